@@ -1,0 +1,4 @@
+namespace Dispatch.Grains;
+
+/// <summary>Anchors this assembly for registration and scanning.</summary>
+public static class AssemblyMarker;

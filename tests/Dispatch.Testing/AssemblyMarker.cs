@@ -1,0 +1,4 @@
+namespace Dispatch.Testing;
+
+/// <summary>Anchors the shared test helper assembly.</summary>
+public static class AssemblyMarker;
