@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Dispatch.Domain.City;
+using NetTopologySuite.Geometries;
 
 namespace Dispatch.Domain.Tests.City;
 
@@ -260,6 +261,59 @@ public sealed class CityGeoJsonTests
         root["features"]![5]!["properties"]!["headingDeg"] = 360;
 
         AssertRefused(root, 5, "heading must be within [0, 360)");
+    }
+
+    [Fact]
+    public void Stream_that_is_not_utf8_is_refused_at_file_level()
+    {
+        using var stream = new MemoryStream([0x7B, 0x22, 0xC3, 0x28, 0x22, 0x3A, 0x31, 0x7D]);
+
+        var error = Assert.Throws<CityFormatException>(() => CityGeoJson.Read(stream));
+
+        Assert.Equal(-1, error.FeatureIndex);
+    }
+
+    [Fact]
+    public void Feature_whose_type_is_not_feature_is_refused()
+    {
+        var root = SmallCityJson();
+        root["features"]![2]!["type"] = "Point";
+
+        AssertRefused(root, 2, "\"type\" must be \"Feature\"");
+    }
+
+    [Fact]
+    public void Polygon_ring_with_fewer_than_four_positions_is_refused()
+    {
+        var root = SmallCityJson();
+        root["features"]![1]!["geometry"]!["coordinates"] = JsonNode.Parse(
+            "[[[117.01, 36.66], [117.02, 36.66], [117.01, 36.66]]]");
+
+        AssertRefused(root, 1, "at least 4 are needed");
+    }
+
+    [Fact]
+    public void Fractional_on_duty_responders_are_refused()
+    {
+        var root = SmallCityJson();
+        root["features"]![3]!["properties"]!["onDutyResponders"] = 2.5;
+
+        AssertRefused(root, 3, "must be a whole number");
+    }
+
+    [Fact]
+    public void Grid_with_a_hole_survives_a_round_trip()
+    {
+        var parts = new SmallCity();
+        var factory = CityGeoJson.GeometryFactory;
+        var shell = (LinearRing)SmallCity.Square(117.00, 36.66, 117.01, 36.67).ExteriorRing;
+        var hole = (LinearRing)SmallCity.Square(117.002, 36.662, 117.004, 36.664).ExteriorRing.Reverse();
+        parts.Grids[0] = parts.Grids[0] with { Boundary = factory.CreatePolygon(shell, [hole]) };
+
+        var back = CityGeoJson.Read(CityGeoJson.Write(parts.Build()));
+
+        Assert.True(parts.Grids[0].Boundary.EqualsExact(back.Grids[0].Boundary));
+        Assert.Null(back.FindGrid(new Dispatch.Domain.Geo.GeoPoint(36.663, 117.003)));
     }
 
     private static JsonNode SmallCityJson() => JsonNode.Parse(CityGeoJson.Write(new SmallCity().Build()))!;

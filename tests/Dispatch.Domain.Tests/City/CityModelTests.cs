@@ -234,6 +234,22 @@ public sealed class CityModelTests
         Assert.Equal("G-1", city.FindGrid(new GeoPoint(36.67, SmallCity.SharedBorderLongitude))?.Id);
     }
 
+    [Theory]
+    [InlineData("G-A", "G-B")]
+    [InlineData("G-B", "G-A")]
+    public void FindGrid_gives_a_shared_border_to_the_lowest_id_whichever_side_it_lies(string westId, string eastId)
+    {
+        var parts = new SmallCity();
+        parts.Grids[0] = parts.Grids[0] with { Id = westId };
+        parts.Grids[1] = parts.Grids[1] with { Id = eastId };
+        parts.Stations[0] = parts.Stations[0] with { GridId = westId };
+        parts.Stations[1] = parts.Stations[1] with { GridId = eastId };
+        var city = parts.Build();
+
+        Assert.Equal("G-A", city.FindGrid(new GeoPoint(36.662, SmallCity.SharedBorderLongitude))?.Id);
+        Assert.Equal(westId, city.FindGrid(new GeoPoint(36.662, 117.009))?.Id);
+    }
+
     [Fact]
     public void FindGrid_includes_the_outer_border_of_the_city()
     {
