@@ -1,0 +1,43 @@
+using Dispatch.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Dispatch.Server.Tests;
+
+/// <summary>The real host (co-hosted silo, SQLite storage) on its own ports and database file.</summary>
+public sealed class DispatchServerFactory : WebApplicationFactory<Program>
+{
+    private readonly TempDirectory _directory = new("dispatch-server");
+    private readonly Dictionary<string, string?> _settings;
+
+    public DispatchServerFactory(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        _settings = new Dictionary<string, string?>
+        {
+            ["Dispatch:Silo:SiloPort"] = TestPorts.GetFreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Dispatch:Silo:GatewayPort"] = TestPorts.GetFreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Dispatch:Silo:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8],
+            ["Dispatch:Storage:SqlitePath"] = DatabasePath,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+    }
+
+    public string DatabasePath => _directory.File("dispatch.db");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _directory.Dispose();
+    }
+}

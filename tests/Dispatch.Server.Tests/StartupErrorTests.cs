@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using Dispatch.Testing;
+
+namespace Dispatch.Server.Tests;
+
+/// <summary>The real host process refuses bad configuration with one message naming the key, and exit code 2.</summary>
+public sealed class StartupErrorTests
+{
+    [Theory]
+    [InlineData("--Dispatch:ResponsePlan:Tiers:1:TargetSeconds=0", "Dispatch:ResponsePlan:Tiers:1:TargetSeconds")]
+    [InlineData("--Dispatch:ResponsePlan:AckDeadlineSeconds=-5", "Dispatch:ResponsePlan:AckDeadlineSeconds")]
+    [InlineData("--Dispatch:ResponsePlan:Tiers:0:RespondersByPriority:Urgent=1", "Dispatch:ResponsePlan:Tiers:0:RespondersByPriority:Urgent")]
+    [InlineData("--Dispatch:Eta:StraightLine:CarSpeedKmh=0", "Dispatch:Eta:StraightLine:CarSpeedKmh")]
+    [InlineData("--Dispatch:Silo:SiloPort=70000", "Dispatch:Silo:SiloPort")]
+    public async Task Invalid_configuration_stops_the_host_naming_the_bad_key(string argument, string expectedKey)
+    {
+        var (exitCode, stderr) = await RunServerAsync(argument);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Dispatch cannot start", stderr, StringComparison.Ordinal);
+        Assert.Contains(expectedKey, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Malformed_city_file_stops_the_host_naming_the_feature()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("bad-city.geojson");
+        await File.WriteAllTextAsync(path, """
+            { "type": "FeatureCollection", "properties": { "name": "Bad", "center": [117.0, 36.66] },
+              "features": [ { "type": "Feature", "properties": { "kind": "volcano" },
+                              "geometry": { "type": "Point", "coordinates": [117.0, 36.66] } } ] }
+            """, TestContext.Current.CancellationToken);
+
+        var (exitCode, stderr) = await RunServerAsync($"--Dispatch:City:Path={path}");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("feature 0", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Missing_city_file_stops_the_host_naming_the_path()
+    {
+        var (exitCode, stderr) = await RunServerAsync("--Dispatch:City:Path=/nonexistent/city.geojson");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("/nonexistent/city.geojson", stderr, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int ExitCode, string Stderr)> RunServerAsync(string argument)
+    {
+        using var dir = new TempDirectory();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = dir.Path,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        start.ArgumentList.Add(RepositoryPaths.BuiltAssembly("Dispatch.Server"));
+        start.ArgumentList.Add(argument);
+        start.ArgumentList.Add($"--Dispatch:Silo:SiloPort={TestPorts.GetFreeTcpPort()}");
+        start.ArgumentList.Add($"--Dispatch:Silo:GatewayPort={TestPorts.GetFreeTcpPort()}");
+        start.ArgumentList.Add($"--Kestrel:Endpoints:Web:Url=http://127.0.0.1:{TestPorts.GetFreeTcpPort()}");
+        start.ArgumentList.Add($"--Dispatch:Storage:SqlitePath={dir.File("dispatch.db")}");
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"host did not stop on bad configuration {argument}; stdout: {await stdout}");
+        }
+
+        return (process.ExitCode, await stderr + await stdout);
+    }
+}
