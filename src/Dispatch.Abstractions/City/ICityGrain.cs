@@ -28,7 +28,7 @@ public interface ICityGrain : IGrainWithStringKey
 {
     public const string DefaultKey = "city";
 
-    /// <summary>Replaces the registry; idempotent.</summary>
+    /// <summary>Adds or updates grids (by grid id) and ids; never removes any, so re-seeding after a restart is idempotent.</summary>
     [Alias("register")]
     Task RegisterAsync(CityRegistration registration);
 

@@ -722,7 +722,8 @@ public sealed partial class IncidentGrain(
         IncidentId, S.Type, S.Priority, Location, S.Description, S.Source, S.Status, S.CreatedAt, S.EndedAt, S.Disposition,
         [.. S.Tiers.Select(t => new IncidentTierView(t.Name, t.Kind, t.Requested, t.Deadline, t.Outcome, t.AtRisk, [.. t.Shortfalls], t.FirstArrivalAt, t.StationId, t.StationResponders))],
         [.. S.Assignments.Select(a => new IncidentAssignmentView(a.UnitId, a.TierName, a.AssignmentNumber, a.State, a.AssignedAt, a.AckDeadline, a.EtaSeconds, a.ArrivedAt, a.EndedAt, a.EndReason))],
-        [.. S.Timeline]);
+        [.. S.Timeline],
+        S.TiersPlanned && S.Tiers.All(t => t.Filled));
 
     private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
