@@ -13,7 +13,8 @@ public static class DispatchGrainsRegistration
     /// Registers what the dispatch grains need, keeping anything already registered: the
     /// <see cref="ResponsePlan"/> (default 1/3/5 plan), an <see cref="IEtaEstimator"/> (straight line),
     /// the dispatch clock (the unkeyed <see cref="TimeProvider"/> if any, else the system clock) and an
-    /// <see cref="IIncidentJournal"/> (in memory; hosts register the relational one). Grain storage is the
+    /// <see cref="IIncidentJournal"/> (in memory; hosts register the relational one), and a start-up step that
+    /// wakes open incidents so their deadlines are re-armed after a restart. Grain storage is the
     /// host's: register a provider named <c>DispatchStorage.ProviderName</c>.
     /// </summary>
     public static IServiceCollection AddDispatchGrains(this IServiceCollection services, Action<DispatchGrainOptions>? configure = null)
@@ -29,6 +30,7 @@ public static class DispatchGrainsRegistration
         services.TryAddSingleton<IEtaEstimator>(_ => new StraightLineEtaEstimator());
         services.TryAddKeyedSingleton<TimeProvider>(DispatchClock.ServiceKey, (sp, _) => sp.GetService<TimeProvider>() ?? TimeProvider.System);
         services.TryAddSingleton<IIncidentJournal, InMemoryIncidentJournal>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, OpenIncidentsWakeup>());
         return services;
     }
 

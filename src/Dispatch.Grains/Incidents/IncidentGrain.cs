@@ -95,6 +95,7 @@ public sealed partial class IncidentGrain(
         Append(now, TimelineKinds.Created, report.Actor,
             $"{S.Type} reported by {report.Source}, priority {S.Priority}, at {Location}: {S.Description}");
         await SaveAsync();
+        await GrainFactory.GetGrain<IOpenIncidentsGrain>(IOpenIncidentsGrain.KeyFor(IncidentId)).AddAsync(IncidentId);
         Self.DispatchAsync().Ignore();
         return CommandResult.Success;
     }
@@ -129,6 +130,8 @@ public sealed partial class IncidentGrain(
 
         ArmDeadlineTimer();
     }
+
+    public Task WakeAsync() => Task.CompletedTask;
 
     public async Task CheckDeadlinesAsync()
     {
@@ -368,6 +371,7 @@ public sealed partial class IncidentGrain(
         S.Disposition = text.Trim();
         Append(now, status == IncidentStatus.Closed ? TimelineKinds.Closed : TimelineKinds.Cancelled, actor, $"incident {verb}: {S.Disposition}");
         await SaveAsync();
+        await GrainFactory.GetGrain<IOpenIncidentsGrain>(IOpenIncidentsGrain.KeyFor(IncidentId)).RemoveAsync(IncidentId);
         DisposeDeadlineTimer();
         return CommandResult.Success;
     }

@@ -26,7 +26,7 @@ public sealed class SharedCluster : IAsyncLifetime
         return new TestCity($"{prefix}{area}", new GeoPoint(30.0 + (area * 0.2), 117.0), stationResponders: stationResponders);
     }
 
-    public Task SeedAsync(TestCity city) => CitySeeder.SeedAsync(Grains, city.Build());
+    public Task SeedAsync(TestCity city) => CitySeeder.SeedAsync(Grains, city.Build(), TestContext.Current.CancellationToken);
 
     /// <summary>Reports an incident and waits until dispatch has settled.</summary>
     public async Task<IncidentView> ReportAsync(GeoPoint location, IncidentPriority priority = IncidentPriority.Normal, string type = "theft")
