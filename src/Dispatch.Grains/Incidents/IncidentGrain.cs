@@ -447,6 +447,9 @@ public sealed partial class IncidentGrain(
                 {
                     assigned.Add((pick.UnitId, pick));
                     need--;
+
+                    // Persist each claim at once: a unit must never hold an incident that has no record of it.
+                    await SaveAsync();
                 }
             }
         }
