@@ -95,7 +95,8 @@ public sealed class DispatchTestCluster : IAsyncDisposable
             }
             else
             {
-                silo.AddMemoryGrainStorage(DispatchStorage.ProviderName);
+                // As the default provider, so the fallback from the dispatch provider name is exercised too.
+                silo.AddMemoryGrainStorageAsDefault();
             }
 
             silo.AddDispatchGrains(options => options.MaxSearchRadiusMeters = 8_000);
