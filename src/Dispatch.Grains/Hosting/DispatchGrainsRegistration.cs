@@ -16,7 +16,8 @@ public static class DispatchGrainsRegistration
     /// Registers what the dispatch grains need, keeping anything already registered: the
     /// <see cref="ResponsePlan"/> (default 1/3/5 plan), an <see cref="IEtaEstimator"/> (straight line),
     /// the dispatch clock (the unkeyed <see cref="TimeProvider"/> if any, else the system clock) and an
-    /// <see cref="IIncidentJournal"/> (in memory; hosts register the relational one), and a start-up step that
+    /// <see cref="IIncidentJournal"/> (in memory; hosts register the relational one), an
+    /// <see cref="IDispatchEventSink"/> (none; hosts register one for live push), and a start-up step that
     /// wakes open incidents so their deadlines are re-armed after a restart. Grain storage is the
     /// host's: a provider named <see cref="DispatchStorage.ProviderName"/> if registered, else the default provider.
     /// </summary>
@@ -33,6 +34,7 @@ public static class DispatchGrainsRegistration
         services.TryAddSingleton<IEtaEstimator>(_ => new StraightLineEtaEstimator());
         services.TryAddKeyedSingleton<TimeProvider>(DispatchClock.ServiceKey, (sp, _) => sp.GetService<TimeProvider>() ?? TimeProvider.System);
         services.TryAddSingleton<IIncidentJournal, InMemoryIncidentJournal>();
+        services.TryAddSingleton<IDispatchEventSink, NoDispatchEvents>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, OpenIncidentsWakeup>());
 
         // Without a provider of its own name, dispatch state goes to the silo's default grain storage.

@@ -30,6 +30,7 @@ public sealed partial class IncidentGrain(
     ResponsePlan plan,
     IEtaEstimator eta,
     IIncidentJournal journal,
+    IDispatchEventSink events,
     IOptions<DispatchGrainOptions> options,
     ILogger<IncidentGrain> logger) : Grain, IIncidentGrain
 {
@@ -43,6 +44,9 @@ public sealed partial class IncidentGrain(
     private DateTimeOffset? _deadlineTimerDue;
     private DateTimeOffset? _retryNotBefore;
 
+    // Timeline entries already handed to the event sink in this activation.
+    private long _publishedThrough;
+
     private IncidentState S => state.State;
 
     private string IncidentId => this.GetPrimaryKeyString();
@@ -51,6 +55,7 @@ public sealed partial class IncidentGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _publishedThrough = S.Timeline.Count;
         if (!S.Exists)
         {
             return;
@@ -705,6 +710,21 @@ public sealed partial class IncidentGrain(
     {
         await state.WriteStateAsync();
         await FlushJournalAsync();
+        await PublishAsync();
+    }
+
+    private async Task PublishAsync()
+    {
+        var appended = S.Timeline.Skip((int)_publishedThrough).ToList();
+        _publishedThrough = S.Timeline.Count;
+        try
+        {
+            await events.IncidentChangedAsync(View(), appended);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogPublishFailed(logger, exception, IncidentId);
+        }
     }
 
     /// <summary>Copies timeline entries the journal has not confirmed; appends are idempotent, so a retry after a crash is safe.</summary>
@@ -784,6 +804,9 @@ public sealed partial class IncidentGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Incident {IncidentId}: handling an ack deadline failed; retrying shortly")]
     private static partial void LogDeadlineFailed(ILogger logger, Exception exception, string incidentId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Incident {IncidentId}: publishing a change for live views failed")]
+    private static partial void LogPublishFailed(ILogger logger, Exception exception, string incidentId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Incident {IncidentId}: journal append failed; will retry on the next change")]
     private static partial void LogJournalFailed(ILogger logger, Exception exception, string incidentId);
