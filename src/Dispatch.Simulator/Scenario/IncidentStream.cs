@@ -17,10 +17,16 @@ public sealed record PlannedIncident(
 
 /// <summary>
 /// A seeded stream of incidents: Poisson arrivals, locations inside the city's grids with some grids
-/// busier than others (markets, stations, nightlife), and a mix of priorities and sources.
+/// busier than others (markets, stations, nightlife) and, inside a grid, a share on the square around
+/// its station, and a mix of priorities and sources.
 /// </summary>
 public static class IncidentStream
 {
+    /// <summary>Share of a grid's incidents on the square around its station, where crowds gather.</summary>
+    public const double StationSquareShare = 0.3;
+
+    public const double StationSquareRadiusMeters = 250;
+
     private static readonly (string Type, IncidentPriority Priority, IncidentSource Source, double Weight)[] Kinds =
     [
         ("armed robbery", IncidentPriority.Critical, IncidentSource.Call, 3),
@@ -62,7 +68,7 @@ public static class IncidentStream
             var grid = city.Grids[Pick(random, gridWeights)];
             var kind = Kinds[Pick(random, kindWeights)];
             incidents.Add(new PlannedIncident(
-                number, TimeSpan.FromSeconds(atSeconds), kind.Type, kind.Priority, PointInside(random, city, grid), kind.Source, grid.Id));
+                number, TimeSpan.FromSeconds(atSeconds), kind.Type, kind.Priority, Place(random, city, grid), kind.Source, grid.Id));
         }
 
         return incidents;
@@ -81,6 +87,26 @@ public static class IncidentStream
         }
 
         return weights.Length - 1;
+    }
+
+    private static GeoPoint Place(Random random, CityModel city, GridSpec grid)
+    {
+        if (random.NextDouble() < StationSquareShare && city.FindStation(grid.StationId) is { } station)
+        {
+            for (var attempt = 0; attempt < 20; attempt++)
+            {
+                // Uniform over the disc: radius grows with the square root.
+                var radiusMeters = StationSquareRadiusMeters * Math.Sqrt(random.NextDouble());
+                var bearing = random.NextDouble() * 2 * Math.PI;
+                var point = GreatCircle.Offset(station.Location, radiusMeters * Math.Cos(bearing), radiusMeters * Math.Sin(bearing));
+                if (city.FindGrid(point)?.Id == grid.Id)
+                {
+                    return point;
+                }
+            }
+        }
+
+        return PointInside(random, city, grid);
     }
 
     /// <summary>A uniform point of the grid (rejection sampling in its envelope), checked with the city's own lookup.</summary>

@@ -28,9 +28,9 @@ public sealed record ResponderBehaviour
     public TimeSpan ClearingMax { get; init; } = TimeSpan.FromSeconds(90);
 
     /// <summary>Station staff set off after this; they ride station bicycles.</summary>
-    public TimeSpan StaffReactionMin { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan StaffReactionMin { get; init; } = TimeSpan.FromSeconds(3);
 
-    public TimeSpan StaffReactionMax { get; init; } = TimeSpan.FromSeconds(20);
+    public TimeSpan StaffReactionMax { get; init; } = TimeSpan.FromSeconds(12);
 
     public double StaffSpeedKmh { get; init; } = 15;
 
