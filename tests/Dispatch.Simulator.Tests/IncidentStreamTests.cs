@@ -45,7 +45,7 @@ public sealed class IncidentStreamTests
             return Dispatch.Domain.Geo.GreatCircle.DistanceMeters(station.Location, incident.Location) <= IncidentStream.StationSquareRadiusMeters;
         });
 
-        // The rest is uniform over ~1.3 km2 grids, so only a few percent of it falls on a 250 m square by chance.
+        // The rest is uniform over ~1.3 km2 grids, so only about 1 % of it falls on a 150 m square by chance.
         Assert.InRange(onSquare / 2000.0, IncidentStream.StationSquareShare * 0.9, IncidentStream.StationSquareShare + 0.1);
     }
 }

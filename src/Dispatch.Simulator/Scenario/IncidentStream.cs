@@ -25,7 +25,7 @@ public static class IncidentStream
     /// <summary>Share of a grid's incidents on the square around its station, where crowds gather.</summary>
     public const double StationSquareShare = 0.3;
 
-    public const double StationSquareRadiusMeters = 250;
+    public const double StationSquareRadiusMeters = 150;
 
     private static readonly (string Type, IncidentPriority Priority, IncidentSource Source, double Weight)[] Kinds =
     [

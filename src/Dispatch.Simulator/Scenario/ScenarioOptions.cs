@@ -10,7 +10,7 @@ public sealed record ScenarioOptions
           --seed N             seed of the demo city, the incident stream and the officers (default 7)
           --incidents N        incidents to report (default 2000)
           --speed X            simulated seconds per real second (default 60)
-          --rate-per-hour X    incidents per simulated hour, Poisson arrivals (default 900)
+          --rate-per-hour X    incidents per simulated hour, Poisson arrivals (default 600)
           --ignore-percent X   share of dispatches an officer never acknowledges, in % (default 4)
           --keep-db            keep the SQLite file (grain state and journal) and print its path
         """;
@@ -21,7 +21,7 @@ public sealed record ScenarioOptions
 
     public double Speed { get; init; } = 60;
 
-    public double RatePerHour { get; init; } = 900;
+    public double RatePerHour { get; init; } = 600;
 
     public double IgnorePercent { get; init; } = 4;
 

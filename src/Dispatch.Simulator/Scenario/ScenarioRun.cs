@@ -56,7 +56,9 @@ public sealed class ScenarioRun
         {
             await host.StartAsync(cancellationToken);
             var grains = host.Services.GetRequiredService<IGrainFactory>();
-            await CitySeeder.SeedAsync(grains, city, cancellationToken);
+            // Cameras play no part in the scenario, and their thousands of registrations would dominate start-up.
+            var dispatchCity = new CityModel(city.Name, city.Center, city.Grids, city.Stations, city.Units, []);
+            await CitySeeder.SeedAsync(grains, dispatchCity, cancellationToken);
             Report($"silo up, city '{city.Name}' seeded ({city.Units.Count} units, {city.Stations.Count} stations) in {wall.Elapsed.TotalSeconds:F1} s; " +
                 $"{planned.Count} incidents at {_options.RatePerHour:F0}/h, speed x{_options.Speed:F0}, database {databasePath}");
 
@@ -173,9 +175,16 @@ public sealed class ScenarioRun
             {
                 var mailbox = _feed.Incident(id);
                 var version = mailbox.Version;
-                if (await grains.GetGrain<IIncidentGrain>(id).GetAsync() is { } view)
+                try
                 {
-                    mailbox.Offer(view, version);
+                    if (await grains.GetGrain<IIncidentGrain>(id).GetAsync() is { } view)
+                    {
+                        mailbox.Offer(view, version);
+                    }
+                }
+                catch (Exception exception) when (exception is TimeoutException or OrleansException)
+                {
+                    _counters.OnCallFailed();
                 }
             }
 
@@ -199,9 +208,17 @@ public sealed class ScenarioRun
             async (id, _) =>
             {
                 var incident = grains.GetGrain<IIncidentGrain>(id);
-                if (await incident.GetAsync() is { Status: IncidentStatus.Open })
+                try
                 {
-                    await incident.CloseAsync("end of scenario", IncidentScene.ClosingOperator);
+                    if (await incident.GetAsync() is { Status: IncidentStatus.Open })
+                    {
+                        await incident.CloseAsync("end of scenario", IncidentScene.ClosingOperator);
+                    }
+                }
+                catch (Exception exception) when (exception is TimeoutException or OrleansException)
+                {
+                    // Audited as it stands: a unit still held by it shows in the records.
+                    Report($"closing {id} at the end failed: {exception.Message}");
                 }
             });
 
@@ -243,6 +260,9 @@ public sealed class ScenarioRun
         {
             Report($"LOST {id}: {(journal.Any(e => e.IncidentId == id) ? "no assignment or shortfall in the journal" : "not in the journal")}");
         }
+
+        var kinds = journal.CountBy(e => e.Kind).OrderByDescending(k => k.Value).Select(k => $"{k.Key} {k.Value}");
+        Report($"journal: {journal.Count} entries: {string.Join(", ", kinds)}; officers ignored {_counters.Ignored} dispatches");
 
         var unjournaled = UnjournaledAssignments(histories, journal);
         if (unjournaled > 0)

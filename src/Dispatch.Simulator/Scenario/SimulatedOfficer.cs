@@ -54,8 +54,7 @@ public sealed class SimulatedOfficer(
                 if (await Task.WhenAny(changed, poll) == poll)
                 {
                     await poll;
-                    var polled = await Grain.GetAsync();
-                    if (polled is not null)
+                    if (await GetAsync() is { } polled)
                     {
                         mailbox.Offer(polled, versionAtPoll);
                     }
@@ -134,7 +133,7 @@ public sealed class SimulatedOfficer(
             }
         }
 
-        var now = await Grain.GetAsync();
+        var now = await GetAsync();
         if (now?.Assignment?.AssignmentNumber == assignment.AssignmentNumber && now.Status == UnitStatus.OnScene)
         {
             counters.OnGpsArrival();
@@ -192,6 +191,19 @@ public sealed class SimulatedOfficer(
         {
             counters.OnCallFailed();
             return false;
+        }
+    }
+
+    private async Task<UnitView?> GetAsync()
+    {
+        try
+        {
+            return await Grain.GetAsync();
+        }
+        catch (Exception exception) when (exception is TimeoutException or OrleansException)
+        {
+            counters.OnCallFailed();
+            return null;
         }
     }
 
