@@ -3,19 +3,26 @@ using Dispatch.Server.Health;
 using Dispatch.Server.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
-
-builder.AddDispatchOptions();
-builder.AddCity();
-builder.AddDispatchSilo();
-builder.AddDispatchHealth();
-
-var app = builder.Build();
+WebApplication app;
+try
+{
+    builder.AddSettingsBesideTheBinary();
+    builder.AddDispatchOptions();
+    builder.AddCity();
+    builder.AddDispatchSilo();
+    builder.AddDispatchHealth();
+    app = builder.Build();
+}
+catch (Exception ex) when (Startup.IsConfigurationError(ex))
+{
+    return await Startup.ReportAsync(ex);
+}
 
 app.MapDispatchHealth();
 app.MapCityApi();
 app.PrintStartupBanner();
 
-await app.RunWithStartupErrorsReportedAsync();
+return await app.RunWithStartupErrorsReportedAsync();
 
 /// <summary>Entry point, visible to the host's tests.</summary>
 public partial class Program;
