@@ -16,7 +16,7 @@ public static class DemoRoads
 
     public const double HeightMeters = 8_000;
 
-    private const double FullSizeStreetSpacingMeters = 85;
+    private const double FullSizeStreetSpacingMeters = 81;
 
     private const double RiverHalfWidthMeters = 40;
 
