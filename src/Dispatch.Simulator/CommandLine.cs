@@ -16,6 +16,8 @@ public sealed class CommandLine
                      simulate one day under three dispatch policies; one line of 1/3/5 compliance per policy
           eta-bench  [--seed N] [--roads FILE] [--size X] [--queries N] [--units N]
                      time road ETA searches (all units to one incident) on the demo road network
+          coverage   [--seed N] [--city FILE] [--roads FILE] [--busy-share X] [--moves N] [--out-cells FILE] [--out-grids FILE]
+                     1/3/5-minute coverage with all units and with a share busy; lost grids and move-ups
           roads      [--seed N] [--size X] --out FILE
                      write the demo road network as GeoJSON
         """;

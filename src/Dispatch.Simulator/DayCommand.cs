@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Dispatch.Domain.City;
 using Dispatch.Domain.DaySimulation;
 using Dispatch.Domain.Plans;
 
@@ -13,18 +12,7 @@ public static class DayCommand
     {
         var seed = options.Int("seed", 7);
         var clock = Stopwatch.StartNew();
-        var cityPath = options.ExistingFile("city");
-        CityModel city;
-        if (cityPath is null)
-        {
-            city = DemoCity.Generate(seed);
-        }
-        else
-        {
-            using var file = File.OpenRead(cityPath);
-            city = CityGeoJson.Read(file);
-        }
-
+        var city = CitySource.Load(options.ExistingFile("city"), seed);
         var roads = RoadNetworkSource.Load(options.ExistingFile("roads"), seed, options.Double("size", 1.0));
         var graph = RoadNetworkSource.Build(roads);
         var incidents = DayIncidents.Generate(city, seed, options.Int("incidents", 1000));

@@ -6,6 +6,7 @@ var commands = new Dictionary<string, Func<CommandLine, int>>(StringComparer.Ord
     ["day"] = DayCommand.Run,
     ["eta-bench"] = EtaBenchCommand.Run,
     ["roads"] = RoadsCommand.Run,
+    ["coverage"] = CoverageCommand.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
