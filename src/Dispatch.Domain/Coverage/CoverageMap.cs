@@ -86,6 +86,8 @@ public sealed class CoverageReport
 /// </summary>
 public sealed class CoverageMap
 {
+    private const int MaxCachedReaches = 20_000;
+
     private readonly RoadGraph _graph;
     private readonly GeoPoint[] _samplePositions;
     private readonly int[] _sampleGrid;
@@ -198,14 +200,22 @@ public sealed class CoverageMap
     /// The sample points one source reaches within <paramref name="withinSeconds"/>, in ascending order;
     /// empty when the source is too far from any road. Cached per position, kind and time.
     /// </summary>
-    public IReadOnlyList<int> Reach(GeoPoint position, UnitKind kind, double withinSeconds) =>
-        _reachCache.GetOrAdd((position, kind, withinSeconds), key =>
+    public IReadOnlyList<int> Reach(GeoPoint position, UnitKind kind, double withinSeconds)
+    {
+        // Units stand still between calls, so most lookups hit; a long run must not grow without bound.
+        if (_reachCache.Count > MaxCachedReaches)
+        {
+            _reachCache.Clear();
+        }
+
+        return _reachCache.GetOrAdd((position, kind, withinSeconds), key =>
         {
             var seconds = new double[SampleCount];
             Array.Fill(seconds, double.PositiveInfinity);
             FastestArrivals(new RoadSearch(_graph), [key.Item1], key.Item2, key.Item3, seconds);
             return [.. Enumerable.Range(0, SampleCount).Where(s => seconds[s] <= key.Item3)];
         });
+    }
 
     /// <summary>Lowers <paramref name="seconds"/> to the arrival time from the nearest of the positions; returns how many positions were off-road.</summary>
     private int FastestArrivals(RoadSearch search, IEnumerable<GeoPoint> positions, UnitKind kind, double maxSeconds, double[] seconds)
