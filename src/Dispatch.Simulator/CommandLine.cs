@@ -39,6 +39,15 @@ public sealed class CommandLine
         }
     }
 
+    /// <summary>Refuses options the command does not know, so a typo is not silently ignored.</summary>
+    public CommandLine Allow(params string[] names)
+    {
+        var unknown = _options.Keys.Where(k => !names.Contains(k, StringComparer.Ordinal)).ToList();
+        return unknown.Count == 0
+            ? this
+            : throw new CommandLineException($"unknown option(s) {string.Join(", ", unknown.Select(u => "--" + u))}; this command takes {string.Join(", ", names.Select(n => "--" + n))}");
+    }
+
     public bool Flag(string name) => _options.ContainsKey(name);
 
     public string? Text(string name) => _options.TryGetValue(name, out var value) ? value : null;

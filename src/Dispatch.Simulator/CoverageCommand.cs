@@ -13,6 +13,7 @@ public static class CoverageCommand
 {
     public static int Run(CommandLine options)
     {
+        options.Allow("seed", "city", "roads", "size", "busy-share", "moves", "out-cells", "out-grids");
         var seed = options.Int("seed", 7);
         var busyShare = options.Double("busy-share", 0.3);
         if (busyShare >= 1)

@@ -10,6 +10,7 @@ public static class DayCommand
 {
     public static int Run(CommandLine options)
     {
+        options.Allow("seed", "city", "roads", "incidents", "size", "return-home");
         var seed = options.Int("seed", 7);
         var clock = Stopwatch.StartNew();
         var city = CitySource.Load(options.ExistingFile("city"), seed);

@@ -16,6 +16,7 @@ public static class EtaBenchCommand
 {
     public static int Run(CommandLine options)
     {
+        options.Allow("seed", "roads", "size", "queries", "units");
         var seed = options.Int("seed", 7);
         var queries = Math.Max(1, options.Int("queries", 1000));
         var unitCount = Math.Max(1, options.Int("units", 300));

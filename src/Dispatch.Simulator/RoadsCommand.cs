@@ -6,6 +6,7 @@ public static class RoadsCommand
 {
     public static int Run(CommandLine options)
     {
+        options.Allow("seed", "size", "out");
         var output = options.Text("out") ?? throw new CommandLineException("roads needs --out FILE");
         var roads = DemoRoads.Generate(options.Int("seed", 7), options.Double("size", 1.0));
         File.WriteAllText(output, RoadGeoJson.Write(roads));
