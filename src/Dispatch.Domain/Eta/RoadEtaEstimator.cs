@@ -17,6 +17,12 @@ public sealed class RoadEtaOptions
     public double MaxSnapDistanceMeters { get; set; } = 250;
 
     /// <summary>
+    /// A unit this close to the incident may go straight there at its off-road speed (across a square or a
+    /// car park) when that beats the roads. Small, so it never carries anyone across a river.
+    /// </summary>
+    public double DirectAccessMeters { get; set; } = 60;
+
+    /// <summary>
     /// When false (the default) a unit the search did not reach within <see cref="MaxSearchSeconds"/> gets
     /// the larger of the bound and its straight-line ETA, so it still ranks behind every unit that was
     /// reached and can be sent as the fastest of the late ones; when true it is unreachable (infinity).
@@ -37,6 +43,11 @@ public sealed class RoadEtaOptions
             errors.Add(string.Create(CultureInfo.InvariantCulture, $"{sectionPath}:{nameof(MaxSnapDistanceMeters)} must be >= 0 and finite, got {MaxSnapDistanceMeters}"));
         }
 
+        if (!double.IsFinite(DirectAccessMeters) || DirectAccessMeters < 0)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"{sectionPath}:{nameof(DirectAccessMeters)} must be >= 0 and finite, got {DirectAccessMeters}"));
+        }
+
         return errors;
     }
 }
@@ -49,7 +60,8 @@ public sealed class RoadEtaOptions
 /// <para>
 /// Fallbacks: a unit (or an incident) too far from any road gets the straight-line ETA, since a
 /// unit in a courtyard or an unmapped area can still respond; a unit beyond the search bound gets
-/// at least the bound (see <see cref="RoadEtaOptions.BeyondBoundIsUnreachable"/>).
+/// at least the bound (see <see cref="RoadEtaOptions.BeyondBoundIsUnreachable"/>). A unit within
+/// <see cref="RoadEtaOptions.DirectAccessMeters"/> may walk or drive straight over.
 /// </para>
 /// The search for the last destination is kept and resumed, so ranking several tiers for one
 /// incident searches once. Not thread-safe: one instance per dispatcher or simulator (the graph is shared).
@@ -60,6 +72,7 @@ public sealed class RoadEtaEstimator : IEtaEstimator
     private readonly IEtaEstimator _fallback;
     private readonly double _maxSearchSeconds;
     private readonly double _maxSnapMeters;
+    private readonly double _directAccessMeters;
     private readonly bool _beyondBoundIsUnreachable;
     private readonly KindSearch?[] _searches = new KindSearch?[RoadGraph.KindCount];
     private readonly EtaOrigin[] _fallbackOrigin = new EtaOrigin[1];
@@ -79,6 +92,7 @@ public sealed class RoadEtaEstimator : IEtaEstimator
         _fallback = fallback ?? new StraightLineEtaEstimator();
         _maxSearchSeconds = options.MaxSearchSeconds;
         _maxSnapMeters = options.MaxSnapDistanceMeters;
+        _directAccessMeters = options.DirectAccessMeters;
         _beyondBoundIsUnreachable = options.BeyondBoundIsUnreachable;
     }
 
@@ -106,6 +120,18 @@ public sealed class RoadEtaEstimator : IEtaEstimator
 
     /// <summary>The ETA of one unit; searches from <paramref name="to"/> only if the last destination was different.</summary>
     public double EtaSeconds(GeoPoint from, UnitKind kind, GeoPoint to)
+    {
+        var viaRoads = RoadEtaSeconds(from, kind, to);
+        var frame = _graph.Frame;
+        var dx = frame.X(from) - frame.X(to);
+        var dy = frame.Y(from) - frame.Y(to);
+        var directMeters = Math.Sqrt((dx * dx) + (dy * dy));
+        return directMeters <= _directAccessMeters
+            ? Math.Min(viaRoads, directMeters / _graph.Speeds.OffRoadMetersPerSecond(kind))
+            : viaRoads;
+    }
+
+    private double RoadEtaSeconds(GeoPoint from, UnitKind kind, GeoPoint to)
     {
         var search = SearchTo(kind, to);
         if (search.DestinationSnap is not { } destination)

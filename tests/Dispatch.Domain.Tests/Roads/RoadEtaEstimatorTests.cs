@@ -8,7 +8,24 @@ namespace Dispatch.Domain.Tests.Roads;
 public sealed class RoadEtaEstimatorTests
 {
     private static RoadEtaEstimator Estimator(RoadGraph graph, double maxSearchSeconds = 1e9, bool beyondIsUnreachable = true, double fallbackSeconds = 12345) =>
-        new(graph, new RoadEtaOptions { MaxSearchSeconds = maxSearchSeconds, BeyondBoundIsUnreachable = beyondIsUnreachable }, new FixedEta(fallbackSeconds));
+        new(graph, new RoadEtaOptions { MaxSearchSeconds = maxSearchSeconds, BeyondBoundIsUnreachable = beyondIsUnreachable, DirectAccessMeters = 0 }, new FixedEta(fallbackSeconds));
+
+    [Fact]
+    public void A_unit_a_few_metres_away_goes_straight_over_when_the_roads_loop_far_around()
+    {
+        // Two dead ends 40 m apart, joined by road only at the far end: 3.8 km round.
+        var graph = Graph(
+            Road(RoadClass.Residential, (0, 0), (0, 500), (1000, 500), (1000, 0)),
+            Road(RoadClass.Residential, (40, 0), (40, 400), (960, 400), (960, 0), (1000, 0)));
+        var options = new RoadEtaOptions { DirectAccessMeters = 60, MaxSearchSeconds = 1e6 };
+
+        var near = new RoadEtaEstimator(graph, options, new FixedEta(999)).EtaSeconds(At(40, 0), UnitKind.Foot, At(0, 0));
+        options.DirectAccessMeters = 0;
+        var roadOnly = new RoadEtaEstimator(graph, options, new FixedEta(999)).EtaSeconds(At(40, 0), UnitKind.Foot, At(0, 0));
+
+        Assert.Equal(40 / (4.5 / 3.6), near, 3);
+        Assert.Equal(3760 / (5 / 3.6), roadOnly, 3);
+    }
 
     [Fact]
     public void On_a_one_way_street_the_straight_line_nearest_car_is_not_the_fastest()
