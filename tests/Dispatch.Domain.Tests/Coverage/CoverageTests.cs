@@ -155,3 +155,38 @@ public sealed class CoverageTests
         Assert.Equal("U-1", Assert.Single(moves).UnitId);
     }
 }
+
+public sealed class CoverageAgainstEtaTests
+{
+    [Fact]
+    public void Sample_seconds_equal_the_fastest_road_eta_from_any_source()
+    {
+        var city = DemoCity.Generate(7);
+        var graph = RoadGraph.Build(DemoRoads.Generate(7, 0.1), new RoadGraphOptions { Origin = DemoCity.JinanCenter });
+        var map = new CoverageMap(graph, city.Grids, new CoverageOptions { SampleSpacingMeters = 500 });
+        var sources = city.Units.Take(12).Select(u => new CoverageSource(u.Start, u.Kind)).ToArray();
+        var estimator = new Dispatch.Domain.Eta.RoadEtaEstimator(
+            graph,
+            new Dispatch.Domain.Eta.RoadEtaOptions { MaxSearchSeconds = 1e6, BeyondBoundIsUnreachable = true, DirectAccessMeters = 0 },
+            new Roads.FixedEta(double.PositiveInfinity));
+
+        var report = map.Evaluate(sources);
+
+        var reached = 0;
+        for (var s = 0; s < map.SampleCount; s++)
+        {
+            var fastest = sources.Min(src => estimator.EtaSeconds(src.Position, src.Kind, map.SamplePositions[s]));
+            if (fastest <= 300)
+            {
+                reached++;
+                Assert.Equal(fastest, report.SampleSeconds[s], 6);
+            }
+            else
+            {
+                Assert.True(double.IsPositiveInfinity(report.SampleSeconds[s]), $"sample {s}: {report.SampleSeconds[s]} but fastest ETA {fastest}");
+            }
+        }
+
+        Assert.True(reached > 10);
+    }
+}
