@@ -199,46 +199,46 @@ public static class RoadGeoJson
         switch (type)
         {
             case "LineString":
-            {
-                var line = ReadLine(coordinates, 0, out kind, out error);
-                if (line is null)
                 {
-                    return null;
-                }
-
-                lines.Add(line);
-                return lines;
-            }
-
-            case "MultiLineString":
-            {
-                var part = 0;
-                foreach (var lineElement in coordinates.EnumerateArray())
-                {
-                    if (lineElement.ValueKind != JsonValueKind.Array)
-                    {
-                        error = $"MultiLineString part {part} is not an array of positions";
-                        return null;
-                    }
-
-                    var line = ReadLine(lineElement, part, out kind, out error);
+                    var line = ReadLine(coordinates, 0, out kind, out error);
                     if (line is null)
                     {
                         return null;
                     }
 
                     lines.Add(line);
-                    part++;
+                    return lines;
                 }
 
-                if (lines.Count == 0)
+            case "MultiLineString":
                 {
-                    error = "MultiLineString has no lines";
-                    return null;
-                }
+                    var part = 0;
+                    foreach (var lineElement in coordinates.EnumerateArray())
+                    {
+                        if (lineElement.ValueKind != JsonValueKind.Array)
+                        {
+                            error = $"MultiLineString part {part} is not an array of positions";
+                            return null;
+                        }
 
-                return lines;
-            }
+                        var line = ReadLine(lineElement, part, out kind, out error);
+                        if (line is null)
+                        {
+                            return null;
+                        }
+
+                        lines.Add(line);
+                        part++;
+                    }
+
+                    if (lines.Count == 0)
+                    {
+                        error = "MultiLineString has no lines";
+                        return null;
+                    }
+
+                    return lines;
+                }
 
             default:
                 error = $"geometry type {type ?? "(none)"} is not a LineString or MultiLineString";

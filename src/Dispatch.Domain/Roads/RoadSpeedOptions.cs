@@ -19,33 +19,66 @@ public sealed class RoadSpeedOptions
 
     public Dictionary<RoadClass, double> CarKmh { get; set; } = new()
     {
-        [RoadClass.Motorway] = 100, [RoadClass.Trunk] = 80, [RoadClass.Primary] = 60, [RoadClass.Secondary] = 50,
-        [RoadClass.Tertiary] = 40, [RoadClass.Unclassified] = 30, [RoadClass.Residential] = 30,
-        [RoadClass.LivingStreet] = 10, [RoadClass.Service] = 20, [RoadClass.Track] = 15,
+        [RoadClass.Motorway] = 100,
+        [RoadClass.Trunk] = 80,
+        [RoadClass.Primary] = 60,
+        [RoadClass.Secondary] = 50,
+        [RoadClass.Tertiary] = 40,
+        [RoadClass.Unclassified] = 30,
+        [RoadClass.Residential] = 30,
+        [RoadClass.LivingStreet] = 10,
+        [RoadClass.Service] = 20,
+        [RoadClass.Track] = 15,
     };
 
     /// <summary>Slower than cars on main roads, quicker on small streets where they filter past traffic.</summary>
     public Dictionary<RoadClass, double> MotorcycleKmh { get; set; } = new()
     {
-        [RoadClass.Motorway] = 90, [RoadClass.Trunk] = 75, [RoadClass.Primary] = 55, [RoadClass.Secondary] = 48,
-        [RoadClass.Tertiary] = 42, [RoadClass.Unclassified] = 35, [RoadClass.Residential] = 35,
-        [RoadClass.LivingStreet] = 15, [RoadClass.Service] = 25, [RoadClass.Track] = 20,
+        [RoadClass.Motorway] = 90,
+        [RoadClass.Trunk] = 75,
+        [RoadClass.Primary] = 55,
+        [RoadClass.Secondary] = 48,
+        [RoadClass.Tertiary] = 42,
+        [RoadClass.Unclassified] = 35,
+        [RoadClass.Residential] = 35,
+        [RoadClass.LivingStreet] = 15,
+        [RoadClass.Service] = 25,
+        [RoadClass.Track] = 20,
     };
 
     public Dictionary<RoadClass, double> BicycleKmh { get; set; } = new()
     {
-        [RoadClass.Trunk] = 15, [RoadClass.Primary] = 16, [RoadClass.Secondary] = 16, [RoadClass.Tertiary] = 16,
-        [RoadClass.Unclassified] = 15, [RoadClass.Residential] = 15, [RoadClass.LivingStreet] = 12,
-        [RoadClass.Service] = 12, [RoadClass.Track] = 10, [RoadClass.Cycleway] = 18,
-        [RoadClass.Pedestrian] = 8, [RoadClass.Footway] = 8, [RoadClass.Path] = 8,
+        [RoadClass.Trunk] = 15,
+        [RoadClass.Primary] = 16,
+        [RoadClass.Secondary] = 16,
+        [RoadClass.Tertiary] = 16,
+        [RoadClass.Unclassified] = 15,
+        [RoadClass.Residential] = 15,
+        [RoadClass.LivingStreet] = 12,
+        [RoadClass.Service] = 12,
+        [RoadClass.Track] = 10,
+        [RoadClass.Cycleway] = 18,
+        [RoadClass.Pedestrian] = 8,
+        [RoadClass.Footway] = 8,
+        [RoadClass.Path] = 8,
     };
 
     public Dictionary<RoadClass, double> FootKmh { get; set; } = new()
     {
-        [RoadClass.Trunk] = 5, [RoadClass.Primary] = 5, [RoadClass.Secondary] = 5, [RoadClass.Tertiary] = 5,
-        [RoadClass.Unclassified] = 5, [RoadClass.Residential] = 5, [RoadClass.LivingStreet] = 5,
-        [RoadClass.Service] = 5, [RoadClass.Track] = 5, [RoadClass.Cycleway] = 5, [RoadClass.Pedestrian] = 5,
-        [RoadClass.Footway] = 5, [RoadClass.Path] = 5, [RoadClass.Steps] = 2.5,
+        [RoadClass.Trunk] = 5,
+        [RoadClass.Primary] = 5,
+        [RoadClass.Secondary] = 5,
+        [RoadClass.Tertiary] = 5,
+        [RoadClass.Unclassified] = 5,
+        [RoadClass.Residential] = 5,
+        [RoadClass.LivingStreet] = 5,
+        [RoadClass.Service] = 5,
+        [RoadClass.Track] = 5,
+        [RoadClass.Cycleway] = 5,
+        [RoadClass.Pedestrian] = 5,
+        [RoadClass.Footway] = 5,
+        [RoadClass.Path] = 5,
+        [RoadClass.Steps] = 2.5,
     };
 
     /// <summary>Speed between a position and the nearest road (car park, courtyard, square) per kind.</summary>

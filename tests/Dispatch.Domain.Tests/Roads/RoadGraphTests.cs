@@ -180,3 +180,17 @@ public sealed class RoadGraphTests
         Assert.Equal(graph.EdgeCount, graph.InEdges.ToArray().Distinct().Count());
     }
 }
+
+public sealed class EmptyRoadGraphTests
+{
+    [Fact]
+    public void Without_roads_every_eta_falls_back_to_the_straight_line_model()
+    {
+        var graph = RoadGraph.Build([], new RoadGraphOptions { Origin = RoadNetworks.Origin });
+        var estimator = new Dispatch.Domain.Eta.RoadEtaEstimator(graph, fallback: new FixedEta(42));
+
+        Assert.Equal(0, graph.NodeCount);
+        Assert.Null(graph.Snap(RoadNetworks.Origin, UnitKind.Car, 1000));
+        Assert.Equal(42, estimator.EtaSeconds(RoadNetworks.At(0, 500), UnitKind.Car, RoadNetworks.Origin));
+    }
+}
