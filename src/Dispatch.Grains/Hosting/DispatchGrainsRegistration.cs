@@ -5,6 +5,7 @@ using Dispatch.Domain.Plans;
 using Dispatch.Grains.Journal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Orleans.Providers;
 using Orleans.Storage;
 
@@ -24,11 +25,13 @@ public static class DispatchGrainsRegistration
     public static IServiceCollection AddDispatchGrains(this IServiceCollection services, Action<DispatchGrainOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<DispatchGrainOptions>();
+        var options = services.AddOptions<DispatchGrainOptions>().ValidateOnStart();
         if (configure is not null)
         {
             options.Configure(configure);
         }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DispatchGrainOptions>, DispatchGrainOptionsValidator>());
 
         services.TryAddSingleton(_ => ResponsePlan.Default);
         services.TryAddSingleton<IEtaEstimator>(_ => new StraightLineEtaEstimator());
