@@ -80,6 +80,22 @@ public sealed class AcceleratedTimeProviderTests
     }
 
     [Fact]
+    public void A_real_timer_firing_before_the_simulated_due_instant_waits_out_the_rest_instead_of_calling_back()
+    {
+        var real = new EarlyFiringTimeProvider(early: TimeSpan.FromMilliseconds(3));
+        var clock = new AcceleratedTimeProvider(SimulatedStart, speed: 60, real);
+        var firedAt = new List<DateTimeOffset>();
+        using var timer = clock.CreateTimer(_ => firedAt.Add(clock.GetUtcNow()), null, TimeSpan.FromSeconds(30), Timeout.InfiniteTimeSpan);
+
+        real.Advance(TimeSpan.FromMilliseconds(498));
+        Assert.Empty(firedAt);
+        real.Advance(TimeSpan.FromMilliseconds(2));
+
+        var at = Assert.Single(firedAt);
+        Assert.True(at >= SimulatedStart + TimeSpan.FromSeconds(30), $"fired at {at:O}, before the due instant");
+    }
+
+    [Fact]
     public async Task Task_delay_on_the_clock_waits_the_scaled_real_time()
     {
         var clock = new AcceleratedTimeProvider(SimulatedStart, speed: 50);
@@ -112,5 +128,33 @@ public sealed class AcceleratedTimeProviderTests
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new AcceleratedTimeProvider(SimulatedStart, speed));
 
         Assert.Contains("speed must be a finite number > 0", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A fake real clock whose timers fire a little before they are due, as coarse real timers can.</summary>
+    private sealed class EarlyFiringTimeProvider(TimeSpan early) : TimeProvider
+    {
+        private readonly FakeTimeProvider _fake = new();
+
+        public void Advance(TimeSpan by) => _fake.Advance(by);
+
+        public override DateTimeOffset GetUtcNow() => _fake.GetUtcNow();
+
+        public override long GetTimestamp() => _fake.GetTimestamp();
+
+        public override long TimestampFrequency => _fake.TimestampFrequency;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            new EarlyTimer(_fake.CreateTimer(callback, state, Early(dueTime), period), this);
+
+        private TimeSpan Early(TimeSpan dueTime) => dueTime > early ? dueTime - early : dueTime;
+
+        private sealed class EarlyTimer(ITimer inner, EarlyFiringTimeProvider owner) : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => inner.Change(owner.Early(dueTime), period);
+
+            public void Dispose() => inner.Dispose();
+
+            public ValueTask DisposeAsync() => inner.DisposeAsync();
+        }
     }
 }

@@ -8,8 +8,8 @@ namespace Dispatch.Simulator.Scenario;
 /// </summary>
 public sealed class AcceleratedTimeProvider : TimeProvider
 {
-    // A positive period that rounds to 0 ms would turn a periodic timer into a one-shot one.
-    private static readonly TimeSpan ShortestRealPeriod = TimeSpan.FromMilliseconds(1);
+    // Real timers count whole milliseconds; a shorter wait for a not-yet-due timer would spin.
+    private static readonly TimeSpan ShortestRealDelay = TimeSpan.FromMilliseconds(1);
 
     private readonly TimeProvider _real;
     private readonly long _realStartTimestamp;
@@ -47,7 +47,7 @@ public sealed class AcceleratedTimeProvider : TimeProvider
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        return new AcceleratedTimer(this, _real.CreateTimer(callback, state, ToRealDue(dueTime), ToRealPeriod(period)));
+        return new AcceleratedTimer(this, callback, state, dueTime, period);
     }
 
     /// <summary>The real span in which <paramref name="simulated"/> passes on this clock; infinite stays infinite.</summary>
@@ -61,25 +61,91 @@ public sealed class AcceleratedTimeProvider : TimeProvider
     public long ToRealTimestamp(DateTimeOffset simulated) =>
         _realStartTimestamp + (long)((simulated - Start).Ticks / Speed * TimestampFrequency / TimeSpan.TicksPerSecond);
 
-    private TimeSpan ToRealDue(TimeSpan dueTime) => dueTime < TimeSpan.Zero ? dueTime : ToReal(dueTime);
-
-    private TimeSpan ToRealPeriod(TimeSpan period)
+    /// <summary>
+    /// A timer on the real clock that fires when this clock reaches the due instant. Real timers may fire a few
+    /// milliseconds early (they count whole, coarse ticks), which here is many simulated milliseconds: a firing
+    /// before the simulated due instant waits out the rest instead of calling back early. Periods are kept
+    /// here too, each measured from the previous due instant.
+    /// </summary>
+    private sealed class AcceleratedTimer : ITimer
     {
-        if (period <= TimeSpan.Zero)
+        private readonly AcceleratedTimeProvider _clock;
+        private readonly TimerCallback _callback;
+        private readonly object? _state;
+        private readonly ITimer _inner;
+        private readonly Lock _lock = new();
+        private DateTimeOffset? _due;
+        private TimeSpan _period;
+
+        public AcceleratedTimer(AcceleratedTimeProvider clock, TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
-            return period;
+            _clock = clock;
+            _callback = callback;
+            _state = state;
+            _inner = clock._real.CreateTimer(static self => ((AcceleratedTimer)self!).OnRealTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            Change(dueTime, period);
         }
 
-        var real = ToReal(period);
-        return real < ShortestRealPeriod ? ShortestRealPeriod : real;
-    }
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(dueTime, Timeout.InfiniteTimeSpan);
+            ArgumentOutOfRangeException.ThrowIfLessThan(period, Timeout.InfiniteTimeSpan);
+            lock (_lock)
+            {
+                _period = period;
+                _due = dueTime == Timeout.InfiniteTimeSpan ? null : _clock.GetUtcNow() + dueTime;
+                return ScheduleLocked();
+            }
+        }
 
-    private sealed class AcceleratedTimer(AcceleratedTimeProvider clock, ITimer inner) : ITimer
-    {
-        public bool Change(TimeSpan dueTime, TimeSpan period) => inner.Change(clock.ToRealDue(dueTime), clock.ToRealPeriod(period));
+        public void Dispose()
+        {
+            lock (_lock)
+            {
+                _due = null;
+            }
 
-        public void Dispose() => inner.Dispose();
+            _inner.Dispose();
+        }
 
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
+        }
+
+        private void OnRealTimer()
+        {
+            lock (_lock)
+            {
+                if (_due is not { } due)
+                {
+                    return;
+                }
+
+                if (_clock.GetUtcNow() < due)
+                {
+                    ScheduleLocked();
+                    return;
+                }
+
+                _due = _period > TimeSpan.Zero ? due + _period : null;
+                ScheduleLocked();
+            }
+
+            _callback(_state);
+        }
+
+        private bool ScheduleLocked()
+        {
+            if (_due is not { } due)
+            {
+                return _inner.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
+
+            var remaining = due - _clock.GetUtcNow();
+            var real = remaining <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Max(_clock.ToReal(remaining).Ticks, ShortestRealDelay.Ticks));
+            return _inner.Change(real, Timeout.InfiniteTimeSpan);
+        }
     }
 }
