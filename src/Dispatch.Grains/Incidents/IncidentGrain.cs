@@ -158,6 +158,10 @@ public sealed partial class IncidentGrain(
             return;
         }
 
+        // The one-shot timer that brought us here has fired: forget it, so the re-arm below always sets a new
+        // one. A timer may fire a little before its due time (clock granularity); without this, the same due time
+        // would look already armed and the deadline would never be handled.
+        DisposeDeadlineTimer();
         var now = clock.GetUtcNow();
         if (_retryNotBefore > now)
         {

@@ -36,6 +36,9 @@ public sealed class DispatchTestCluster : IAsyncDisposable
 
     public FakeTimeProvider Clock { get; }
 
+    /// <summary>How much earlier than asked the grains' timers fire, as real timers sometimes do.</summary>
+    public static readonly TimeSpan TimerEarliness = TimeSpan.FromMilliseconds(5);
+
     public IIncidentJournal Journal { get; }
 
     public string? SqliteConnectionString { get; }
@@ -95,7 +98,7 @@ public sealed class DispatchTestCluster : IAsyncDisposable
         {
             silo.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
             var context = Running[silo.Configuration[ContextKey]!];
-            silo.Services.AddKeyedSingleton<TimeProvider>(DispatchClock.ServiceKey, context.Clock);
+            silo.Services.AddKeyedSingleton<TimeProvider>(DispatchClock.ServiceKey, new EarlyFiringClock(context.Clock, TimerEarliness));
             silo.Services.AddSingleton(context.Journal);
             silo.Services.AddSingleton(context.Plan);
             silo.Services.AddSingleton<IDispatchEventSink>(context.Events);
