@@ -172,6 +172,9 @@ public sealed class RecordingServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
+
+        // Gateways hold their streams open; do not wait the default 30 s for them on stop.
+        builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(1));
         builder.Services.AddSingleton(gateway);
         var app = builder.Build();
         app.MapGrpcService<RecordingGateway>();
