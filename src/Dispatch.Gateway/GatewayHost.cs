@@ -86,7 +86,7 @@ public static class GatewayHost
 
             // Give alerts raised at the very end a moment to be acknowledged; the rest stay spooled.
             var drainUntil = DateTime.UtcNow + options.DrainTimeout;
-            while (spool.Count > 0 && delivery.Connected && DateTime.UtcNow < drainUntil && !cancellationToken.IsCancellationRequested)
+            while (spool.Count > 0 && DateTime.UtcNow < drainUntil && !cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(50, CancellationToken.None);
             }

@@ -19,6 +19,8 @@ public sealed record GatewayOptions
           --width W --height H  synthetic frame size (default 640x360)
           --duration SECONDS    stop by itself after this long (default: run until Ctrl+C)
           --spool DIR           where unacknowledged alerts are kept (default ./spool)
+          --drain SECONDS       after --duration, keep delivering up to this long while alerts
+                                are unacknowledged (default 3); the rest stay spooled
           --report SECONDS      progress line interval (default 5)
           --lat DEG --lon DEG   location of the first synthetic camera; others spread 100 m apart
         """;
@@ -90,6 +92,7 @@ public sealed record GatewayOptions
                 "--height" => options with { Height = ParseInt(name, Value(), 64, 4320) },
                 "--duration" => options with { Duration = TimeSpan.FromSeconds(ParseDouble(name, Value(), 0.1, 365 * 86400)) },
                 "--spool" => options with { SpoolDirectory = NonEmpty(name, Value()) },
+                "--drain" => options with { DrainTimeout = TimeSpan.FromSeconds(ParseDouble(name, Value(), 0, 3600)) },
                 "--report" => options with { ReportEvery = TimeSpan.FromSeconds(ParseDouble(name, Value(), 0.1, 3600)) },
                 "--lat" => options with { Latitude = ParseDouble(name, Value(), -90, 90) },
                 "--lon" => options with { Longitude = ParseDouble(name, Value(), -180, 180) },

@@ -70,7 +70,7 @@ public sealed partial class GatewayHostTests
         var spool = Path.Combine(dir.Path, "spool");
         var port = RecordingServer.ReservePort();
         var first = await GatewayHost.RunAsync(
-            Options(port, spool, "--source", video, "--detector", "motion-blob", "--fps", "0", "--duration", "2"),
+            Options(port, spool, "--source", video, "--detector", "motion-blob", "--fps", "0", "--duration", "2", "--drain", "0"),
             TextWriter.Null,
             TestContext.Current.CancellationToken);
 
