@@ -63,16 +63,10 @@ public static class GatewayHost
             var cameraTasks = workers.Select(w => w.RunAsync(stop.Token)).ToList();
             Log($"gateway {options.GatewayId}: {workers.Count} cameras, server {options.Server}, spool {spool.FilePath}");
 
-            while (!stop.IsCancellationRequested)
+            var camerasDone = Task.WhenAll(cameraTasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+            while (!stop.IsCancellationRequested && !camerasDone.IsCompleted)
             {
-                try
-                {
-                    await Task.Delay(options.ReportEvery, stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
+                await Task.WhenAny(Task.Delay(options.ReportEvery, stop.Token), camerasDone).ContinueWith(_ => { }, TaskScheduler.Default);
 
                 foreach (var worker in workers)
                 {
@@ -82,7 +76,8 @@ public static class GatewayHost
                 Log($"alerts sent={delivery.AlertsSent} acked={delivery.AlertsAcked} rejected={delivery.AlertsRejected} spooled={spool.Count} connected={delivery.Connected}");
             }
 
-            await Task.WhenAll(cameraTasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+            await stop.CancelAsync();
+            await camerasDone;
 
             // Give alerts raised at the very end a moment to be acknowledged; the rest stay spooled.
             var drainUntil = DateTime.UtcNow + options.DrainTimeout;
@@ -162,7 +157,7 @@ public static class GatewayHost
             ? new HogPersonDetector()
             : new MotionBlobPersonDetector();
         var pace = options.Fps ?? source.NativeFps;
-        return new CameraWorker(camera.Info.CameraId, source, new CameraAnalytics(camera.Settings, detector), spool, pace, log);
+        return new CameraWorker(camera.Info.CameraId, source, new CameraAnalytics(camera.Settings, detector), spool, pace, options.FramesPerCamera, log);
     }
 
     private static int StableSeed(string cameraId)

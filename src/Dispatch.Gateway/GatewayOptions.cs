@@ -18,6 +18,7 @@ public sealed record GatewayOptions
                                 (default: the source's own rate, 10 for synthetic)
           --width W --height H  synthetic frame size (default 640x360)
           --duration SECONDS    stop by itself after this long (default: run until Ctrl+C)
+          --frames N            stop once every camera has analysed N frames (replays, benchmarks)
           --spool DIR           where unacknowledged alerts are kept (default ./spool)
           --drain SECONDS       after --duration, keep delivering up to this long while alerts
                                 are unacknowledged (default 3); the rest stay spooled
@@ -46,6 +47,8 @@ public sealed record GatewayOptions
     public int Height { get; init; } = 360;
 
     public TimeSpan? Duration { get; init; }
+
+    public long? FramesPerCamera { get; init; }
 
     public string SpoolDirectory { get; init; } = "spool";
 
@@ -91,6 +94,7 @@ public sealed record GatewayOptions
                 "--width" => options with { Width = ParseInt(name, Value(), 64, 7680) },
                 "--height" => options with { Height = ParseInt(name, Value(), 64, 4320) },
                 "--duration" => options with { Duration = TimeSpan.FromSeconds(ParseDouble(name, Value(), 0.1, 365 * 86400)) },
+                "--frames" => options with { FramesPerCamera = ParseInt(name, Value(), 1, int.MaxValue) },
                 "--spool" => options with { SpoolDirectory = NonEmpty(name, Value()) },
                 "--drain" => options with { DrainTimeout = TimeSpan.FromSeconds(ParseDouble(name, Value(), 0, 3600)) },
                 "--report" => options with { ReportEvery = TimeSpan.FromSeconds(ParseDouble(name, Value(), 0.1, 3600)) },

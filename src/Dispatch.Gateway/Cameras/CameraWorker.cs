@@ -19,6 +19,7 @@ public sealed class CameraWorker : IDisposable
     private readonly double _paceFps;
     private readonly Action<string> _log;
     private readonly Stopwatch _running = new();
+    private readonly long? _maxFrames;
     private long _frames;
     private long _alerts;
     private long _framesAtLastHealth;
@@ -26,8 +27,10 @@ public sealed class CameraWorker : IDisposable
     private DateTime? _lastFrameUtc;
 
     /// <param name="paceFps">Frames per second to hold to; 0 reads as fast as analytics allow.</param>
-    public CameraWorker(string cameraId, IFrameSource source, CameraAnalytics analytics, AlertSpool spool, double paceFps, Action<string>? log = null)
+    /// <param name="maxFrames">Stop after analysing this many frames; null runs until cancelled.</param>
+    public CameraWorker(string cameraId, IFrameSource source, CameraAnalytics analytics, AlertSpool spool, double paceFps, long? maxFrames = null, Action<string>? log = null)
     {
+        _maxFrames = maxFrames;
         CameraId = cameraId;
         _source = source;
         _analytics = analytics;
@@ -85,7 +88,7 @@ public sealed class CameraWorker : IDisposable
         _running.Start();
         try
         {
-            while (!cancellationToken.IsCancellationRequested)
+            while (!cancellationToken.IsCancellationRequested && !(Frames >= _maxFrames))
             {
                 if (!_source.TryRead(frame, out var at))
                 {
