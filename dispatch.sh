@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the service and its tests need at run time.
-APT_PACKAGES=()
+# libgtk-3-0: the native OpenCV runtime (camera analytics, snapshots) links against it.
+APT_PACKAGES=(libgtk-3-0)
 
 need_dotnet() {
     if ! command -v dotnet >/dev/null 2>&1; then
