@@ -29,7 +29,17 @@ public sealed class ConcurrencyTests(SharedCluster cluster)
         var intake = cluster.Grains.GetGrain<IIntakeGrain>(0);
         var opened = new ConcurrentBag<string>();
 
-        // Reports arrive 100 at a time while operators close settled incidents, so units are claimed, freed and re-claimed.
+        // Reports arrive 100 at a time while operators close settled incidents and the clock runs past ack deadlines,
+        // so units are claimed, released for not acknowledging, re-dispatched, freed and re-claimed all at once.
+        using var stopClock = new CancellationTokenSource();
+        var clockRunning = Task.Run(async () =>
+        {
+            while (!stopClock.IsCancellationRequested)
+            {
+                cluster.Dispatch.Clock.Advance(TimeSpan.FromSeconds(10));
+                await Task.Delay(25, CancellationToken.None);
+            }
+        }, CancellationToken.None);
         await Parallel.ForEachAsync(
             Enumerable.Range(0, IncidentCount),
             new ParallelOptions { MaxDegreeOfParallelism = 100, CancellationToken = cancellation },
@@ -47,6 +57,8 @@ public sealed class ConcurrencyTests(SharedCluster cluster)
                 }
             });
 
+        await stopClock.CancelAsync();
+        await clockRunning;
         var incidents = new List<IncidentView>();
         foreach (var id in opened)
         {
@@ -96,5 +108,6 @@ public sealed class ConcurrencyTests(SharedCluster cluster)
         // The storm really contended: units were reused, and some claims lost the race or found nobody free.
         Assert.True(fromHistories.Count > UnitCount * 2, $"only {fromHistories.Count} assignments");
         Assert.Contains(incidents, v => v.Tiers.Any(t => t.AtRisk));
+        Assert.Contains(incidents, v => v.Timeline.Any(e => e.Kind == TimelineKinds.AckTimeout));
     }
 }

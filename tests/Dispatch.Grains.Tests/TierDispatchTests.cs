@@ -158,4 +158,26 @@ public sealed class TierDispatchTests(SharedCluster cluster)
         Assert.DoesNotContain(after.Timeline, e => e.Kind == TimelineKinds.AckTimeout);
         Assert.Equal(unit, Assert.Single(after.ActiveAssignments).UnitId);
     }
+
+    [Fact]
+    public async Task When_the_best_unit_was_taken_meanwhile_its_claim_is_refused_and_the_next_candidate_is_sent()
+    {
+        var city = cluster.NewCity("race");
+        var taken = city.AddUnit("taken", 0, 200);
+        var next = city.AddUnit("next", 0, 700);
+        await cluster.SeedAsync(city);
+        var takenAt = (await Unit(taken).GetAsync())!.Position!.Value;
+        var claim = await Unit(taken).TryAssignAsync(new AssignmentRequest("INC-elsewhere", "patrol", takenAt, 100, TimeSpan.FromSeconds(30), Actors.Operator("duty")));
+        Assert.True(claim.Accepted);
+
+        // The zone index still lists it, as it would if the claim raced this incident's ranking.
+        await cluster.Grains.GetGrain<Abstractions.Zones.IDispatcherGrain>(DispatchZone.Of(takenAt).Key)
+            .UpsertAsync(new Abstractions.Zones.AvailableUnit(taken, UnitKind.Car, takenAt, city.StationId));
+
+        var incident = await cluster.ReportAsync(city.At(0, 0));
+
+        Assert.Equal(next, Assert.Single(incident.ActiveAssignments).UnitId);
+        Assert.Contains(incident.Timeline, e => e.Kind == TimelineKinds.ClaimRefused && e.UnitId == taken && e.Text.Contains("INC-elsewhere", StringComparison.Ordinal));
+        Assert.Equal("INC-elsewhere", (await Unit(taken).GetAsync())!.Assignment!.IncidentId);
+    }
 }

@@ -68,6 +68,26 @@ public sealed class SiloGrainStorageTests : IDisposable
     }
 
     [Fact]
+    public async Task Many_grains_writing_at_once_through_the_silo_all_keep_their_state()
+    {
+        await using var cluster = await StartClusterAsync();
+        var units = Enumerable.Range(0, 25).Select(i => $"unit-{i}").ToList();
+
+        await Task.WhenAll(units.Select(async unit =>
+        {
+            var grain = cluster.Client.GetGrain<IPatrolLogGrain>(unit);
+            await grain.Visit("a", VisitAt);
+            await grain.Visit("b", VisitAt);
+        }));
+        await Task.WhenAll(units.Select(unit => cluster.DeactivateAsync(cluster.Client.GetGrain<IPatrolLogGrain>(unit))));
+
+        foreach (var unit in units)
+        {
+            Assert.Equal(["a", "b"], (await cluster.Client.GetGrain<IPatrolLogGrain>(unit).Get()).Stops);
+        }
+    }
+
+    [Fact]
     public async Task A_grain_never_written_has_no_record()
     {
         await using var cluster = await StartClusterAsync();

@@ -42,6 +42,8 @@ public sealed class DispatchTestCluster : IAsyncDisposable
 
     public ResponsePlan Plan { get; }
 
+    public RecordingEventSink Events { get; } = new();
+
     public TestCluster Cluster { get; private set; } = null!;
 
     public IGrainFactory Grains => Cluster.GrainFactory;
@@ -85,6 +87,7 @@ public sealed class DispatchTestCluster : IAsyncDisposable
             silo.Services.AddKeyedSingleton<TimeProvider>(DispatchClock.ServiceKey, context.Clock);
             silo.Services.AddSingleton(context.Journal);
             silo.Services.AddSingleton(context.Plan);
+            silo.Services.AddSingleton<IDispatchEventSink>(context.Events);
             if (context.SqliteConnectionString is { } connectionString)
             {
                 silo.AddRelationalGrainStorage(DispatchStorage.ProviderName, options =>
@@ -95,7 +98,8 @@ public sealed class DispatchTestCluster : IAsyncDisposable
             }
             else
             {
-                silo.AddMemoryGrainStorage(DispatchStorage.ProviderName);
+                // As the default provider, so the fallback from the dispatch provider name is exercised too.
+                silo.AddMemoryGrainStorageAsDefault();
             }
 
             silo.AddDispatchGrains(options => options.MaxSearchRadiusMeters = 8_000);

@@ -19,11 +19,11 @@ public sealed class SharedCluster : IAsyncLifetime
 
     public ValueTask DisposeAsync() => Dispatch.DisposeAsync();
 
-    /// <summary>A fresh city 20 km north of the previous one, so its zones and grid are its own.</summary>
+    /// <summary>A fresh city 20 km north of the previous one, well south of the demo city at Jinan (36.66 N), so its zones and grid are its own.</summary>
     public TestCity NewCity(string prefix, int stationResponders = 2)
     {
         var area = Interlocked.Increment(ref _areas);
-        return new TestCity($"{prefix}{area}", new GeoPoint(30.0 + (area * 0.2), 117.0), stationResponders: stationResponders);
+        return new TestCity($"{prefix}{area}", new GeoPoint(20.0 + (area * 0.2), 117.0), stationResponders: stationResponders);
     }
 
     public Task SeedAsync(TestCity city) => CitySeeder.SeedAsync(Grains, city.Build(), TestContext.Current.CancellationToken);
