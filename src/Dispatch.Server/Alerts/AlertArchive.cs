@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
 namespace Dispatch.Server.Alerts;
@@ -32,33 +33,71 @@ public enum SnapshotVariant
 
 /// <summary>
 /// Accepted alerts and their snapshots (original, thumbnail, boxes drawn) in one SQLite file, so operators can see
-/// what a camera saw for any incident, also after a restart. Writes are queued: SQLite takes one writer.
+/// what a camera saw for any incident, also after a restart. Writes go through one writer (SQLite takes one) in batches.
 /// </summary>
-public sealed class AlertArchive : IDisposable
+public sealed class AlertArchive : IAsyncDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly string _connectionString;
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private const int MaxBatch = 256;
+    private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lazy<Task> _schema;
+    private readonly Task _writer;
 
     public AlertArchive(string databasePath)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true }.ToString();
         _schema = new Lazy<Task>(CreateSchemaAsync);
+        _writer = Task.Run(WriteLoopAsync);
     }
 
-    /// <summary>Keeps the alert (first copy wins) and its snapshot renderings.</summary>
-    public async Task SaveAsync(ArchivedAlert alert, IReadOnlyDictionary<SnapshotVariant, byte[]> snapshots, CancellationToken cancellationToken)
+    /// <summary>
+    /// Keeps the alert (first copy wins) and its snapshot renderings; completes once committed. Concurrent saves are
+    /// committed together in one transaction (group commit), so one disk flush serves many alerts.
+    /// </summary>
+    public Task SaveAsync(ArchivedAlert alert, IReadOnlyDictionary<SnapshotVariant, byte[]> snapshots, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(alert);
         ArgumentNullException.ThrowIfNull(snapshots);
-        await _schema.Value.WaitAsync(cancellationToken);
-        await _writeGate.WaitAsync(cancellationToken);
-        try
+        var write = new PendingWrite(alert, snapshots, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_writes.Writer.TryWrite(write))
         {
-            await using var connection = await OpenAsync(cancellationToken);
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            throw new ObjectDisposedException(nameof(AlertArchive), "the alert archive is shut down");
+        }
+
+        return write.Committed.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        while (await _writes.Reader.WaitToReadAsync())
+        {
+            var batch = new List<PendingWrite>();
+            while (batch.Count < MaxBatch && _writes.Reader.TryRead(out var write))
+            {
+                batch.Add(write);
+            }
+
+            try
+            {
+                await _schema.Value;
+                await WriteBatchAsync(batch);
+                batch.ForEach(w => w.Committed.TrySetResult());
+            }
+            catch (Exception ex)
+            {
+                batch.ForEach(w => w.Committed.TrySetException(ex));
+            }
+        }
+    }
+
+    private async Task WriteBatchAsync(List<PendingWrite> batch)
+    {
+        await using var connection = await OpenAsync(CancellationToken.None);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+        foreach (var (alert, snapshots, _) in batch)
+        {
             await using (var insert = connection.CreateCommand())
             {
                 insert.Transaction = transaction;
@@ -80,9 +119,9 @@ public sealed class AlertArchive : IDisposable
                 insert.Parameters.AddWithValue("$boxes", JsonSerializer.Serialize(alert.Boxes, Json));
                 insert.Parameters.AddWithValue("$attributes", JsonSerializer.Serialize(alert.Attributes, Json));
                 insert.Parameters.AddWithValue("$snapshot", alert.HasSnapshot ? 1 : 0);
-                if (await insert.ExecuteNonQueryAsync(cancellationToken) == 0)
+                if (await insert.ExecuteNonQueryAsync() == 0)
                 {
-                    return; // already archived: the first copy's snapshots stay
+                    continue; // already archived: the first copy's snapshots stay
                 }
             }
 
@@ -95,15 +134,11 @@ public sealed class AlertArchive : IDisposable
                 blob.Parameters.AddWithValue("$alert", alert.AlertId);
                 blob.Parameters.AddWithValue("$variant", (int)variant);
                 blob.Parameters.AddWithValue("$jpeg", jpeg);
-                await blob.ExecuteNonQueryAsync(cancellationToken);
+                await blob.ExecuteNonQueryAsync();
             }
+        }
 
-            await transaction.CommitAsync(cancellationToken);
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
+        await transaction.CommitAsync();
     }
 
     /// <summary>The alerts that opened or joined an incident, oldest first.</summary>
@@ -141,7 +176,14 @@ public sealed class AlertArchive : IDisposable
         return await query.ExecuteScalarAsync(cancellationToken) as byte[];
     }
 
-    public void Dispose() => _writeGate.Dispose();
+    /// <summary>Commits what is queued, then stops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _writes.Writer.TryComplete();
+        await _writer;
+    }
+
+    private sealed record PendingWrite(ArchivedAlert Alert, IReadOnlyDictionary<SnapshotVariant, byte[]> Snapshots, TaskCompletionSource Committed);
 
     private const string SelectAlert = """
         SELECT alert_id, gateway_id, camera_id, kind, confidence, observed_at, received_at, incident_id, latitude, longitude,
@@ -178,7 +220,9 @@ public sealed class AlertArchive : IDisposable
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA busy_timeout = 5000;";
+        // WAL with synchronous=NORMAL: a power cut may lose the last archived alerts, never corrupt the file; the
+        // alert ids that make re-sends idempotent live in grain storage, not here.
+        pragma.CommandText = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
         await pragma.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }
