@@ -68,7 +68,7 @@ public sealed class RuleTests
     public void Detection_in_the_zone_for_fewer_frames_than_the_persistence_raises_nothing()
     {
         var rules = new RuleEngine(new CameraAnalyticsSettings { Zones = [new ZoneRule(SceneRuns.Yard)], PersistenceFrames = 3 });
-        var tracker = new CentroidTracker(maxStep: 0.1, maxMissedFrames: 0);
+        var tracker = new CentroidTracker(maxStep: 0.1, maxGap: TimeSpan.FromSeconds(1.5));
         var inYard = new NormalizedBox(0.75, 0.5, 0.05, 0.3, "person", 0.9);
         var events = new List<AnalyticsEvent>();
         for (var frame = 0; frame < 2; frame++)
@@ -95,7 +95,7 @@ public sealed class RuleTests
     [Fact]
     public void Tracker_keeps_one_id_for_a_moving_person_and_gives_a_new_person_a_new_id()
     {
-        var tracker = new CentroidTracker(maxStep: 0.1, maxMissedFrames: 2);
+        var tracker = new CentroidTracker(maxStep: 0.1, maxGap: TimeSpan.FromSeconds(1));
         tracker.Update([new NormalizedBox(0.1, 0.5, 0.05, 0.3, "person", 0.9)], TimeSpan.Zero);
         var tracks = tracker.Update(
             [new NormalizedBox(0.14, 0.5, 0.05, 0.3, "person", 0.9), new NormalizedBox(0.8, 0.5, 0.05, 0.3, "person", 0.9)],
@@ -121,5 +121,33 @@ public sealed class RuleTests
         var crossing = Assert.Single(events);
         Assert.Equal(AnalyticsEventKind.LineCrossing, crossing.Kind);
         Assert.Equal("right_to_left", crossing.Attributes["direction"]);
+    }
+
+    [Fact]
+    public void Track_unseen_for_longer_than_the_gap_is_dropped()
+    {
+        var tracker = new CentroidTracker(maxStep: 0.1, maxGap: TimeSpan.FromSeconds(1));
+        tracker.Update([new NormalizedBox(0.1, 0.5, 0.05, 0.3, "person", 0.9)], TimeSpan.Zero);
+
+        Assert.Single(tracker.Update([], TimeSpan.FromSeconds(0.9)));
+        Assert.Empty(tracker.Update([], TimeSpan.FromSeconds(1.1)));
+    }
+
+    [Fact]
+    public void Second_intrusion_into_the_same_zone_within_the_cooldown_is_suppressed_and_after_it_raised()
+    {
+        var rules = new RuleEngine(new CameraAnalyticsSettings { Zones = [new ZoneRule(SceneRuns.Yard)], PersistenceFrames = 1, IntrusionCooldownSeconds = 10 });
+        var tracker = new CentroidTracker(maxStep: 0.1, maxGap: TimeSpan.FromSeconds(0.5));
+        var inYard = new NormalizedBox(0.75, 0.5, 0.05, 0.3, "person", 0.9);
+        List<AnalyticsEvent> At(double seconds, params NormalizedBox[] boxes) =>
+            [.. rules.Evaluate(tracker.Update(boxes, TimeSpan.FromSeconds(seconds)), TimeSpan.FromSeconds(seconds))];
+
+        Assert.Single(At(0, inYard));
+        Assert.Empty(At(1));
+
+        // The track broke; the same person (a new track) 4 s later is still the first intrusion.
+        Assert.Empty(At(5, inYard));
+        Assert.Empty(At(6));
+        Assert.Single(At(12, inYard));
     }
 }

@@ -28,7 +28,7 @@ public sealed class CameraAnalytics : IDisposable
         _rules = new RuleEngine(settings);
         _detector = detector;
         _motion = new MotionGate(settings.MotionThreshold, settings.MinMotionAreaFraction);
-        _tracker = new CentroidTracker(settings.TrackMaxStep, settings.TrackMaxMissedFrames);
+        _tracker = new CentroidTracker(settings.TrackMaxStep, TimeSpan.FromSeconds(settings.TrackMaxGapSeconds));
     }
 
     public string DetectorName => _detector.Name;

@@ -35,8 +35,14 @@ public sealed record CameraAnalyticsSettings
     /// <summary>How far (normalised) a person may move between two analysed frames and keep its track.</summary>
     public double TrackMaxStep { get; init; } = 0.12;
 
-    /// <summary>Frames a track survives without a matching detection (occlusion, a missed detection).</summary>
-    public int TrackMaxMissedFrames { get; init; } = 5;
+    /// <summary>How long a track survives without a matching detection (occlusion, missed detections).</summary>
+    public double TrackMaxGapSeconds { get; init; } = 1.0;
+
+    /// <summary>
+    /// Quiet time per zone after an intrusion alert: a person whose track broke and restarted inside
+    /// the zone is the same intrusion, not a new one.
+    /// </summary>
+    public double IntrusionCooldownSeconds { get; init; } = 10;
 
     /// <summary>A moving point must be this far (normalised) from a line before its side counts, so jitter on the line is no crossing.</summary>
     public double LineHysteresis { get; init; } = 0.01;

@@ -61,9 +61,10 @@ public sealed class Track
 
 /// <summary>
 /// Greedy nearest-neighbour tracking on box centres: good enough for a handful of people per camera
-/// at several frames per second, and fully predictable in tests.
+/// at several frames per second, and fully predictable in tests. The allowed step grows with each
+/// missed frame, so a person the detector loses for a moment is picked up again.
 /// </summary>
-public sealed class CentroidTracker(double maxStep, int maxMissedFrames)
+public sealed class CentroidTracker(double maxStep, TimeSpan maxGap)
 {
     private readonly List<Track> _tracks = [];
     private int _nextId = 1;
@@ -109,7 +110,7 @@ public sealed class CentroidTracker(double maxStep, int maxMissedFrames)
             }
         }
 
-        _tracks.RemoveAll(t => t.Missed > maxMissedFrames);
+        _tracks.RemoveAll(t => at - t.LastSeen > maxGap);
         for (var d = 0; d < detections.Count; d++)
         {
             if (!matchedDetections.Contains(d))

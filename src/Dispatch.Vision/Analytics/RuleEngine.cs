@@ -12,6 +12,7 @@ public sealed class RuleEngine
     private readonly CameraAnalyticsSettings _settings;
     private readonly Dictionary<(int Track, int Zone), ZoneState> _zoneStates = [];
     private readonly Dictionary<(int Track, int Line), LineState> _lineStates = [];
+    private readonly Dictionary<int, TimeSpan> _lastIntrusion = [];
     private int _crowdFrames;
     private TimeSpan? _lastCrowdAlert;
 
@@ -71,7 +72,12 @@ public sealed class RuleEngine
             if (rule.Intrusion && !state.IntrusionRaised)
             {
                 state.IntrusionRaised = true;
-                events.Add(Event(AnalyticsEventKind.Intrusion, at, track, ("zone", rule.Zone.Name)));
+                var coolingDown = _lastIntrusion.TryGetValue(z, out var last) && (at - last).TotalSeconds < _settings.IntrusionCooldownSeconds;
+                if (!coolingDown)
+                {
+                    _lastIntrusion[z] = at;
+                    events.Add(Event(AnalyticsEventKind.Intrusion, at, track, ("zone", rule.Zone.Name)));
+                }
             }
 
             var dwellSeconds = (at - state.EnteredAt.Value).TotalSeconds;

@@ -102,7 +102,7 @@ public sealed class DispatchTestCluster : IAsyncDisposable
                 silo.AddMemoryGrainStorageAsDefault();
             }
 
-            silo.AddDispatchGrains(options => options.MaxSearchRadiusMeters = 8_000);
+            silo.AddDispatchGrains(options => options.MaxSearchRadiusMeters = 5_000);
         }
     }
 }
