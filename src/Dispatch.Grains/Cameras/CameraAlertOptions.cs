@@ -20,6 +20,9 @@ public sealed class CameraAlertOptions
     /// </summary>
     public double IdempotencyRetentionSeconds { get; set; } = 3600;
 
+    /// <summary>At most this many alert ids are remembered per camera, the oldest forgotten first.</summary>
+    public int MaxRememberedAlertsPerCamera { get; set; } = 10_000;
+
     public IReadOnlyList<string> Validate(string section = SectionName)
     {
         var errors = new List<string>();
@@ -41,6 +44,11 @@ public sealed class CameraAlertOptions
         if (!double.IsFinite(IdempotencyRetentionSeconds) || IdempotencyRetentionSeconds < 60)
         {
             errors.Add($"{section}:IdempotencyRetentionSeconds must be at least 60, got {IdempotencyRetentionSeconds}");
+        }
+
+        if (MaxRememberedAlertsPerCamera is < 100 or > 1_000_000)
+        {
+            errors.Add($"{section}:MaxRememberedAlertsPerCamera must be within 100..1000000, got {MaxRememberedAlertsPerCamera}");
         }
 
         return errors;

@@ -95,6 +95,15 @@ public sealed partial class CameraFeedGrain
             }
         }
 
+        // A camera flooding alerts must not grow its state without end: past the cap the oldest ids go first.
+        if (S.HandledAlerts.Count > options.MaxRememberedAlertsPerCamera)
+        {
+            foreach (var (alertId, _) in S.HandledAlerts.OrderBy(h => h.Value.ObservedAt).Take(S.HandledAlerts.Count - options.MaxRememberedAlertsPerCamera).ToList())
+            {
+                S.HandledAlerts.Remove(alertId);
+            }
+        }
+
         var cooldown = TimeSpan.FromSeconds(options.CooldownSeconds);
         foreach (var (type, entry) in S.Cooldowns)
         {
