@@ -37,7 +37,7 @@ public sealed class ConcurrencyTests(SharedCluster cluster)
             while (!stopClock.IsCancellationRequested)
             {
                 cluster.Dispatch.Clock.Advance(TimeSpan.FromSeconds(10));
-                await Task.Delay(100, CancellationToken.None);
+                await Task.Delay(200, CancellationToken.None);
             }
         }, CancellationToken.None);
         await Parallel.ForEachAsync(

@@ -61,6 +61,7 @@ public sealed class DispatchTestCluster : IAsyncDisposable
         var builder = new TestClusterBuilder(2);
         builder.Properties[ContextKey] = context._id;
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
         context.Cluster = builder.Build();
         await context.Cluster.DeployAsync();
         return context;
@@ -79,10 +80,20 @@ public sealed class DispatchTestCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Test machines are shared and slow: allow a loaded silo more than the default 30 s to answer.</summary>
+    private static readonly TimeSpan ResponseTimeout = TimeSpan.FromMinutes(2);
+
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(Microsoft.Extensions.Configuration.IConfiguration configuration, IClientBuilder client) =>
+            client.Configure<Orleans.Configuration.ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
+    }
+
     private sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo)
         {
+            silo.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
             var context = Running[silo.Configuration[ContextKey]!];
             silo.Services.AddKeyedSingleton<TimeProvider>(DispatchClock.ServiceKey, context.Clock);
             silo.Services.AddSingleton(context.Journal);
