@@ -1,5 +1,11 @@
 using Dispatch.Gateway;
 
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(GatewayOptions.Usage);
+    return 0;
+}
+
 GatewayOptions options;
 try
 {

@@ -39,3 +39,20 @@ public sealed class GeometryTests
         Assert.False(line.SegmentCrosses(new(0.4, 0.9), new(0.6, 0.9)));
     }
 }
+
+public sealed class MotionRegionTests
+{
+    [Fact]
+    public void Blobs_within_the_gap_are_joined_and_distant_ones_kept_apart()
+    {
+        var head = new OpenCvSharp.Rect(100, 50, 10, 10);
+        var body = new OpenCvSharp.Rect(98, 62, 14, 30);
+        var other = new OpenCvSharp.Rect(200, 60, 12, 30);
+
+        var joined = Detection.MotionGate.Join([head, body, other], gapPx: 3);
+
+        Assert.Equal(2, joined.Count);
+        Assert.Contains(new OpenCvSharp.Rect(98, 50, 14, 42), joined);
+        Assert.Contains(other, joined);
+    }
+}

@@ -68,14 +68,44 @@ public sealed class MotionGate : IDisposable
 
         var minArea = _minAreaFraction * _mask.Width * _mask.Height;
         Cv2.FindContours(_mask, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
-        var regions = contours
+        var smallRegions = contours
             .Where(c => Cv2.ContourArea(c) >= minArea)
             .Select(c => Cv2.BoundingRect(c))
+            .ToList();
+
+        // A person often falls apart into head, torso and legs; blobs this close belong together.
+        var joinGapPx = Math.Max(2, (int)(_mask.Height * 0.03));
+        var regions = Join(smallRegions, joinGapPx)
             .Select(r => new Rect((int)(r.X / scale), (int)(r.Y / scale), (int)Math.Ceiling(r.Width / scale), (int)Math.Ceiling(r.Height / scale))
                 & new Rect(0, 0, bgrFrame.Width, bgrFrame.Height))
             .ToList();
         var moving = (double)Cv2.CountNonZero(_mask) / (_mask.Width * _mask.Height);
         return new MotionResult(regions, _mask, scale, moving);
+    }
+
+    internal static List<Rect> Join(List<Rect> rects, int gapPx)
+    {
+        var joined = true;
+        while (joined)
+        {
+            joined = false;
+            for (var i = 0; i < rects.Count && !joined; i++)
+            {
+                var grown = new Rect(rects[i].X - gapPx, rects[i].Y - gapPx, rects[i].Width + (2 * gapPx), rects[i].Height + (2 * gapPx));
+                for (var j = i + 1; j < rects.Count; j++)
+                {
+                    if ((grown & rects[j]).Width > 0)
+                    {
+                        rects[i] |= rects[j];
+                        rects.RemoveAt(j);
+                        joined = true;
+                        break;
+                    }
+                }
+            }
+        }
+
+        return rects;
     }
 
     public void Dispose()

@@ -59,7 +59,7 @@ public sealed class SyntheticScene : IDisposable
         Height = height;
         Figures = figures ?? [];
         _background = PaintBackground(width, height, seed);
-        _noise = noiseSigma > 0 ? MakeNoise(width, height, noiseSigma) : [];
+        _noise = noiseSigma > 0 ? MakeNoise(width, height, noiseSigma, seed) : [];
     }
 
     public int Width { get; }
@@ -88,14 +88,16 @@ public sealed class SyntheticScene : IDisposable
         }
     }
 
-    private static Mat[] MakeNoise(int width, int height, double sigma)
+    private static Mat[] MakeNoise(int width, int height, double sigma, int seed)
     {
+        // A generator of our own: OpenCV's default one is shared per thread, which would make scenes differ between runs.
+        var rng = new RNG((ulong)seed + 1);
         // A few pre-drawn noise fields in rotation: random enough for a motion detector, cheap per frame.
         var fields = new Mat[7];
         for (var i = 0; i < fields.Length; i++)
         {
             fields[i] = new Mat(height, width, MatType.CV_8UC3);
-            Cv2.Randn(fields[i], new Scalar(128, 128, 128), new Scalar(sigma, sigma, sigma));
+            rng.Fill(fields[i], DistributionType.Normal, new Scalar(128, 128, 128), new Scalar(sigma, sigma, sigma));
         }
 
         return fields;
