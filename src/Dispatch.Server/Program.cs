@@ -1,3 +1,4 @@
+using Dispatch.Server.Alerts;
 using Dispatch.Server.City;
 using Dispatch.Server.Health;
 using Dispatch.Server.Hosting;
@@ -10,7 +11,9 @@ try
     builder.AddDispatchOptions();
     builder.AddCity();
     builder.AddDispatchSilo();
+    builder.AddDispatchGrains();
     builder.AddDispatchHealth();
+    builder.AddCameraAlerts();
     app = builder.Build();
 }
 catch (Exception ex) when (Startup.IsConfigurationError(ex))
@@ -20,6 +23,7 @@ catch (Exception ex) when (Startup.IsConfigurationError(ex))
 
 app.MapDispatchHealth();
 app.MapCityApi();
+app.MapCameraAlerts();
 app.PrintStartupBanner();
 
 return await app.RunWithStartupErrorsReportedAsync();

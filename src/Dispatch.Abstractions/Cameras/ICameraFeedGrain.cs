@@ -26,7 +26,7 @@ public sealed record CameraView(
 
 /// <summary>A camera channel (key: camera id). Registry only for now; alert handling builds on it.</summary>
 [Alias("dispatch.ICameraFeedGrain")]
-public interface ICameraFeedGrain : IGrainWithStringKey
+public partial interface ICameraFeedGrain : IGrainWithStringKey
 {
     [Alias("register")]
     Task RegisterAsync(CameraRegistration registration);

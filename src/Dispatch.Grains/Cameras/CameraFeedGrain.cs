@@ -8,7 +8,7 @@ namespace Dispatch.Grains.Cameras;
 
 [GenerateSerializer]
 [Alias("dispatch.state.camera-feed")]
-public sealed class CameraFeedState
+public sealed partial class CameraFeedState
 {
     [Id(0)] public bool Registered { get; set; }
     [Id(1)] public string Name { get; set; } = "";
@@ -22,7 +22,7 @@ public sealed class CameraFeedState
 }
 
 /// <summary>A camera channel's registry entry: where it is, what it sees, which gateway and station it belongs to.</summary>
-public sealed class CameraFeedGrain(
+public sealed partial class CameraFeedGrain(
     [PersistentState("camera-feed", DispatchStorage.ProviderName)] IPersistentState<CameraFeedState> state,
     [FromKeyedServices(DispatchClock.ServiceKey)] TimeProvider clock) : Grain, ICameraFeedGrain
 {

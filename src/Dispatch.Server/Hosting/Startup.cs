@@ -17,15 +17,17 @@ public static class Startup
         {
             var city = app.Services.GetRequiredService<LoadedCity>();
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            var grpc = Alerts.AlertsSetup.GrpcUrl(app.Configuration);
             var web = addresses.Select(a => a.Replace("0.0.0.0", "localhost", StringComparison.Ordinal)
                     .Replace("[::]", "localhost", StringComparison.Ordinal).TrimEnd('/'))
-                .FirstOrDefault() ?? "(no HTTP endpoint)";
+                .FirstOrDefault(a => a != grpc) ?? "(no HTTP endpoint)";
             var m = city.Model;
             Console.WriteLine();
             Console.WriteLine($"Dispatch is up. City '{m.Name}' from {city.Source}: {m.Grids.Count} grids, " +
                 $"{m.Stations.Count} stations, {m.Units.Count} patrol units, {m.Cameras.Count} cameras.");
             Console.WriteLine($"  City GeoJSON:  {web}/api/city");
             Console.WriteLine($"  Health:        {web}/health/ready");
+            Console.WriteLine($"  Camera gRPC:   {grpc ?? "(no gRPC endpoint)"} (dispatch.v1.CameraGateway, reflection, grpc.health.v1)");
             Console.WriteLine("Press Ctrl+C to stop.");
             Console.WriteLine();
         });

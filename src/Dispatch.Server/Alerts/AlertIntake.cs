@@ -1,0 +1,164 @@
+using System.Globalization;
+using Dispatch.Abstractions.Cameras;
+using Dispatch.Contracts;
+using Dispatch.Contracts.V1;
+using Dispatch.Domain.Geo;
+using Dispatch.Grains.Hosting;
+using Dispatch.Vision.Geometry;
+using Dispatch.Vision.Snapshots;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Options;
+
+namespace Dispatch.Server.Alerts;
+
+/// <summary>
+/// The one path of an alert into the service, for the Connect stream and PublishAlert alike: checks its fields and
+/// snapshot, hands it to its camera's grain (de-duplication, cooldown, correlation, incident) and keeps it with
+/// its snapshots. Always answers with an ack; a bad alert changes nothing.
+/// </summary>
+public sealed partial class AlertIntake(
+    IGrainFactory grains,
+    IOptions<AlertIntakeOptions> options,
+    AlertArchive archive,
+    [FromKeyedServices(DispatchClock.ServiceKey)] TimeProvider clock,
+    ILogger<AlertIntake> logger)
+{
+    /// <summary>How long a gateway should wait before re-sending after a retryable refusal.</summary>
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
+
+    public async Task<AlertAck> ProcessAsync(string gatewayId, Alert alert, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        var o = options.Value;
+        var receivedAt = clock.GetUtcNow();
+        var refusal = AlertValidation.Check(alert, receivedAt, o.MaxClockSkew, o.MaxAge);
+        if (refusal is not null)
+        {
+            return Rejected(alert.AlertId, refusal.Reason, refusal.Message);
+        }
+
+        if (string.IsNullOrWhiteSpace(alert.CameraId) || alert.CameraId.Length > 128)
+        {
+            return Rejected(alert.AlertId, RejectReason.UnknownCamera, $"camera_id '{Shorten(alert.CameraId)}' is empty or longer than 128 characters");
+        }
+
+        if (!alert.SnapshotJpeg.IsEmpty)
+        {
+            var check = Snapshot.Validate(alert.SnapshotJpeg.Span, AlertLimits.MaxSnapshotBytes);
+            if (!check.Accepted)
+            {
+                var reason = check.Refusal == SnapshotRefusal.TooLarge ? RejectReason.SnapshotTooLarge : RejectReason.SnapshotNotJpeg;
+                return Rejected(alert.AlertId, reason, check.Message);
+            }
+        }
+
+        var mapping = o.MappingFor(alert.Kind);
+        var cameraAlert = new CameraAlert(
+            alert.AlertId,
+            gatewayId,
+            alert.Kind.ToString(),
+            alert.Confidence,
+            alert.ObservedAt.ToDateTimeOffset(),
+            alert.Location is { } at ? new GeoPoint(at.Latitude, at.Longitude) : null,
+            mapping.Type,
+            mapping.Priority,
+            AlertIntakeOptions.SourceOf(alert.Kind),
+            Describe(alert));
+
+        CameraAlertResult result;
+        try
+        {
+            result = await grains.GetGrain<ICameraFeedGrain>(alert.CameraId).HandleAlertAsync(cameraAlert).WaitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogHandlingFailed(logger, alert.AlertId, alert.CameraId, ex);
+            return Rejected(alert.AlertId, RejectReason.Unavailable, $"alert '{alert.AlertId}' could not be handled now: {ex.Message}");
+        }
+
+        switch (result.Outcome)
+        {
+            case CameraAlertOutcome.Duplicate:
+                return new AlertAck { AlertId = alert.AlertId, Outcome = AlertOutcome.Duplicate, IncidentId = result.IncidentId };
+            case CameraAlertOutcome.Rejected:
+                var rejectReason = result.Rejection switch
+                {
+                    CameraAlertRejection.UnknownCamera => RejectReason.UnknownCamera,
+                    CameraAlertRejection.CameraOfAnotherGateway => RejectReason.CameraOfAnotherGateway,
+                    _ => RejectReason.Unavailable,
+                };
+                return Rejected(alert.AlertId, rejectReason, result.Message);
+        }
+
+        try
+        {
+            await archive.SaveAsync(Archived(alert, gatewayId, receivedAt, result), Render(alert, o.ThumbnailWidthPx), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The incident exists and the alert id is remembered: losing the picture must not make the gateway re-send.
+            LogArchiveFailed(logger, alert.AlertId, ex);
+        }
+
+        return new AlertAck { AlertId = alert.AlertId, Outcome = AlertOutcome.Accepted, IncidentId = result.IncidentId };
+    }
+
+    public static AlertAck Rejected(string alertId, RejectReason reason, string message)
+    {
+        var ack = new AlertAck { AlertId = alertId ?? "", Outcome = AlertOutcome.Rejected, RejectReason = reason, Message = message };
+        if (AlertValidation.IsRetryable(reason))
+        {
+            ack.RetryAfter = Duration.FromTimeSpan(RetryAfter);
+        }
+
+        return ack;
+    }
+
+    private static Dictionary<SnapshotVariant, byte[]> Render(Alert alert, int thumbnailWidthPx)
+    {
+        if (alert.SnapshotJpeg.IsEmpty)
+        {
+            return [];
+        }
+
+        var original = alert.SnapshotJpeg.ToByteArray();
+        var boxes = alert.Boxes.Select(b => new NormalizedBox(b.X, b.Y, b.Width, b.Height, b.Label, b.Score)).ToList();
+        return new Dictionary<SnapshotVariant, byte[]>
+        {
+            [SnapshotVariant.Original] = original,
+            [SnapshotVariant.Thumb] = Snapshot.Thumbnail(original, thumbnailWidthPx),
+            [SnapshotVariant.Annotated] = Snapshot.WithBoxes(original, boxes),
+        };
+    }
+
+    private static ArchivedAlert Archived(Alert alert, string gatewayId, DateTimeOffset receivedAt, CameraAlertResult result) => new(
+        alert.AlertId,
+        gatewayId,
+        alert.CameraId,
+        alert.Kind.ToString(),
+        alert.Confidence,
+        alert.ObservedAt.ToDateTimeOffset(),
+        receivedAt,
+        result.IncidentId,
+        result.Location?.Latitude ?? 0,
+        result.Location?.Longitude ?? 0,
+        [.. alert.Boxes.Select(b => new ArchivedBox(b.X, b.Y, b.Width, b.Height, b.Label, b.Score))],
+        alert.Attributes.ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal),
+        !alert.SnapshotJpeg.IsEmpty);
+
+    private static string Describe(Alert alert)
+    {
+        var text = string.Create(CultureInfo.InvariantCulture,
+            $"{alert.Kind} seen by camera {alert.CameraId} (confidence {alert.Confidence:F2}, alert {alert.AlertId})");
+        var details = string.Join(", ", alert.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key}={a.Value}"));
+        return details.Length == 0 ? text : $"{text}: {details}"[..Math.Min(text.Length + 2 + details.Length, 4000)];
+    }
+
+    private static string Shorten(string? value) => value is null ? "" : value.Length <= 32 ? value : value[..32] + "...";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {AlertId} of camera {CameraId} could not be handled; the gateway is told to retry")]
+    private static partial void LogHandlingFailed(ILogger logger, string alertId, string cameraId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {AlertId} was accepted but its record or snapshot could not be archived")]
+    private static partial void LogArchiveFailed(ILogger logger, string alertId, Exception exception);
+}

@@ -1,0 +1,256 @@
+using System.Threading.Channels;
+using Dispatch.Abstractions.Cameras;
+using Dispatch.Abstractions.City;
+using Dispatch.Contracts.V1;
+using Dispatch.Domain.Geo;
+using Dispatch.Grains.Hosting;
+using Dispatch.Server.Cameras;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace Dispatch.Server.Alerts;
+
+/// <summary>
+/// dispatch.v1.CameraGateway: gateways' Connect streams (Hello, alerts, heartbeats) and simple devices' PublishAlert.
+/// Every alert gets exactly one ack; a bad alert is refused in its ack and never ends the stream.
+/// </summary>
+public sealed partial class CameraGatewayService(
+    AlertIntake intake,
+    GatewayOptions gateways,
+    GatewayWindows windows,
+    CameraHealthBoard health,
+    IOptions<AlertIntakeOptions> alertOptions,
+    IOptions<CameraHealthOptions> healthOptions,
+    IGrainFactory grains,
+    [FromKeyedServices(DispatchClock.ServiceKey)] TimeProvider clock,
+    ILogger<CameraGatewayService> logger) : CameraGateway.CameraGatewayBase
+{
+    public const string GatewayIdHeader = "x-dispatch-gateway-id";
+    private const int MaxCameraIdLength = 128;
+
+    public override async Task Connect(IAsyncStreamReader<GatewayMessage> requestStream, IServerStreamWriter<ServerMessage> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(requestStream);
+        ArgumentNullException.ThrowIfNull(responseStream);
+        ArgumentNullException.ThrowIfNull(context);
+        var cancellation = context.CancellationToken;
+
+        // Bounded: when the gateway stops reading acks, we stop reading its alerts (HTTP/2 flow control does the rest).
+        var outbox = Channel.CreateBounded<ServerMessage>(new BoundedChannelOptions(256) { SingleReader = true });
+        var writer = WriteAllAsync(outbox.Reader, responseStream, cancellation);
+        var processing = new List<Task>();
+        string? gatewayId = null;
+        var window = 0;
+        try
+        {
+            await foreach (var message in requestStream.ReadAllAsync(cancellation))
+            {
+                switch (message.BodyCase)
+                {
+                    case GatewayMessage.BodyOneofCase.Hello:
+                        var hello = message.Hello;
+                        if (gatewayId is not null && gatewayId != hello.GatewayId)
+                        {
+                            throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                                $"this stream belongs to gateway '{gatewayId}'; open a new stream for '{hello.GatewayId}'"));
+                        }
+
+                        var refusal = gateways.Authenticate(hello.GatewayId, hello.Credential);
+                        if (refusal is not null)
+                        {
+                            LogRefused(logger, hello.GatewayId, refusal);
+                            throw new RpcException(new Status(StatusCode.Unauthenticated, refusal));
+                        }
+
+                        gatewayId = hello.GatewayId;
+                        window = WindowOf(gatewayId);
+                        var welcome = await WelcomeAsync(gatewayId, hello, window);
+                        await outbox.Writer.WriteAsync(new ServerMessage { Welcome = welcome }, cancellation);
+                        break;
+
+                    case GatewayMessage.BodyOneofCase.Alert:
+                        var alert = message.Alert;
+                        if (gatewayId is null)
+                        {
+                            await outbox.Writer.WriteAsync(Ack(AlertIntake.Rejected(alert.AlertId, RejectReason.NotAuthenticated,
+                                "send an accepted Hello before alerts")), cancellation);
+                        }
+                        else if (!windows.TryEnter(gatewayId, window))
+                        {
+                            await outbox.Writer.WriteAsync(Ack(AlertIntake.Rejected(alert.AlertId, RejectReason.TooManyUnacknowledged,
+                                $"gateway '{gatewayId}' already has {window} alerts awaiting an ack; keep alert '{alert.AlertId}' and send it again after an ack")), cancellation);
+                        }
+                        else
+                        {
+                            processing.RemoveAll(t => t.IsCompleted);
+                            processing.Add(ProcessAsync(gatewayId, alert, outbox.Writer, cancellation));
+                        }
+
+                        break;
+
+                    case GatewayMessage.BodyOneofCase.Heartbeat:
+                        if (gatewayId is not null)
+                        {
+                            health.Record(gatewayId, message.Heartbeat);
+                        }
+
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            await Task.WhenAll(processing);
+            outbox.Writer.TryComplete();
+            await writer;
+        }
+    }
+
+    public override async Task<AlertAck> PublishAlert(Alert request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var gatewayId = context.RequestHeaders.GetValue(GatewayIdHeader);
+        var authorization = context.RequestHeaders.GetValue("authorization") ?? "";
+        const string Bearer = "Bearer ";
+        var credential = authorization.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase) ? authorization[Bearer.Length..].Trim() : null;
+        var refusal = credential is null
+            ? $"missing 'authorization: Bearer <credential>' metadata for gateway '{gatewayId}'"
+            : gateways.Authenticate(gatewayId, credential);
+        if (refusal is not null)
+        {
+            return AlertIntake.Rejected(request.AlertId, RejectReason.NotAuthenticated, refusal);
+        }
+
+        return await intake.ProcessAsync(gatewayId!, request, context.CancellationToken);
+    }
+
+    private int WindowOf(string gatewayId) =>
+        gateways.Gateways.TryGetValue(gatewayId, out var registration) && registration.MaxUnacknowledgedAlerts is { } own
+            ? own
+            : alertOptions.Value.MaxUnacknowledgedAlerts;
+
+    private async Task ProcessAsync(string gatewayId, Alert alert, ChannelWriter<ServerMessage> outbox, CancellationToken cancellation)
+    {
+        try
+        {
+            // Not cancelled with the stream: an alert already handed to its camera finishes, and its id is remembered.
+            var ack = await intake.ProcessAsync(gatewayId, alert, CancellationToken.None);
+            await outbox.WriteAsync(Ack(ack), cancellation);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+        {
+            // The gateway went away; it re-sends the alert with the same id and gets DUPLICATE.
+        }
+        finally
+        {
+            windows.Leave(gatewayId);
+        }
+    }
+
+    private async Task<Welcome> WelcomeAsync(string gatewayId, Hello hello, int window)
+    {
+        var refused = new List<(string CameraId, RejectReason Reason)>();
+        var accepted = new List<string>();
+        var city = grains.GetGrain<ICityGrain>(ICityGrain.DefaultKey);
+        foreach (var camera in hello.Cameras)
+        {
+            var reason = await RegisterAsync(gatewayId, camera, city);
+            if (reason == RejectReason.Unspecified)
+            {
+                accepted.Add(camera.CameraId);
+            }
+            else
+            {
+                refused.Add((camera.CameraId, reason));
+            }
+        }
+
+        health.Announce(gatewayId, accepted);
+        LogWelcomed(logger, gatewayId, accepted.Count, refused.Count, hello.Software);
+        var welcome = new Welcome
+        {
+            SessionId = Guid.NewGuid().ToString("N"),
+            ServerTime = Timestamp.FromDateTimeOffset(clock.GetUtcNow()),
+            FlowControl = new FlowControl { MaxUnacknowledgedAlerts = (uint)window },
+            HeartbeatIntervalSeconds = (uint)healthOptions.Value.HeartbeatIntervalSeconds,
+        };
+        welcome.RefusedCameraIds.AddRange(refused.Select(r => r.CameraId));
+        welcome.RefusedReasons.AddRange(refused.Select(r => r.Reason));
+        return welcome;
+    }
+
+    /// <summary>Registers a camera announced in Hello; returns why it was refused, or Unspecified when it may send alerts.</summary>
+    private async Task<RejectReason> RegisterAsync(string gatewayId, CameraInfo camera, ICityGrain city)
+    {
+        if (string.IsNullOrWhiteSpace(camera.CameraId) || camera.CameraId.Length > MaxCameraIdLength)
+        {
+            return RejectReason.UnknownCamera;
+        }
+
+        GeoPoint? location = null;
+        if (camera.Location is { } given)
+        {
+            if (GeoPoint.Validate(given.Latitude, given.Longitude) is not null)
+            {
+                return RejectReason.CoordinatesOutOfRange;
+            }
+
+            location = new GeoPoint(given.Latitude, given.Longitude);
+        }
+
+        var feed = grains.GetGrain<ICameraFeedGrain>(camera.CameraId);
+        var registered = await feed.GetAsync();
+        if (registered is not null)
+        {
+            if (!string.Equals(registered.GatewayId, gatewayId, StringComparison.Ordinal))
+            {
+                return RejectReason.CameraOfAnotherGateway;
+            }
+
+            if (location is { } moved && moved != registered.Location)
+            {
+                await feed.RegisterAsync(new CameraRegistration(
+                    string.IsNullOrWhiteSpace(camera.Name) ? registered.Name : camera.Name, moved,
+                    camera.HeadingDegrees, registered.FieldOfViewDegrees, await city.FindStationAsync(moved) ?? registered.StationId, gatewayId));
+            }
+
+            return RejectReason.Unspecified;
+        }
+
+        if (location is not { } at)
+        {
+            // A camera the service has never seen needs a place on the map before its alerts can be dispatched.
+            return RejectReason.CoordinatesOutOfRange;
+        }
+
+        await feed.RegisterAsync(new CameraRegistration(
+            string.IsNullOrWhiteSpace(camera.Name) ? camera.CameraId : camera.Name, at, camera.HeadingDegrees,
+            FieldOfViewDegrees: 90, await city.FindStationAsync(at) ?? "", gatewayId));
+        return RejectReason.Unspecified;
+    }
+
+    private static ServerMessage Ack(AlertAck ack) => new() { Ack = ack };
+
+    private static async Task WriteAllAsync(ChannelReader<ServerMessage> outbox, IServerStreamWriter<ServerMessage> stream, CancellationToken cancellation)
+    {
+        try
+        {
+            await foreach (var message in outbox.ReadAllAsync(cancellation))
+            {
+                await stream.WriteAsync(message, cancellation);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or IOException)
+        {
+            // The call ended; nothing more can reach the gateway.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gateway '{GatewayId}' refused: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string gatewayId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gateway '{GatewayId}' connected with {Accepted} cameras ({Refused} refused), software '{Software}'")]
+    private static partial void LogWelcomed(ILogger logger, string gatewayId, int accepted, int refused, string software);
+}

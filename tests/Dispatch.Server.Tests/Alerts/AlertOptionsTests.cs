@@ -1,0 +1,51 @@
+using Dispatch.Server.Alerts;
+using Dispatch.Server.Cameras;
+
+namespace Dispatch.Server.Tests.Alerts;
+
+/// <summary>Alert and gateway configuration is checked at start, each error naming its key.</summary>
+public sealed class AlertOptionsTests
+{
+    [Fact]
+    public void The_shipped_defaults_are_valid_and_map_every_alert_kind()
+    {
+        Assert.Empty(new AlertIntakeOptions().Validate());
+        Assert.Empty(new CameraHealthOptions().Validate());
+    }
+
+    [Fact]
+    public void An_unknown_kind_a_blank_type_and_a_zero_window_are_refused_by_key()
+    {
+        var options = new AlertIntakeOptions { MaxUnacknowledgedAlerts = 0 };
+        options.Kinds["Earthquake"] = new AlertKindMapping { Type = "quake" };
+        options.Kinds["Fight"].Type = " ";
+
+        var errors = options.Validate();
+
+        Assert.Contains(errors, e => e.StartsWith("Dispatch:Alerts:MaxUnacknowledgedAlerts", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Dispatch:Alerts:Kinds:Earthquake is not an alert kind", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Dispatch:Alerts:Kinds:Fight:Type", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_debounce_shorter_than_the_heartbeat_interval_is_refused()
+    {
+        var errors = new CameraHealthOptions { HeartbeatIntervalSeconds = 10, OfflineAfterSeconds = 5 }.Validate();
+
+        Assert.Contains(errors, e => e.StartsWith("Dispatch:Cameras:OfflineAfterSeconds", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("gw-a", "secret", null)]
+    [InlineData("gw-a", "wrong", "the credential for gateway 'gw-a' is wrong")]
+    [InlineData("gw-a", "", "the credential for gateway 'gw-a' is wrong")]
+    [InlineData("gw-b", "secret", "gateway 'gw-b' is not registered (configure Dispatch:Gateways:gw-b:Credential)")]
+    [InlineData("", "secret", "gateway_id is empty")]
+    public void Gateways_authenticate_by_id_and_credential(string gatewayId, string credential, string? expected)
+    {
+        var gateways = new GatewayOptions();
+        gateways.Gateways["gw-a"] = new GatewayRegistration { Credential = "secret" };
+
+        Assert.Equal(expected, gateways.Authenticate(gatewayId, credential));
+    }
+}
