@@ -1,6 +1,7 @@
 using Dispatch.Server.City;
 using Dispatch.Server.Health;
 using Dispatch.Server.Hosting;
+using Dispatch.Server.Metrics;
 
 var builder = WebApplication.CreateBuilder(args);
 WebApplication app;
@@ -11,6 +12,7 @@ try
     builder.AddCity();
     builder.AddDispatchSilo();
     builder.AddDispatchHealth();
+    builder.AddDispatchMetrics();
     app = builder.Build();
 }
 catch (Exception ex) when (Startup.IsConfigurationError(ex))
@@ -20,6 +22,7 @@ catch (Exception ex) when (Startup.IsConfigurationError(ex))
 
 app.MapDispatchHealth();
 app.MapCityApi();
+app.MapDispatchMetrics();
 app.PrintStartupBanner();
 
 return await app.RunWithStartupErrorsReportedAsync();
