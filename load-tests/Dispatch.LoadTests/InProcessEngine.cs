@@ -24,7 +24,15 @@ public sealed class InProcessEngine : IAsyncDisposable, IDispatchEventSink
     private readonly ConcurrentDictionary<string, byte> _closing = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
 
+    private readonly System.Diagnostics.Metrics.MeterListener _decisions = new();
+
     private InProcessEngine(IHost host) => _host = host;
+
+    /// <summary>The engine's own dispatch decision time (tiers planned and filled), from its DispatchMetrics.</summary>
+    public LatencyRecorder DecisionLatency { get; private set; } = new();
+
+    /// <summary>Starts a fresh decision-time recording (one per phase).</summary>
+    public void ResetDecisionLatency() => DecisionLatency = new LatencyRecorder();
 
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
 
@@ -53,9 +61,23 @@ public sealed class InProcessEngine : IAsyncDisposable, IDispatchEventSink
         });
         var host = builder.Build();
         engine = new InProcessEngine(host);
+        engine.ListenToDecisions(host.Services.GetRequiredService<DispatchMetrics>());
         await host.StartAsync(cancellationToken);
         await CitySeeder.SeedAsync(engine.Grains, world.City, cancellationToken);
         return engine;
+    }
+
+    private void ListenToDecisions(DispatchMetrics metrics)
+    {
+        _decisions.InstrumentPublished = (instrument, listener) =>
+        {
+            if (ReferenceEquals(instrument.Meter, metrics.Meter) && instrument.Name == "dispatch.decision.duration")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _decisions.SetMeasurementEventCallback<double>((_, seconds, _, _) => DecisionLatency.Record(TimeSpan.FromSeconds(seconds)));
+        _decisions.Start();
     }
 
     public ValueTask IncidentChangedAsync(IncidentView incident, IReadOnlyList<TimelineEntry> appended) => ValueTask.CompletedTask;
@@ -106,6 +128,7 @@ public sealed class InProcessEngine : IAsyncDisposable, IDispatchEventSink
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
+        _decisions.Dispose();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         try
         {

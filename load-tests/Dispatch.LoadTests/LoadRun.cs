@@ -26,6 +26,8 @@ public sealed record LoadResult(
     double PeakRssMb,
     double CpuCores,
     double SeedSeconds,
+    double EngineDecisionP50Ms,
+    double EngineDecisionP99Ms,
     IReadOnlyList<DecisionFigures> Decisions,
     IReadOnlyList<string> Notes)
 {
@@ -59,6 +61,7 @@ public static class LoadRun
         var seedWatch = Stopwatch.StartNew();
         await using var engine = await InProcessEngine.StartAsync(world, cancellationToken);
         var seedSeconds = seedWatch.Elapsed.TotalSeconds;
+        engine.ResetDecisionLatency();
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"seeded {world.Units.Count} units, {world.City.Cameras.Count} cameras, {world.City.Stations.Count} stations in {seedSeconds:F1} s"));
 
@@ -88,6 +91,8 @@ public static class LoadRun
             cpu = sampler.CpuCores;
         }
 
+        var engineDecisionP50 = engine.DecisionLatency.PercentileMs(50);
+        var engineDecisionP99 = engine.DecisionLatency.PercentileMs(99);
         var alerts = tracker.SentCount + tracker.FailedCount;
         var assigned = tracker.AssignedCount;
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -122,7 +127,7 @@ public static class LoadRun
             e2e.PercentileMs(50), e2e.PercentileMs(95), e2e.PercentileMs(99), e2e.MaxMs,
             loadSeconds > 0 ? alerts / loadSeconds : 0,
             positions, loadSeconds > 0 ? positions / loadSeconds : 0,
-            peakRss, cpu, seedSeconds, decisions, notes);
+            peakRss, cpu, seedSeconds, engineDecisionP50, engineDecisionP99, decisions, notes);
     }
 
     private static string Describe(DecisionFigures d) => string.Create(CultureInfo.InvariantCulture,
