@@ -27,7 +27,7 @@ public static class MarkdownReport
         text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         text.AppendLine(inv, $"| {result.Alerts} | {result.Assigned} | {result.Lost} | {result.E2eP50Ms:F2} | {result.E2eP95Ms:F2} | {result.E2eP99Ms:F2} | {result.E2eMaxMs:F2} | {result.AlertsPerSecond:F1} | {result.PositionsPerSecond:F0} | {result.PeakRssMb:F0} | {result.CpuCores:F2} | {result.SeedSeconds:F1} |");
         text.AppendLine();
-        text.AppendLine(inv, $"Of that, the incident's own dispatch decision (tiers planned and filled, from `dispatch_decision_duration_seconds`): p50 {result.EngineDecisionP50Ms:F2} ms, p99 {result.EngineDecisionP99Ms:F2} ms; the rest is intake, opening and persisting the incident, and the claim's publication.");
+        text.AppendLine(inv, $"The incident's whole dispatch decision (every tier planned and filled, `dispatch_decision_duration_seconds`): p50 {result.EngineDecisionP50Ms:F2} ms, p99 {result.EngineDecisionP99Ms:F2} ms. The end-to-end figure stops at the first assignment, so it can be shorter than the whole decision.");
         text.AppendLine();
         if (result.Decisions.Count > 0)
         {
