@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the service and its tests need at run time.
-APT_PACKAGES=()
+# libgtk-3-0: the native OpenCV runtime (camera analytics, snapshots) links against it.
+APT_PACKAGES=(libgtk-3-0)
 # What the tests add: promtool (checks the /metrics output and deploy/prometheus), and the load driver's peer
 # baselines (Redis GEO, PostGIS on a throwaway PostgreSQL cluster), since a short load run is part of the tests.
 TEST_APT_PACKAGES=(prometheus redis-server postgresql postgresql-15-postgis-3)

@@ -12,6 +12,8 @@ public sealed class CommandLine
 
     public const string Usage = """
         usage: Dispatch.Simulator <command> [options]
+          scenario   [--seed N] [--incidents N] [--speed X] [--rate-per-hour N] [--ignore-percent P] [--keep-db]
+                     drive the real grains (in-process silo) with seeded incidents and simulated officers; one summary line
           day        --seed N [--city FILE] [--roads FILE] [--incidents N] [--size X] [--return-home]
                      simulate one day under three dispatch policies; one line of 1/3/5 compliance per policy
           eta-bench  [--seed N] [--roads FILE] [--size X] [--queries N] [--units N]

@@ -1,4 +1,11 @@
 using Dispatch.Simulator;
+using Dispatch.Simulator.Scenario;
+
+// The scenario runs the grains asynchronously and parses its own options.
+if (args.Length > 0 && args[0] == "scenario")
+{
+    return await ScenarioCommand.RunAsync(args[1..], Console.Out, CancellationToken.None);
+}
 
 // Subcommands of the simulator; each returns a process exit code.
 var commands = new Dictionary<string, Func<CommandLine, int>>(StringComparer.Ordinal)

@@ -97,4 +97,21 @@ public sealed class ArrivalTests(SharedCluster cluster)
         Assert.Equal(TierOutcome.Breached, after.Tier("patrol").Outcome);
         Assert.Single(after.Timeline, e => e.Kind == TimelineKinds.TierBreached && e.TierName == "patrol");
     }
+
+    [Fact]
+    public async Task Station_responders_reporting_on_scene_in_time_meet_the_station_tier()
+    {
+        var city = cluster.NewCity("staff");
+        await cluster.SeedAsync(city);
+        var incident = await cluster.ReportAsync(city.At(0, 0));
+        cluster.Dispatch.Clock.Advance(TimeSpan.FromSeconds(45));
+
+        var result = await cluster.Grains.GetGrain<IIncidentGrain>(incident.IncidentId).ReportStationOnSceneAsync(Actors.Station(city.StationId));
+
+        Assert.True(result.Ok, result.Error);
+        var after = (await cluster.Grains.GetGrain<IIncidentGrain>(incident.IncidentId).GetAsync())!;
+        Assert.Equal(TierOutcome.Met, after.Tier("station").Outcome);
+        Assert.Equal(incident.CreatedAt.AddSeconds(45), after.Tier("station").FirstArrivalAt);
+        Assert.Contains(after.Timeline, e => e.Kind == TimelineKinds.TierMet && e.Actor == Actors.Station(city.StationId));
+    }
 }

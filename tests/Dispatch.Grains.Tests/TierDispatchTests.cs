@@ -141,6 +141,29 @@ public sealed class TierDispatchTests(SharedCluster cluster)
     }
 
     [Fact]
+    public async Task Ack_deadline_is_handled_even_when_its_timer_fires_slightly_early()
+    {
+        var city = cluster.NewCity("early");
+        var first = city.AddUnit("first", 300, 0);
+        var second = city.AddUnit("second", 0, 600);
+        await cluster.SeedAsync(city);
+        var incident = await cluster.ReportAsync(city.At(0, 0));
+        var assignment = Assert.Single(incident.ActiveAssignments);
+        Assert.Equal(first, assignment.UnitId);
+
+        // Stop exactly where the early timer fires: nothing is due yet, so the grain must arm again.
+        var clock = cluster.Dispatch.Clock;
+        clock.Advance(assignment.AckDeadline - clock.GetUtcNow() - DispatchTestCluster.TimerEarliness);
+        await Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
+        Assert.DoesNotContain((await cluster.Grains.GetGrain<IIncidentGrain>(incident.IncidentId).GetAsync())!.Timeline,
+            e => e.Kind == TimelineKinds.AckTimeout);
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        var after = await cluster.WaitForAsync(incident.IncidentId, v => v.ActiveAssignments.Any(a => a.UnitId == second), "re-dispatch after an early timer");
+        Assert.Equal(first, Assert.Single(after.Timeline, e => e.Kind == TimelineKinds.AckTimeout).UnitId);
+    }
+
+    [Fact]
     public async Task Acknowledged_unit_is_not_released_at_the_ack_deadline()
     {
         var city = cluster.NewCity("acked");

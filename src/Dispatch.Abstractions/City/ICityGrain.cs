@@ -1,4 +1,5 @@
 using Dispatch.Domain.Geo;
+using Orleans.Concurrency;
 
 namespace Dispatch.Abstractions.City;
 
@@ -33,10 +34,12 @@ public interface ICityGrain : IGrainWithStringKey
     Task RegisterAsync(CityRegistration registration);
 
     /// <summary>Null before the city is seeded.</summary>
+    [ReadOnly]
     [Alias("get")]
     Task<CityRegistration?> GetAsync();
 
     /// <summary>The station whose grid holds <paramref name="point"/>, or null outside every grid.</summary>
+    [ReadOnly]
     [Alias("station-for")]
     Task<string?> FindStationAsync(GeoPoint point);
 }

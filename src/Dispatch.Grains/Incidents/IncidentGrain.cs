@@ -162,6 +162,10 @@ public sealed partial class IncidentGrain(
             return;
         }
 
+        // The one-shot timer that brought us here has fired: forget it, so the re-arm below always sets a new
+        // one. A timer may fire a little before its due time (clock granularity); without this, the same due time
+        // would look already armed and the deadline would never be handled.
+        DisposeDeadlineTimer();
         var now = clock.GetUtcNow();
         if (_retryNotBefore > now)
         {
@@ -466,18 +470,17 @@ public sealed partial class IncidentGrain(
         var excluded = new HashSet<string>(S.Assignments.Select(a => a.UnitId), StringComparer.Ordinal);
         var assigned = new List<(string UnitId, RankedPick Pick)>();
         var radiusMeters = Math.Min(_options.MaxSearchRadiusMeters, Math.Max(500, tier.Target.TotalSeconds * _options.FastestUnitSpeedMetersPerSecond));
-        var widenedForFaster = false;
         TierRecommendation? last = null;
         while (need > 0)
         {
             var candidates = await FindCandidatesAsync(radiusMeters);
             var recommendation = CandidateRanker.RankForTier(responseTier, need, Location, candidates, eta, excluded);
-            var canWiden = radiusMeters < _options.MaxSearchRadiusMeters;
-            if (canWiden && (recommendation.Picks.Count < need || (!widenedForFaster && recommendation.Picks.Any(p => !p.WithinTarget))))
+            if (radiusMeters < _options.MaxSearchRadiusMeters
+                && (recommendation.Picks.Count < need || recommendation.Picks.Any(p => !p.WithinTarget)))
             {
-                // Too few units, or only slow ones, nearby: look farther before sending anyone.
-                widenedForFaster |= recommendation.Picks.Count >= need;
-                radiusMeters = Math.Min(_options.MaxSearchRadiusMeters, radiusMeters * 2);
+                // Too few units nearby, or only ones that cannot make the target: the fastest may be farther out,
+                // so look once as far as the search goes before sending anyone.
+                radiusMeters = _options.MaxSearchRadiusMeters;
                 continue;
             }
 

@@ -36,6 +36,9 @@ public sealed class DispatchTestCluster : IAsyncDisposable
 
     public FakeTimeProvider Clock { get; }
 
+    /// <summary>How much earlier than asked the grains' timers fire, as real timers sometimes do.</summary>
+    public static readonly TimeSpan TimerEarliness = TimeSpan.FromMilliseconds(5);
+
     public IIncidentJournal Journal { get; }
 
     public string? SqliteConnectionString { get; }
@@ -61,6 +64,7 @@ public sealed class DispatchTestCluster : IAsyncDisposable
         var builder = new TestClusterBuilder(2);
         builder.Properties[ContextKey] = context._id;
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
         context.Cluster = builder.Build();
         await context.Cluster.DeployAsync();
         return context;
@@ -79,12 +83,22 @@ public sealed class DispatchTestCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Test machines are shared and slow: allow a loaded silo more than the default 30 s to answer.</summary>
+    private static readonly TimeSpan ResponseTimeout = TimeSpan.FromMinutes(2);
+
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(Microsoft.Extensions.Configuration.IConfiguration configuration, IClientBuilder client) =>
+            client.Configure<Orleans.Configuration.ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
+    }
+
     private sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo)
         {
+            silo.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
             var context = Running[silo.Configuration[ContextKey]!];
-            silo.Services.AddKeyedSingleton<TimeProvider>(DispatchClock.ServiceKey, context.Clock);
+            silo.Services.AddKeyedSingleton<TimeProvider>(DispatchClock.ServiceKey, new EarlyFiringClock(context.Clock, TimerEarliness));
             silo.Services.AddSingleton(context.Journal);
             silo.Services.AddSingleton(context.Plan);
             silo.Services.AddSingleton<IDispatchEventSink>(context.Events);
@@ -102,7 +116,7 @@ public sealed class DispatchTestCluster : IAsyncDisposable
                 silo.AddMemoryGrainStorageAsDefault();
             }
 
-            silo.AddDispatchGrains(options => options.MaxSearchRadiusMeters = 8_000);
+            silo.AddDispatchGrains(options => options.MaxSearchRadiusMeters = 5_000);
         }
     }
 }

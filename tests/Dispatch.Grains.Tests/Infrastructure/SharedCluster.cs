@@ -40,7 +40,8 @@ public sealed class SharedCluster : IAsyncLifetime
     public Task<IncidentView> SettledAsync(string incidentId) => Eventually.Get(
         () => Grains.GetGrain<IIncidentGrain>(incidentId).GetAsync()!,
         view => view is { DispatchSettled: true },
-        $"dispatch of {incidentId} to settle")!;
+        $"dispatch of {incidentId} to settle",
+        TimeSpan.FromSeconds(60))!;
 
     public Task<IncidentView> WaitForAsync(string incidentId, Func<IncidentView, bool> done, string what) => Eventually.Get(
         async () => (await Grains.GetGrain<IIncidentGrain>(incidentId).GetAsync())!,

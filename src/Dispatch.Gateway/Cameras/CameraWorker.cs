@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using Dispatch.Contracts.V1;
+using Dispatch.Gateway.Spool;
+using Dispatch.Vision.Analytics;
+using Google.Protobuf.WellKnownTypes;
+using OpenCvSharp;
+
+namespace Dispatch.Gateway.Cameras;
+
+/// <summary>
+/// One camera: reads frames on its own thread, runs the analytics and stores each alert in the
+/// spool (delivery takes it from there). Optionally paced to a frame rate like a real camera.
+/// </summary>
+public sealed class CameraWorker : IDisposable
+{
+    private readonly IFrameSource _source;
+    private readonly CameraAnalytics _analytics;
+    private readonly AlertSpool _spool;
+    private readonly double _paceFps;
+    private readonly Action<string> _log;
+    private readonly Stopwatch _running = new();
+    private readonly long? _maxFrames;
+    private long _frames;
+    private long _alerts;
+    private long _framesAtLastHealth;
+    private TimeSpan _elapsedAtLastHealth;
+    private DateTime? _lastFrameUtc;
+
+    /// <param name="paceFps">Frames per second to hold to; 0 reads as fast as analytics allow.</param>
+    /// <param name="maxFrames">Stop after analysing this many frames; null runs until cancelled.</param>
+    public CameraWorker(string cameraId, IFrameSource source, CameraAnalytics analytics, AlertSpool spool, double paceFps, long? maxFrames = null, Action<string>? log = null)
+    {
+        _maxFrames = maxFrames;
+        CameraId = cameraId;
+        _source = source;
+        _analytics = analytics;
+        _spool = spool;
+        _paceFps = paceFps;
+        _log = log ?? (_ => { });
+    }
+
+    public string CameraId { get; }
+
+    public long Frames => Interlocked.Read(ref _frames);
+
+    public long Alerts => Interlocked.Read(ref _alerts);
+
+    /// <summary>Wall time spent running, for the fps figure.</summary>
+    public TimeSpan Elapsed => _running.Elapsed;
+
+    public double Fps => Elapsed.TotalSeconds > 0 ? Frames / Elapsed.TotalSeconds : 0;
+
+    /// <summary>Runs until cancelled, on a dedicated thread (analytics are CPU-bound and synchronous).</summary>
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        Task.Factory.StartNew(() => Run(cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    /// <summary>This camera's line in a heartbeat, with the fps since the previous one.</summary>
+    public CameraHealth Health()
+    {
+        var frames = Frames;
+        var elapsed = Elapsed;
+        var seconds = (elapsed - _elapsedAtLastHealth).TotalSeconds;
+        var fps = seconds > 0 ? (frames - _framesAtLastHealth) / seconds : 0;
+        _framesAtLastHealth = frames;
+        _elapsedAtLastHealth = elapsed;
+        var problem = _source.Problem;
+        var health = new CameraHealth
+        {
+            CameraId = CameraId,
+            Fps = (float)fps,
+            Status = problem.Length > 0 && fps < 0.1 ? CameraStatus.Offline
+                : problem.Length > 0 ? CameraStatus.Degraded
+                : frames == 0 ? CameraStatus.Unspecified
+                : CameraStatus.Online,
+            Detail = problem,
+        };
+        if (_lastFrameUtc is { } last)
+        {
+            health.LastFrameAt = Timestamp.FromDateTime(last);
+        }
+
+        return health;
+    }
+
+    private void Run(CancellationToken cancellationToken)
+    {
+        using var frame = new Mat();
+        _running.Start();
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested && !(Frames >= _maxFrames))
+            {
+                if (!_source.TryRead(frame, out var at))
+                {
+                    cancellationToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(50));
+                    continue;
+                }
+
+                var now = DateTime.UtcNow;
+                _lastFrameUtc = now;
+                Interlocked.Increment(ref _frames);
+                foreach (var analyticsEvent in _analytics.Process(frame, at))
+                {
+                    var alert = AlertComposer.Compose(CameraId, analyticsEvent, frame, now, _analytics.DetectorName);
+                    _spool.Append(alert);
+                    Interlocked.Increment(ref _alerts);
+                    _log($"{CameraId}: {alert.Kind} {string.Join(' ', alert.Attributes.Select(a => $"{a.Key}={a.Value}"))} -> {alert.AlertId}");
+                }
+
+                if (_paceFps > 0)
+                {
+                    var due = TimeSpan.FromSeconds(Frames / _paceFps);
+                    var ahead = due - _running.Elapsed;
+                    if (ahead > TimeSpan.Zero)
+                    {
+                        cancellationToken.WaitHandle.WaitOne(ahead);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _running.Stop();
+        }
+    }
+
+    public void Dispose()
+    {
+        _analytics.Dispose();
+        _source.Dispose();
+    }
+}

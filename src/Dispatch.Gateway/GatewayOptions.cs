@@ -1,0 +1,130 @@
+using System.Globalization;
+
+namespace Dispatch.Gateway;
+
+/// <summary>Command-line options of the gateway.</summary>
+public sealed record GatewayOptions
+{
+    public const string Usage = """
+        usage: dispatch-gateway [options]
+          --server URL          dispatch service gRPC endpoint (default http://127.0.0.1:5001)
+          --gateway-id ID       this gateway's registered id (default gw-1)
+          --credential SECRET   its credential (default: $DISPATCH_GATEWAY_CREDENTIAL, else empty)
+          --cameras N           number of cameras on --source (default 1)
+          --source SRC          synthetic | video file | rtsp:// or http:// URL (default synthetic)
+          --config FILE         camera file (JSON: sources, locations, zones, lines); replaces --cameras/--source
+          --detector NAME       hog | motion-blob (default: motion-blob for synthetic, hog otherwise)
+          --fps N               pace each camera to N frames/s; 0 = as fast as analytics allow
+                                (default: the source's own rate, 10 for synthetic)
+          --width W --height H  synthetic frame size (default 640x360)
+          --duration SECONDS    stop by itself after this long (default: run until Ctrl+C)
+          --frames N            stop once every camera has analysed N frames (replays, benchmarks)
+          --spool DIR           where unacknowledged alerts are kept (default ./spool)
+          --drain SECONDS       after --duration, keep delivering up to this long while alerts
+                                are unacknowledged (default 3); the rest stay spooled
+          --report SECONDS      progress line interval (default 5)
+          --lat DEG --lon DEG   location of the first synthetic camera; others spread 100 m apart
+        """;
+
+    public Uri Server { get; init; } = new("http://127.0.0.1:5001");
+
+    public string GatewayId { get; init; } = "gw-1";
+
+    public string Credential { get; init; } = Environment.GetEnvironmentVariable("DISPATCH_GATEWAY_CREDENTIAL") ?? string.Empty;
+
+    public int Cameras { get; init; } = 1;
+
+    public string Source { get; init; } = "synthetic";
+
+    public string? ConfigFile { get; init; }
+
+    public string? Detector { get; init; }
+
+    public double? Fps { get; init; }
+
+    public int Width { get; init; } = 640;
+
+    public int Height { get; init; } = 360;
+
+    public TimeSpan? Duration { get; init; }
+
+    public long? FramesPerCamera { get; init; }
+
+    public string SpoolDirectory { get; init; } = "spool";
+
+    public TimeSpan ReportEvery { get; init; } = TimeSpan.FromSeconds(5);
+
+    public double? Latitude { get; init; }
+
+    public double? Longitude { get; init; }
+
+    /// <summary>After --duration, how long to keep delivering so in-flight alerts get their acks.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
+    public static GatewayOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new GatewayOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            string Value()
+            {
+                if (i + 1 >= args.Count)
+                {
+                    throw new ArgumentException($"option {name} needs a value");
+                }
+
+                return args[++i];
+            }
+
+            options = name switch
+            {
+                "--server" => options with { Server = ParseUri(Value()) },
+                "--gateway-id" => options with { GatewayId = NonEmpty(name, Value()) },
+                "--credential" => options with { Credential = Value() },
+                "--cameras" => options with { Cameras = ParseInt(name, Value(), 1, 1024) },
+                "--source" => options with { Source = NonEmpty(name, Value()) },
+                "--config" => options with { ConfigFile = NonEmpty(name, Value()) },
+                "--detector" => options with { Detector = ParseDetector(Value()) },
+                "--fps" => options with { Fps = ParseDouble(name, Value(), 0, 1000) },
+                "--width" => options with { Width = ParseInt(name, Value(), 64, 7680) },
+                "--height" => options with { Height = ParseInt(name, Value(), 64, 4320) },
+                "--duration" => options with { Duration = TimeSpan.FromSeconds(ParseDouble(name, Value(), 0.1, 365 * 86400)) },
+                "--frames" => options with { FramesPerCamera = ParseInt(name, Value(), 1, int.MaxValue) },
+                "--spool" => options with { SpoolDirectory = NonEmpty(name, Value()) },
+                "--drain" => options with { DrainTimeout = TimeSpan.FromSeconds(ParseDouble(name, Value(), 0, 3600)) },
+                "--report" => options with { ReportEvery = TimeSpan.FromSeconds(ParseDouble(name, Value(), 0.1, 3600)) },
+                "--lat" => options with { Latitude = ParseDouble(name, Value(), -90, 90) },
+                "--lon" => options with { Longitude = ParseDouble(name, Value(), -180, 180) },
+                _ => throw new ArgumentException($"unknown option '{name}'"),
+            };
+        }
+
+        return options;
+    }
+
+    private static Uri ParseUri(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? uri
+            : throw new ArgumentException($"--server '{value}' is not an http:// or https:// URL");
+
+    private static string NonEmpty(string name, string value) =>
+        string.IsNullOrWhiteSpace(value) ? throw new ArgumentException($"option {name} needs a non-empty value") : value;
+
+    private static string ParseDetector(string value) =>
+        value is "hog" or "motion-blob" ? value : throw new ArgumentException($"--detector '{value}' must be hog or motion-blob");
+
+    private static int ParseInt(string name, string value, int min, int max) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+            ? n
+            : throw new ArgumentException($"option {name} '{value}' must be a whole number from {min} to {max}");
+
+    private static double ParseDouble(string name, string value, double min, double max) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+            ? n
+            : throw new ArgumentException($"option {name} '{value}' must be a number from {min} to {max}");
+}

@@ -1,0 +1,38 @@
+using Dispatch.Gateway;
+
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(GatewayOptions.Usage);
+    return 0;
+}
+
+GatewayOptions options;
+try
+{
+    options = GatewayOptions.Parse(args);
+}
+catch (ArgumentException error)
+{
+    Console.Error.WriteLine($"dispatch-gateway: {error.Message}");
+    Console.Error.WriteLine(GatewayOptions.Usage);
+    return 64;
+}
+
+using var interrupt = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    interrupt.Cancel();
+};
+
+try
+{
+    var summary = await GatewayHost.RunAsync(options, Console.Out, interrupt.Token);
+    Console.WriteLine(summary);
+    return 0;
+}
+catch (Exception error) when (error is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"dispatch-gateway: {error.Message}");
+    return 1;
+}
