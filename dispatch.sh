@@ -9,6 +9,9 @@ cd "$(dirname "$0")"
 # Debian packages the service and its tests need at run time.
 # libgtk-3-0: the native OpenCV runtime (camera analytics, snapshots) links against it.
 APT_PACKAGES=(libgtk-3-0)
+# What the tests add: promtool (checks the /metrics output and deploy/prometheus), and the load driver's peer
+# baselines (Redis GEO, PostGIS on a throwaway PostgreSQL cluster), since a short load run is part of the tests.
+TEST_APT_PACKAGES=(prometheus redis-server postgresql postgresql-15-postgis-3)
 
 need_dotnet() {
     if ! command -v dotnet >/dev/null 2>&1; then
@@ -40,7 +43,7 @@ cmd_run() {
 
 cmd_test() {
     need_dotnet
-    ensure_apt_packages "${APT_PACKAGES[@]}"
+    ensure_apt_packages "${APT_PACKAGES[@]}" "${TEST_APT_PACKAGES[@]}"
     dotnet build Dispatch.sln -c Release -nologo -v quiet
     dotnet test Dispatch.sln -c Release --no-build -nologo "$@"
 }

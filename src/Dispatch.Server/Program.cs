@@ -2,6 +2,7 @@ using Dispatch.Server.Alerts;
 using Dispatch.Server.City;
 using Dispatch.Server.Health;
 using Dispatch.Server.Hosting;
+using Dispatch.Server.Metrics;
 
 var builder = WebApplication.CreateBuilder(args);
 WebApplication app;
@@ -14,6 +15,7 @@ try
     builder.AddDispatchGrains();
     builder.AddDispatchHealth();
     builder.AddCameraAlerts();
+    builder.AddDispatchMetrics();
     app = builder.Build();
 }
 catch (Exception ex) when (Startup.IsConfigurationError(ex))
@@ -24,6 +26,7 @@ catch (Exception ex) when (Startup.IsConfigurationError(ex))
 app.MapDispatchHealth();
 app.MapCityApi();
 app.MapCameraAlerts();
+app.MapDispatchMetrics();
 app.PrintStartupBanner();
 
 return await app.RunWithStartupErrorsReportedAsync();

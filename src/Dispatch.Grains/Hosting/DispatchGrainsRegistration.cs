@@ -38,6 +38,7 @@ public static class DispatchGrainsRegistration
         services.TryAddKeyedSingleton<TimeProvider>(DispatchClock.ServiceKey, (sp, _) => sp.GetService<TimeProvider>() ?? TimeProvider.System);
         services.TryAddSingleton<IIncidentJournal, InMemoryIncidentJournal>();
         services.TryAddSingleton<IDispatchEventSink, NoDispatchEvents>();
+        services.TryAddSingleton<DispatchMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, OpenIncidentsWakeup>());
 
         // Without a provider of its own name, dispatch state goes to the silo's default grain storage.

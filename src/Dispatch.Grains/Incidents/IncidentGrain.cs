@@ -31,6 +31,7 @@ public sealed partial class IncidentGrain(
     IEtaEstimator eta,
     IIncidentJournal journal,
     IDispatchEventSink events,
+    DispatchMetrics metrics,
     IOptions<DispatchGrainOptions> options,
     ILogger<IncidentGrain> logger) : Grain, IIncidentGrain
 {
@@ -118,6 +119,7 @@ public sealed partial class IncidentGrain(
             return;
         }
 
+        var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             var now = clock.GetUtcNow();
@@ -138,6 +140,8 @@ public sealed partial class IncidentGrain(
                 tier.Filled = true;
                 await SaveAsync();
             }
+
+            metrics.RecordDispatchDecision(System.Diagnostics.Stopwatch.GetElapsedTime(startedAt));
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -720,9 +724,11 @@ public sealed partial class IncidentGrain(
     {
         var appended = S.Timeline.Skip((int)_publishedThrough).ToList();
         _publishedThrough = S.Timeline.Count;
+        var view = View();
+        metrics.IncidentChanged(view);
         try
         {
-            await events.IncidentChangedAsync(View(), appended);
+            await events.IncidentChangedAsync(view, appended);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

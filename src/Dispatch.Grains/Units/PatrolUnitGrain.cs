@@ -22,6 +22,7 @@ public sealed partial class PatrolUnitGrain(
     [FromKeyedServices(DispatchClock.ServiceKey)] TimeProvider clock,
     IOptions<DispatchGrainOptions> options,
     IDispatchEventSink events,
+    DispatchMetrics metrics,
     ILogger<PatrolUnitGrain> logger) : Grain, IPatrolUnitGrain
 {
     private readonly DispatchGrainOptions _options = options.Value;
@@ -292,9 +293,11 @@ public sealed partial class PatrolUnitGrain(
 
     private async Task PublishAsync()
     {
+        var view = View();
+        metrics.UnitChanged(view);
         try
         {
-            await events.UnitChangedAsync(View());
+            await events.UnitChangedAsync(view);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

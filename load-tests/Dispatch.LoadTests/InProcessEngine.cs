@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Dispatch.Abstractions.Incidents;
+using Dispatch.Abstractions.Units;
+using Dispatch.Domain.Units;
+using Dispatch.Grains.City;
+using Dispatch.Grains.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Dispatch.LoadTests;
+
+/// <summary>
+/// Our dispatch engine (the Orleans grains with in-memory storage) in this process on loopback ports. The event
+/// sink stands in for the officers' terminals: it is where the host pushes an assignment to SignalR, so "terminal
+/// receives" here is the moment the unit grain publishes the assignment, without the wire.
+/// </summary>
+public sealed class InProcessEngine : IAsyncDisposable, IDispatchEventSink
+{
+    private readonly IHost _host;
+    private readonly ConcurrentDictionary<(string UnitId, long Assignment), byte> _seen = new();
+    private readonly ConcurrentDictionary<string, byte> _closing = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+
+    private readonly System.Diagnostics.Metrics.MeterListener _decisions = new();
+
+    private InProcessEngine(IHost host) => _host = host;
+
+    /// <summary>The engine's own dispatch decision time (tiers planned and filled), from its DispatchMetrics.</summary>
+    public LatencyRecorder DecisionLatency { get; private set; } = new();
+
+    /// <summary>Starts a fresh decision-time recording (one per phase).</summary>
+    public void ResetDecisionLatency() => DecisionLatency = new LatencyRecorder();
+
+    public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
+
+    public AlertTracker? Tracker { get; set; }
+
+    /// <summary>How long an officer takes to acknowledge, reach the scene and clear.</summary>
+    public TimeSpan AckDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan OnSceneDelay { get; init; } = TimeSpan.FromMilliseconds(1000);
+
+    public TimeSpan ClearDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    public static async Task<InProcessEngine> StartAsync(World world, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(world);
+        InProcessEngine? engine = null;
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Orleans", LogLevel.Error);
+        builder.Services.AddSingleton<IDispatchEventSink>(_ => engine!);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "load", clusterId: "load-" + Guid.NewGuid().ToString("N")[..8]);
+            silo.AddMemoryGrainStorageAsDefault();
+            silo.AddDispatchGrains();
+        });
+        var host = builder.Build();
+        engine = new InProcessEngine(host);
+        engine.ListenToDecisions(host.Services.GetRequiredService<DispatchMetrics>());
+        await host.StartAsync(cancellationToken);
+        await CitySeeder.SeedAsync(engine.Grains, world.City, cancellationToken);
+        return engine;
+    }
+
+    private void ListenToDecisions(DispatchMetrics metrics)
+    {
+        _decisions.InstrumentPublished = (instrument, listener) =>
+        {
+            if (ReferenceEquals(instrument.Meter, metrics.Meter) && instrument.Name == "dispatch.decision.duration")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _decisions.SetMeasurementEventCallback<double>((_, seconds, _, _) => DecisionLatency.Record(TimeSpan.FromSeconds(seconds)));
+        _decisions.Start();
+    }
+
+    public ValueTask IncidentChangedAsync(IncidentView incident, IReadOnlyList<TimelineEntry> appended) => ValueTask.CompletedTask;
+
+    public ValueTask UnitChangedAsync(UnitView unit)
+    {
+        ArgumentNullException.ThrowIfNull(unit);
+        if (unit.Status == UnitStatus.Dispatched && unit.Assignment is { } assignment
+            && _seen.TryAdd((unit.UnitId, assignment.AssignmentNumber), 0))
+        {
+            Tracker?.AssignedTo(assignment.IncidentId);
+            _ = RespondAsync(unit.UnitId, assignment.IncidentId);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>What an officer does with an assignment: acknowledge, arrive, clear; the first arrival closes the incident.</summary>
+    private async Task RespondAsync(string unitId, string incidentId)
+    {
+        try
+        {
+            var token = _stop.Token;
+            var unit = Grains.GetGrain<IPatrolUnitGrain>(unitId);
+            await Task.Delay(AckDelay, token);
+            await unit.PerformAsync(TerminalAction.Acknowledge, unitId);
+            await Task.Delay(OnSceneDelay, token);
+            await unit.PerformAsync(TerminalAction.OnScene, unitId);
+            if (_closing.TryAdd(incidentId, 0))
+            {
+                await Grains.GetGrain<IIncidentGrain>(incidentId).CloseAsync("handled (load run)", unitId);
+            }
+
+            await Task.Delay(ClearDelay, token);
+            await unit.PerformAsync(TerminalAction.Clear, unitId);
+            await unit.PerformAsync(TerminalAction.Available, unitId);
+        }
+        catch (OperationCanceledException)
+        {
+            // The run is over.
+        }
+        catch (Exception exception) when (exception is TimeoutException or OrleansException)
+        {
+            // A refused or slow step leaves the unit where it is; the run counts assignments, not closures.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _decisions.Dispose();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            await _host.StopAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping took too long; the process ends anyway.
+        }
+
+        _host.Dispose();
+        _stop.Dispose();
+    }
+
+    internal static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,121 @@
+using System.Globalization;
+
+namespace Dispatch.LoadTests;
+
+/// <summary>What one load run does. Every figure is bounded, and every address the run touches is 127.0.0.1.</summary>
+public sealed record LoadOptions
+{
+    public double DurationSeconds { get; init; } = 30;
+
+    public int Cameras { get; init; } = 500;
+
+    public int Units { get; init; } = 1000;
+
+    public double PositionHz { get; init; } = 1;
+
+    public double AlertRate { get; init; } = 20;
+
+    /// <summary>A running host to drive; null starts the engine in this process.</summary>
+    public Uri? Target { get; init; }
+
+    /// <summary>Where the markdown report goes; null writes none.</summary>
+    public string? ReportPath { get; init; }
+
+    /// <summary>Redis GEO and PostGIS baselines on the same units and alerts.</summary>
+    public bool Baselines { get; init; } = true;
+
+    /// <summary>Alerts replayed against each system in the decision (saturation) phase.</summary>
+    public int DecisionAlerts { get; init; } = 2000;
+
+    /// <summary>Decisions in flight at once in the decision phase.</summary>
+    public int DecisionConcurrency { get; init; } = 8;
+
+    /// <summary>How long to wait after the last alert for assignments still in flight before counting them lost.</summary>
+    public double DrainSeconds { get; init; } = 10;
+
+    public int Seed { get; init; } = 11;
+
+    public const double MaxDurationSeconds = 3600;
+    public const int MaxUnits = 100_000;
+    public const int MaxCameras = 200_000;
+    public const double MaxAlertRate = 5000;
+    public const double MaxPositionHz = 10;
+
+    public static string Usage => """
+        usage: Dispatch.LoadTests [--duration SECONDS] [--cameras N] [--units M] [--position-hz P] [--alert-rate R]
+                                  [--target URL] [--report PATH] [--no-baselines] [--decision-alerts K]
+                                  [--decision-concurrency C] [--drain SECONDS] [--seed S]
+        Drives the dispatch engine with N cameras, M patrol units reporting positions at P Hz and R alerts per second
+        for the given duration, then replays the same alerts against Redis GEO and PostGIS started on 127.0.0.1.
+        """;
+
+    /// <summary>Parses command-line options; an unknown option or a value out of range is an error naming it.</summary>
+    public static LoadOptions Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var options = new LoadOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            string Value()
+            {
+                if (i + 1 >= args.Count)
+                {
+                    throw new ArgumentException($"option {name} needs a value");
+                }
+
+                return args[++i];
+            }
+
+            options = name switch
+            {
+                "--duration" => options with { DurationSeconds = Number(name, Value(), 1, MaxDurationSeconds) },
+                "--cameras" => options with { Cameras = (int)Number(name, Value(), 0, MaxCameras) },
+                "--units" => options with { Units = (int)Number(name, Value(), 1, MaxUnits) },
+                "--position-hz" => options with { PositionHz = Number(name, Value(), 0, MaxPositionHz) },
+                "--alert-rate" => options with { AlertRate = Number(name, Value(), 0.1, MaxAlertRate) },
+                "--target" => options with { Target = Loopback(Value()) },
+                "--report" => options with { ReportPath = Value() },
+                "--no-baselines" => options with { Baselines = false },
+                "--decision-alerts" => options with { DecisionAlerts = (int)Number(name, Value(), 0, 1_000_000) },
+                "--decision-concurrency" => options with { DecisionConcurrency = (int)Number(name, Value(), 1, 256) },
+                "--drain" => options with { DrainSeconds = Number(name, Value(), 0, 600) },
+                "--seed" => options with { Seed = (int)Number(name, Value(), 0, int.MaxValue) },
+                _ => throw new ArgumentException($"unknown option '{name}'"),
+            };
+        }
+
+        return options;
+    }
+
+    private static double Number(string name, string text, double min, double max)
+    {
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || double.IsNaN(value))
+        {
+            throw new ArgumentException($"option {name} needs a number, got '{text}'");
+        }
+
+        if (value < min || value > max)
+        {
+            throw new ArgumentException($"option {name} must be within {min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)}, got {text}");
+        }
+
+        return value;
+    }
+
+    /// <summary>Only loopback targets: a load run never leaves this machine.</summary>
+    private static Uri Loopback(string text)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException($"option --target needs an http(s) URL, got '{text}'");
+        }
+
+        if (uri.Host != "127.0.0.1")
+        {
+            throw new ArgumentException($"option --target must be on 127.0.0.1, got host '{uri.Host}'");
+        }
+
+        return uri;
+    }
+}

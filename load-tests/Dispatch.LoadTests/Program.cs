@@ -1,0 +1,31 @@
+using Dispatch.LoadTests;
+
+LoadOptions options;
+try
+{
+    options = LoadOptions.Parse(args);
+}
+catch (ArgumentException ex)
+{
+    await Console.Error.WriteLineAsync($"Dispatch.LoadTests: {ex.Message}");
+    await Console.Error.WriteLineAsync(LoadOptions.Usage);
+    return 64;
+}
+
+// A hard ceiling: the run stops by itself well after its own duration, whatever happens.
+using var stop = new CancellationTokenSource(TimeSpan.FromSeconds((options.DurationSeconds * 3) + 600));
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+
+var result = await LoadRun.RunAsync(options, Console.Out, stop.Token);
+if (options.ReportPath is not null)
+{
+    var command = "dotnet run --project load-tests/Dispatch.LoadTests -c Release -- " + string.Join(' ', args);
+    await File.WriteAllTextAsync(options.ReportPath, MarkdownReport.Render(result, command), stop.Token);
+}
+
+Console.WriteLine(result.SummaryLine());
+return result.Lost == 0 ? 0 : 1;

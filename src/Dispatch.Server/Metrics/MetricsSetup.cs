@@ -1,0 +1,66 @@
+using Dispatch.Grains.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Prometheus;
+
+namespace Dispatch.Server.Metrics;
+
+/// <summary>
+/// Prometheus exposition at <c>/metrics</c>: the service's <see cref="DispatchMetrics"/>, Orleans' meters and .NET
+/// process figures. Each host has its own registry, so two hosts in one
+/// process (tests) never mix their figures.
+/// </summary>
+public static class MetricsSetup
+{
+    /// <summary>Orleans publishes its instruments on meters named like this.</summary>
+    public const string OrleansMeterPrefix = "Microsoft.Orleans";
+
+    public static WebApplicationBuilder AddDispatchMetrics(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.TryAddSingleton<DispatchMetrics>();
+        services.AddSingleton<ScrapeRegistry>();
+        services.AddHostedService<MetricsStartup>();
+        return builder;
+    }
+
+    public static WebApplication MapDispatchMetrics(this WebApplication app)
+    {
+        var registry = app.Services.GetRequiredService<ScrapeRegistry>().Registry;
+        app.MapMetrics("/metrics", registry);
+        return app;
+    }
+
+    /// <summary>The registry behind this host's <c>/metrics</c>; the exporters attach to it when the host starts.</summary>
+    internal sealed class ScrapeRegistry
+    {
+        public ScrapeRegistry()
+        {
+            Registry = Prometheus.Metrics.NewCustomRegistry();
+            DotNetStats.Register(Registry);
+        }
+
+        public CollectorRegistry Registry { get; }
+    }
+
+    /// <summary>
+    /// Attaches the meter export when the host starts, so a configuration error met while building what
+    /// <see cref="DispatchMetrics"/> needs (the response plan) is reported like any other start-up error.
+    /// </summary>
+    private sealed class MetricsStartup(ScrapeRegistry scrape, IServiceProvider services) : IHostedService, IDisposable
+    {
+        private MeterExport? _export;
+
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            var metrics = services.GetRequiredService<DispatchMetrics>();
+            // This host's own DispatchMetrics (not another host's in the same process) and Orleans' meters.
+            _export = new MeterExport(scrape.Registry, i => ReferenceEquals(i.Meter, metrics.Meter)
+                || i.Meter.Name.StartsWith(OrleansMeterPrefix, StringComparison.Ordinal));
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public void Dispose() => _export?.Dispose();
+    }
+}

@@ -1,0 +1,86 @@
+using Dispatch.Grains.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Dispatch.Server.Tests.Metrics;
+
+public sealed class MetricsEndpointTests
+{
+    [Fact]
+    public async Task Scrape_of_a_running_host_with_orleans_meters_passes_promtool_check_metrics()
+    {
+        await using var factory = new DispatchServerFactory();
+        using var client = factory.CreateClient();
+        // A grain call first, so Orleans' own instruments have measurements in the scrape.
+        (await client.GetAsync("/health/ready", TestContext.Current.CancellationToken)).Dispose();
+        var metrics = factory.Services.GetRequiredService<DispatchMetrics>();
+        metrics.RecordDispatchDecision(TimeSpan.FromMilliseconds(4));
+        metrics.AlertRejected(AlertRejection.Cooldown);
+
+        var scrape = await Scrape.FromAsync(client);
+        var (exitCode, output) = await Promtool.RunAsync(scrape.Text, "check", "metrics");
+
+        Assert.True(exitCode == 0, $"promtool check metrics failed ({exitCode}):\n{output}");
+        Assert.Contains(scrape.SampleNames, n => n.StartsWith("orleans_", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Rejected_alerts_are_a_counter_labelled_by_reason()
+    {
+        await using var factory = new DispatchServerFactory();
+        using var client = factory.CreateClient();
+        var metrics = factory.Services.GetRequiredService<DispatchMetrics>();
+
+        metrics.AlertRejected(AlertRejection.Duplicate);
+        metrics.AlertRejected(AlertRejection.Duplicate);
+        metrics.AlertRejected(AlertRejection.UnknownCamera);
+        metrics.AlertAccepted();
+        var scrape = await Scrape.FromAsync(client);
+
+        Assert.Equal("counter", scrape.TypeOf("dispatch_alerts_rejected_total"));
+        Assert.Equal(2, scrape.Value("dispatch_alerts_rejected_total", "reason=\"duplicate\""));
+        Assert.Equal(1, scrape.Value("dispatch_alerts_rejected_total", "reason=\"unknown_camera\""));
+        Assert.Equal(0, scrape.Value("dispatch_alerts_rejected_total", "reason=\"cooldown\""));
+        Assert.Equal(1, scrape.Value("dispatch_alerts_accepted_total"));
+    }
+
+    [Fact]
+    public async Task Decision_latency_is_a_histogram_in_seconds()
+    {
+        await using var factory = new DispatchServerFactory();
+        using var client = factory.CreateClient();
+        var metrics = factory.Services.GetRequiredService<DispatchMetrics>();
+
+        metrics.RecordDispatchDecision(TimeSpan.FromMilliseconds(3));
+        metrics.RecordDispatchDecision(TimeSpan.FromMilliseconds(700));
+        var scrape = await Scrape.FromAsync(client);
+
+        Assert.Equal("histogram", scrape.TypeOf("dispatch_decision_duration_seconds"));
+        Assert.Equal(2, scrape.Value("dispatch_decision_duration_seconds_count"));
+        Assert.Equal(0.703, scrape.Value("dispatch_decision_duration_seconds_sum")!.Value, precision: 6);
+        Assert.Equal(1, scrape.Value("dispatch_decision_duration_seconds_bucket", "le=\"0.004\""));
+    }
+
+    [Fact]
+    public async Task Connection_and_stream_gauges_follow_opens_and_closes()
+    {
+        await using var factory = new DispatchServerFactory();
+        using var client = factory.CreateClient();
+        var metrics = factory.Services.GetRequiredService<DispatchMetrics>();
+
+        metrics.ConnectionOpened("terminal");
+        metrics.ConnectionOpened("terminal");
+        metrics.ConnectionClosed("terminal");
+        metrics.GatewayStreamOpened();
+        metrics.CameraHealthChanged("cam-1", online: true);
+        metrics.CameraHealthChanged("cam-2", online: true);
+        metrics.CameraHealthChanged("cam-2", online: false);
+        var scrape = await Scrape.FromAsync(client);
+
+        Assert.Equal("gauge", scrape.TypeOf("dispatch_signalr_connections"));
+        Assert.Equal(1, scrape.Value("dispatch_signalr_connections", "hub=\"terminal\""));
+        Assert.Equal(0, scrape.Value("dispatch_signalr_connections", "hub=\"operations\""));
+        Assert.Equal(1, scrape.Value("dispatch_gateway_streams"));
+        Assert.Equal(1, scrape.Value("dispatch_cameras", "state=\"online\""));
+        Assert.Equal(1, scrape.Value("dispatch_cameras", "state=\"offline\""));
+    }
+}
