@@ -1,3 +1,4 @@
+using System.Globalization;
 using Dispatch.Domain.Geo;
 using Dispatch.Domain.Units;
 
@@ -20,20 +21,100 @@ public sealed class StraightLineEtaOptions
     public double FootSpeedKmh { get; set; } = 5;
 
     /// <summary>Configuration errors, each naming its key under <paramref name="sectionPath"/>; empty when valid.</summary>
-    public IReadOnlyList<string> Validate(string sectionPath = SectionName) => throw new NotImplementedException();
+    public IReadOnlyList<string> Validate(string sectionPath = SectionName)
+    {
+        var errors = new List<string>();
 
-    public double SpeedMetersPerSecond(UnitKind kind) => throw new NotImplementedException();
+        // A detour factor below 1 would claim roads shorter than the straight line.
+        if (!double.IsFinite(DetourFactor) || DetourFactor < 1)
+        {
+            errors.Add(Invalid(sectionPath, nameof(DetourFactor), "must be a finite number >= 1", DetourFactor));
+        }
+
+        CheckSpeed(errors, sectionPath, nameof(CarSpeedKmh), CarSpeedKmh);
+        CheckSpeed(errors, sectionPath, nameof(MotorcycleSpeedKmh), MotorcycleSpeedKmh);
+        CheckSpeed(errors, sectionPath, nameof(BicycleSpeedKmh), BicycleSpeedKmh);
+        CheckSpeed(errors, sectionPath, nameof(FootSpeedKmh), FootSpeedKmh);
+        return errors;
+    }
+
+    public double SpeedMetersPerSecond(UnitKind kind)
+    {
+        var speedKmh = kind switch
+        {
+            UnitKind.Car => CarSpeedKmh,
+            UnitKind.Motorcycle => MotorcycleSpeedKmh,
+            UnitKind.Bicycle => BicycleSpeedKmh,
+            UnitKind.Foot => FootSpeedKmh,
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, $"unknown unit kind {kind}"),
+        };
+        return speedKmh / 3.6;
+    }
+
+    private static void CheckSpeed(List<string> errors, string sectionPath, string key, double speedKmh)
+    {
+        if (!double.IsFinite(speedKmh) || speedKmh <= 0)
+        {
+            errors.Add(Invalid(sectionPath, key, "must be > 0 and finite", speedKmh));
+        }
+    }
+
+    private static string Invalid(string sectionPath, string key, string rule, double value) =>
+        string.Create(CultureInfo.InvariantCulture, $"{sectionPath}:{key} {rule}, got {value}");
 }
 
 /// <summary>ETA = great-circle distance x detour factor / speed of the unit's kind.</summary>
 public sealed class StraightLineEtaEstimator : IEtaEstimator
 {
-    public StraightLineEtaEstimator(StraightLineEtaOptions? options = null) => throw new NotImplementedException();
+    private readonly double _detourFactor;
+    private readonly double _carMetersPerSecond;
+    private readonly double _motorcycleMetersPerSecond;
+    private readonly double _bicycleMetersPerSecond;
+    private readonly double _footMetersPerSecond;
+
+    public StraightLineEtaEstimator(StraightLineEtaOptions? options = null)
+    {
+        options ??= new StraightLineEtaOptions();
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", errors), nameof(options));
+        }
+
+        // Copied so later changes to the options object cannot change a running estimator.
+        _detourFactor = options.DetourFactor;
+        _carMetersPerSecond = options.SpeedMetersPerSecond(UnitKind.Car);
+        _motorcycleMetersPerSecond = options.SpeedMetersPerSecond(UnitKind.Motorcycle);
+        _bicycleMetersPerSecond = options.SpeedMetersPerSecond(UnitKind.Bicycle);
+        _footMetersPerSecond = options.SpeedMetersPerSecond(UnitKind.Foot);
+    }
 
     public string Name => "straight-line";
 
-    public void EstimateTo(GeoPoint destination, ReadOnlySpan<EtaOrigin> origins, Span<double> etaSeconds) =>
-        throw new NotImplementedException();
+    public void EstimateTo(GeoPoint destination, ReadOnlySpan<EtaOrigin> origins, Span<double> etaSeconds)
+    {
+        if (origins.Length != etaSeconds.Length)
+        {
+            throw new ArgumentException(
+                $"etaSeconds has length {etaSeconds.Length} but there are {origins.Length} origins; the lengths must match",
+                nameof(etaSeconds));
+        }
 
-    public double EtaSeconds(GeoPoint from, UnitKind kind, GeoPoint to) => throw new NotImplementedException();
+        for (var i = 0; i < origins.Length; i++)
+        {
+            etaSeconds[i] = EtaSeconds(origins[i].Position, origins[i].Kind, destination);
+        }
+    }
+
+    public double EtaSeconds(GeoPoint from, UnitKind kind, GeoPoint to) =>
+        GreatCircle.DistanceMeters(from, to) * _detourFactor / SpeedMetersPerSecond(kind);
+
+    private double SpeedMetersPerSecond(UnitKind kind) => kind switch
+    {
+        UnitKind.Car => _carMetersPerSecond,
+        UnitKind.Motorcycle => _motorcycleMetersPerSecond,
+        UnitKind.Bicycle => _bicycleMetersPerSecond,
+        UnitKind.Foot => _footMetersPerSecond,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, $"unknown unit kind {kind}"),
+    };
 }
