@@ -1,4 +1,5 @@
 using System.Net;
+using Dispatch.Storage;
 using Orleans.Configuration;
 
 namespace Dispatch.Server.Hosting;
