@@ -1,0 +1,66 @@
+using Dispatch.Abstractions.Common;
+using Dispatch.Abstractions.Units;
+using Orleans.Concurrency;
+
+namespace Dispatch.Abstractions.Incidents;
+
+/// <summary>
+/// Accepts reports from call-takers, operators and cameras (stateless, any silo): validates, creates the
+/// incident and returns its id at once; dispatch continues asynchronously inside the incident.
+/// </summary>
+[Alias("dispatch.IIntakeGrain")]
+public interface IIntakeGrain : IGrainWithIntegerKey
+{
+    [Alias("report")]
+    Task<IntakeResult> ReportAsync(IncidentReport report);
+}
+
+/// <summary>An incident (key: incident id): tiers, assignments, arrivals and the audited timeline.</summary>
+[Alias("dispatch.IIncidentGrain")]
+public interface IIncidentGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the incident from a validated report; refused if the report is invalid or the id is taken.</summary>
+    [Alias("open")]
+    Task<CommandResult> OpenAsync(IncidentReport report);
+
+    /// <summary>Null when no incident has this id.</summary>
+    [Alias("get")]
+    Task<IncidentView?> GetAsync();
+
+    /// <summary>Operator sends a unit (to the named tier, or the last tier when null).</summary>
+    [Alias("assign")]
+    Task<CommandResult> AssignAsync(string unitId, string? tierName, string actor);
+
+    /// <summary>Operator replaces one assigned unit with another on the same tier.</summary>
+    [Alias("reassign")]
+    Task<CommandResult> ReassignAsync(string fromUnitId, string toUnitId, string actor);
+
+    /// <summary>Operator takes a unit off the incident.</summary>
+    [Alias("unassign")]
+    Task<CommandResult> UnassignAsync(string unitId, string actor);
+
+    /// <summary>Station staff report they are on scene (the station tier's arrival).</summary>
+    [Alias("station-on-scene")]
+    Task<CommandResult> ReportStationOnSceneAsync(string actor);
+
+    [Alias("cancel")]
+    Task<CommandResult> CancelAsync(string reason, string actor);
+
+    [Alias("close")]
+    Task<CommandResult> CloseAsync(string disposition, string actor);
+
+    /// <summary>A unit's report (acknowledged, on scene...). One-way so a unit never waits on its incident.</summary>
+    [OneWay]
+    [Alias("unit-report")]
+    Task OnUnitReportAsync(UnitReport report);
+
+    /// <summary>Runs tier dispatch (sent by the incident to itself after it is created).</summary>
+    [OneWay]
+    [Alias("dispatch")]
+    Task DispatchAsync();
+
+    /// <summary>Handles due deadlines (sent by the incident's own timer).</summary>
+    [OneWay]
+    [Alias("deadlines")]
+    Task CheckDeadlinesAsync();
+}
