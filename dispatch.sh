@@ -33,7 +33,8 @@ cmd_run() {
     need_dotnet
     ensure_apt_packages "${APT_PACKAGES[@]}"
     dotnet build src/Dispatch.Server -c Release -nologo -v quiet
-    exec dotnet run --project src/Dispatch.Server -c Release --no-build --no-launch-profile -- "$@"
+    # Run from the repository root so state lands in ./data (settings come from beside the binary).
+    exec dotnet src/Dispatch.Server/bin/Release/net10.0/Dispatch.Server.dll "$@"
 }
 
 cmd_test() {

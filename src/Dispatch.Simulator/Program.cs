@@ -1,1 +1,28 @@
-Console.WriteLine("Dispatch simulator");
+using Dispatch.Simulator;
+
+// Subcommands of the simulator; each returns a process exit code.
+var commands = new Dictionary<string, Func<CommandLine, int>>(StringComparer.Ordinal)
+{
+    ["day"] = DayCommand.Run,
+    ["eta-bench"] = EtaBenchCommand.Run,
+    ["roads"] = RoadsCommand.Run,
+    ["coverage"] = CoverageCommand.Run,
+};
+
+if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
+{
+    Console.Error.WriteLine(args.Length == 0 ? "no command given" : $"unknown command \"{args[0]}\"");
+    Console.Error.WriteLine(CommandLine.Usage);
+    return CommandLine.UsageExitCode;
+}
+
+try
+{
+    return command(new CommandLine(args[1..]));
+}
+catch (CommandLineException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(CommandLine.Usage);
+    return CommandLine.UsageExitCode;
+}

@@ -57,11 +57,11 @@ public sealed class StartupErrorTests
             RedirectStandardOutput = true,
         };
         start.ArgumentList.Add(RepositoryPaths.BuiltAssembly("Dispatch.Server"));
-        start.ArgumentList.Add(argument);
         start.ArgumentList.Add($"--Dispatch:Silo:SiloPort={TestPorts.GetFreeTcpPort()}");
         start.ArgumentList.Add($"--Dispatch:Silo:GatewayPort={TestPorts.GetFreeTcpPort()}");
         start.ArgumentList.Add($"--Kestrel:Endpoints:Web:Url=http://127.0.0.1:{TestPorts.GetFreeTcpPort()}");
         start.ArgumentList.Add($"--Dispatch:Storage:SqlitePath={dir.File("dispatch.db")}");
+        start.ArgumentList.Add(argument); // last, so it wins over the defaults above
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);

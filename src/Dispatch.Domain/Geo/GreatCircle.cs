@@ -15,9 +15,16 @@ public static class GreatCircle
     {
         var lat1 = a.Latitude * RadiansPerDegree;
         var lat2 = b.Latitude * RadiansPerDegree;
-        var sinHalfDLat = Math.Sin((lat2 - lat1) / 2);
-        var sinHalfDLon = Math.Sin((b.Longitude - a.Longitude) * RadiansPerDegree / 2);
-        var h = (sinHalfDLat * sinHalfDLat) + (Math.Cos(lat1) * Math.Cos(lat2) * sinHalfDLon * sinHalfDLon);
+        return DistanceMeters(lat1, Math.Cos(lat1), a.Longitude, lat2, Math.Cos(lat2), b.Longitude);
+    }
+
+    /// <summary>Haversine with the latitudes (radians) and their cosines supplied, so hot loops can cache them.</summary>
+    internal static double DistanceMeters(
+        double lat1Radians, double cosLat1, double lon1Degrees, double lat2Radians, double cosLat2, double lon2Degrees)
+    {
+        var sinHalfDLat = Math.Sin((lat2Radians - lat1Radians) / 2);
+        var sinHalfDLon = Math.Sin((lon2Degrees - lon1Degrees) * RadiansPerDegree / 2);
+        var h = (sinHalfDLat * sinHalfDLat) + (cosLat1 * cosLat2 * sinHalfDLon * sinHalfDLon);
 
         // Rounding can push h a hair above 1 for antipodal points.
         return 2 * EarthRadiusMeters * Math.Asin(Math.Sqrt(Math.Min(1.0, h)));

@@ -2,6 +2,8 @@ using Dispatch.Domain.City;
 using Dispatch.Server.City;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 
 namespace Dispatch.Server.Hosting;
@@ -31,22 +33,51 @@ public static class Startup
     }
 
     /// <summary>
-    /// Runs the host; a configuration or city-file error found while starting is printed as one
-    /// clear message (naming the bad key or feature) and the process exits with code 2.
+    /// Reads appsettings.json from beside the binary when the content root (the working directory)
+    /// has none, so `dotnet Dispatch.Server.dll` from any folder runs with the shipped defaults.
+    /// It is the lowest-priority source: environment variables and arguments still override it.
     /// </summary>
-    public static async Task RunWithStartupErrorsReportedAsync(this WebApplication app)
+    public static WebApplicationBuilder AddSettingsBesideTheBinary(this WebApplicationBuilder builder)
+    {
+        const string FileName = "appsettings.json";
+        if (File.Exists(Path.Combine(builder.Environment.ContentRootPath, FileName))
+            || !File.Exists(Path.Combine(AppContext.BaseDirectory, FileName)))
+        {
+            return builder;
+        }
+
+        builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
+        {
+            Path = FileName,
+            Optional = true,
+            FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
+        });
+        return builder;
+    }
+
+    /// <summary>A configuration or city-file error: reported as one message rather than a crash.</summary>
+    public static bool IsConfigurationError(Exception ex) => ex is OptionsValidationException or CityFormatException;
+
+    /// <summary>Prints the error (it names the bad key or feature) and gives the process exit code 2.</summary>
+    public static async Task<int> ReportAsync(Exception ex)
+    {
+        await Console.Error.WriteLineAsync($"Dispatch cannot start: {ex.Message}");
+        return 2;
+    }
+
+    /// <summary>Runs the host; a configuration error found while starting is reported, exit code 2.</summary>
+    public static async Task<int> RunWithStartupErrorsReportedAsync(this WebApplication app)
     {
         try
         {
             await app.StartAsync();
         }
-        catch (Exception ex) when (ex is OptionsValidationException or CityFormatException)
+        catch (Exception ex) when (IsConfigurationError(ex))
         {
-            await Console.Error.WriteLineAsync($"Dispatch cannot start: {ex.Message}");
-            Environment.ExitCode = 2;
-            return;
+            return await ReportAsync(ex);
         }
 
         await app.WaitForShutdownAsync();
+        return 0;
     }
 }
