@@ -1,4 +1,5 @@
 using Dispatch.Domain.Geo;
+using Orleans.Concurrency;
 
 namespace Dispatch.Abstractions.City;
 
@@ -28,15 +29,17 @@ public interface ICityGrain : IGrainWithStringKey
 {
     public const string DefaultKey = "city";
 
-    /// <summary>Replaces the registry; idempotent.</summary>
+    /// <summary>Adds or updates grids (by grid id) and ids; never removes any, so re-seeding after a restart is idempotent.</summary>
     [Alias("register")]
     Task RegisterAsync(CityRegistration registration);
 
     /// <summary>Null before the city is seeded.</summary>
+    [ReadOnly]
     [Alias("get")]
     Task<CityRegistration?> GetAsync();
 
     /// <summary>The station whose grid holds <paramref name="point"/>, or null outside every grid.</summary>
+    [ReadOnly]
     [Alias("station-for")]
     Task<string?> FindStationAsync(GeoPoint point);
 }

@@ -59,6 +59,11 @@ public interface IIncidentGrain : IGrainWithStringKey
     [Alias("dispatch")]
     Task DispatchAsync();
 
+    /// <summary>Activates the incident, which re-arms its deadlines (sent after a restart).</summary>
+    [OneWay]
+    [Alias("wake")]
+    Task WakeAsync();
+
     /// <summary>Handles due deadlines (sent by the incident's own timer).</summary>
     [OneWay]
     [Alias("deadlines")]

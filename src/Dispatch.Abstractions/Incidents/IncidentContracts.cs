@@ -158,7 +158,7 @@ public sealed record TimelineEntry(
     [property: Id(5)] string? UnitId,
     [property: Id(6)] string? TierName);
 
-/// <summary>The incident as an operator sees it.</summary>
+/// <summary>The incident as an operator sees it. <see cref="DispatchSettled"/> turns true once every tier has been filled as far as possible.</summary>
 [GenerateSerializer]
 [Alias("dispatch.incident-view")]
 public sealed record IncidentView(
@@ -174,7 +174,15 @@ public sealed record IncidentView(
     [property: Id(9)] string? Disposition,
     [property: Id(10)] IReadOnlyList<IncidentTierView> Tiers,
     [property: Id(11)] IReadOnlyList<IncidentAssignmentView> Assignments,
-    [property: Id(12)] IReadOnlyList<TimelineEntry> Timeline);
+    [property: Id(12)] IReadOnlyList<TimelineEntry> Timeline,
+    [property: Id(13)] bool DispatchSettled)
+{
+    /// <summary>Units holding the incident now (dispatched through on scene).</summary>
+    public IEnumerable<IncidentAssignmentView> ActiveAssignments => Assignments.Where(a =>
+        a.State is AssignmentState.Dispatched or AssignmentState.Acknowledged or AssignmentState.EnRoute or AssignmentState.OnScene);
+
+    public IncidentTierView Tier(string name) => Tiers.Single(t => t.Name == name);
+}
 
 /// <summary>Timeline entry kinds (also the journal's <c>Kind</c>).</summary>
 public static class TimelineKinds

@@ -1,5 +1,6 @@
 using Dispatch.Domain.Geo;
 using Dispatch.Domain.Units;
+using Orleans.Concurrency;
 
 namespace Dispatch.Abstractions.Zones;
 
@@ -26,9 +27,11 @@ public interface IDispatcherGrain : IGrainWithStringKey
     Task RemoveAsync(string unitId);
 
     /// <summary>Available units within <paramref name="radiusMeters"/> of <paramref name="center"/>, nearest first.</summary>
+    [ReadOnly]
     [Alias("within")]
     Task<IReadOnlyList<AvailableUnit>> FindWithinAsync(GeoPoint center, double radiusMeters);
 
+    [ReadOnly]
     [Alias("count")]
     Task<int> CountAsync();
 }

@@ -25,7 +25,7 @@ public sealed class CityState
 public sealed class CityGrain(
     [PersistentState("city", DispatchStorage.ProviderName)] IPersistentState<CityState> state) : Grain, ICityGrain
 {
-    private STRtree<(string StationId, Geometry Boundary)>? _grids;
+    private STRtree<(string GridId, string StationId, Geometry Boundary)>? _grids;
 
     private CityState S => state.State;
 
@@ -43,10 +43,11 @@ public sealed class CityGrain(
         S.Name = registration.Name;
         S.CenterLatitude = registration.Center.Latitude;
         S.CenterLongitude = registration.Center.Longitude;
-        S.Grids = [.. registration.Grids];
-        S.StationIds = [.. registration.StationIds];
-        S.UnitIds = [.. registration.UnitIds];
-        S.CameraIds = [.. registration.CameraIds];
+        var incoming = registration.Grids.Select(g => g.GridId).ToHashSet(StringComparer.Ordinal);
+        S.Grids = [.. S.Grids.Where(g => !incoming.Contains(g.GridId)), .. registration.Grids];
+        S.StationIds = [.. S.StationIds.Union(registration.StationIds, StringComparer.Ordinal)];
+        S.UnitIds = [.. S.UnitIds.Union(registration.UnitIds, StringComparer.Ordinal)];
+        S.CameraIds = [.. S.CameraIds.Union(registration.CameraIds, StringComparer.Ordinal)];
         _grids = null;
         await state.WriteStateAsync();
     }
@@ -62,20 +63,20 @@ public sealed class CityGrain(
         var location = new Point(point.Longitude, point.Latitude);
         var hit = _grids.Query(location.EnvelopeInternal)
             .Where(g => g.Boundary.Covers(location))
+            .OrderBy(g => g.GridId, StringComparer.Ordinal) // a point on a shared border belongs to the lowest grid id, as in CityModel
             .Select(g => g.StationId)
-            .Order(StringComparer.Ordinal)
             .FirstOrDefault();
         return Task.FromResult(hit);
     }
 
-    private static STRtree<(string StationId, Geometry Boundary)> BuildIndex(IEnumerable<GridRegistration> grids)
+    private static STRtree<(string GridId, string StationId, Geometry Boundary)> BuildIndex(IEnumerable<GridRegistration> grids)
     {
         var reader = new WKTReader();
-        var tree = new STRtree<(string, Geometry)>();
+        var tree = new STRtree<(string, string, Geometry)>();
         foreach (var grid in grids)
         {
             var boundary = reader.Read(grid.BoundaryWkt);
-            tree.Insert(boundary.EnvelopeInternal, (grid.StationId, boundary));
+            tree.Insert(boundary.EnvelopeInternal, (grid.GridId, grid.StationId, boundary));
         }
 
         tree.Build();

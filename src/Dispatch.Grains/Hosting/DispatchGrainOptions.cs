@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Dispatch.Grains.Hosting;
 
 /// <summary>Tuning of the dispatch grains (appsettings "Dispatch:Grains").</summary>
@@ -18,4 +20,37 @@ public sealed class DispatchGrainOptions
     public TimeSpan PositionPersistInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     internal double FastestUnitSpeedMetersPerSecond => FastestUnitSpeedKmh / 3.6;
+
+    /// <summary>Configuration errors, each naming its key under <paramref name="sectionPath"/>; empty when valid.</summary>
+    public IReadOnlyList<string> Validate(string sectionPath = SectionName)
+    {
+        var errors = new List<string>();
+        if (!double.IsFinite(FastestUnitSpeedKmh) || FastestUnitSpeedKmh <= 0)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"{sectionPath}:{nameof(FastestUnitSpeedKmh)} must be a positive number of km/h, got {FastestUnitSpeedKmh}"));
+        }
+
+        if (!double.IsFinite(MaxSearchRadiusMeters) || MaxSearchRadiusMeters < 100)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"{sectionPath}:{nameof(MaxSearchRadiusMeters)} must be at least 100 m, got {MaxSearchRadiusMeters}"));
+        }
+
+        if (PositionPersistInterval < TimeSpan.Zero)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"{sectionPath}:{nameof(PositionPersistInterval)} must not be negative, got {PositionPersistInterval}"));
+        }
+
+        return errors;
+    }
+}
+
+internal sealed class DispatchGrainOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<DispatchGrainOptions>
+{
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, DispatchGrainOptions options)
+    {
+        var errors = options.Validate();
+        return errors.Count == 0
+            ? Microsoft.Extensions.Options.ValidateOptionsResult.Success
+            : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(errors);
+    }
 }

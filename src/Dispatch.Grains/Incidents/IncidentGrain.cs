@@ -30,14 +30,22 @@ public sealed partial class IncidentGrain(
     ResponsePlan plan,
     IEtaEstimator eta,
     IIncidentJournal journal,
+    IDispatchEventSink events,
     IOptions<DispatchGrainOptions> options,
     ILogger<IncidentGrain> logger) : Grain, IIncidentGrain
 {
     private static readonly JsonSerializerOptions JournalJson = new(JsonSerializerDefaults.Web);
 
+    /// <summary>How long to wait before retrying after another grain failed to answer.</summary>
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
+
     private readonly DispatchGrainOptions _options = options.Value;
     private ITimer? _deadlineTimer;
     private DateTimeOffset? _deadlineTimerDue;
+    private DateTimeOffset? _retryNotBefore;
+
+    // Timeline entries already handed to the event sink in this activation.
+    private long _publishedThrough;
 
     private IncidentState S => state.State;
 
@@ -47,6 +55,7 @@ public sealed partial class IncidentGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _publishedThrough = S.Timeline.Count;
         if (!S.Exists)
         {
             return;
@@ -95,6 +104,7 @@ public sealed partial class IncidentGrain(
         Append(now, TimelineKinds.Created, report.Actor,
             $"{S.Type} reported by {report.Source}, priority {S.Priority}, at {Location}: {S.Description}");
         await SaveAsync();
+        await GrainFactory.GetGrain<IOpenIncidentsGrain>(IOpenIncidentsGrain.KeyFor(IncidentId)).AddAsync(IncidentId);
         Self.DispatchAsync().Ignore();
         return CommandResult.Success;
     }
@@ -108,27 +118,38 @@ public sealed partial class IncidentGrain(
             return;
         }
 
-        var now = clock.GetUtcNow();
-        if (!S.TiersPlanned)
+        try
         {
-            PlanTiers(now);
-            S.TiersPlanned = true;
-            await SaveAsync();
-        }
-
-        foreach (var tier in S.Tiers.Where(t => !t.Filled))
-        {
-            if (tier.Outcome != TierOutcome.NotRequired)
+            var now = clock.GetUtcNow();
+            if (!S.TiersPlanned)
             {
-                await FillTierAsync(tier, Actors.System);
+                PlanTiers(now);
+                S.TiersPlanned = true;
+                await SaveAsync();
             }
 
-            tier.Filled = true;
-            await SaveAsync();
+            foreach (var tier in S.Tiers.Where(t => !t.Filled))
+            {
+                if (tier.Outcome != TierOutcome.NotRequired)
+                {
+                    await FillTierAsync(tier, Actors.System);
+                }
+
+                tier.Filled = true;
+                await SaveAsync();
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Claims made so far are saved; the deadline timer tries the unfilled tiers again shortly.
+            LogDispatchFailed(logger, exception, IncidentId);
+            _retryNotBefore = clock.GetUtcNow() + RetryDelay;
         }
 
         ArmDeadlineTimer();
     }
+
+    public Task WakeAsync() => Task.CompletedTask;
 
     public async Task CheckDeadlinesAsync()
     {
@@ -138,24 +159,50 @@ public sealed partial class IncidentGrain(
         }
 
         var now = clock.GetUtcNow();
-        var changed = false;
-        foreach (var assignment in S.Assignments.Where(a => a.State == AssignmentState.Dispatched && a.AckDeadline <= now).ToList())
+        if (_retryNotBefore > now)
         {
-            changed |= await HandleAckTimeoutAsync(assignment, now);
+            ArmDeadlineTimer();
+            return;
         }
 
+        _retryNotBefore = null;
+
+        // Breaches first: they need no other grain, so a slow or failing unit cannot delay them.
+        var breached = false;
         foreach (var tier in S.Tiers.Where(t => t.Outcome == TierOutcome.Pending && t.Deadline <= now))
         {
             tier.Outcome = TierOutcome.Breached;
             Append(now, TimelineKinds.TierBreached, Actors.System,
                 $"tier {tier.Name}: nobody on scene by the {tier.Target.TotalSeconds:F0} s deadline ({Stamp(tier.Deadline)})",
                 tierName: tier.Name);
-            changed = true;
+            breached = true;
         }
 
-        if (changed)
+        if (breached)
         {
             await SaveAsync();
+        }
+
+        try
+        {
+            foreach (var assignment in S.Assignments.Where(a => a.State == AssignmentState.Dispatched && a.AckDeadline <= now).ToList())
+            {
+                if (await HandleAckTimeoutAsync(assignment, now))
+                {
+                    await SaveAsync();
+                }
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogDeadlineFailed(logger, exception, IncidentId);
+            _retryNotBefore = now + RetryDelay;
+        }
+
+        if (_retryNotBefore is null && S.TiersPlanned && S.Tiers.Any(t => !t.Filled))
+        {
+            await DispatchAsync();
+            return;
         }
 
         ArmDeadlineTimer();
@@ -368,6 +415,7 @@ public sealed partial class IncidentGrain(
         S.Disposition = text.Trim();
         Append(now, status == IncidentStatus.Closed ? TimelineKinds.Closed : TimelineKinds.Cancelled, actor, $"incident {verb}: {S.Disposition}");
         await SaveAsync();
+        await GrainFactory.GetGrain<IOpenIncidentsGrain>(IOpenIncidentsGrain.KeyFor(IncidentId)).RemoveAsync(IncidentId);
         DisposeDeadlineTimer();
         return CommandResult.Success;
     }
@@ -443,6 +491,9 @@ public sealed partial class IncidentGrain(
                 {
                     assigned.Add((pick.UnitId, pick));
                     need--;
+
+                    // Persist each claim at once: a unit must never hold an incident that has no record of it.
+                    await SaveAsync();
                 }
             }
         }
@@ -659,6 +710,21 @@ public sealed partial class IncidentGrain(
     {
         await state.WriteStateAsync();
         await FlushJournalAsync();
+        await PublishAsync();
+    }
+
+    private async Task PublishAsync()
+    {
+        var appended = S.Timeline.Skip((int)_publishedThrough).ToList();
+        _publishedThrough = S.Timeline.Count;
+        try
+        {
+            await events.IncidentChangedAsync(View(), appended);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogPublishFailed(logger, exception, IncidentId);
+        }
     }
 
     /// <summary>Copies timeline entries the journal has not confirmed; appends are idempotent, so a retry after a crash is safe.</summary>
@@ -686,10 +752,16 @@ public sealed partial class IncidentGrain(
     private void ArmDeadlineTimer()
     {
         var due = S.Status != IncidentStatus.Open
-            ? (DateTimeOffset?)null
+            ? null
             : S.Assignments.Where(a => a.State == AssignmentState.Dispatched).Select(a => (DateTimeOffset?)a.AckDeadline)
                 .Concat(S.Tiers.Where(t => t.Outcome == TierOutcome.Pending).Select(t => (DateTimeOffset?)t.Deadline))
+                .Append(S.TiersPlanned && S.Tiers.Any(t => !t.Filled) ? _retryNotBefore : null)
                 .Min();
+        if (due is not null && _retryNotBefore > due)
+        {
+            // After a failure nothing fires before the retry time, so a failing call cannot spin.
+            due = _retryNotBefore;
+        }
         if (due == _deadlineTimerDue)
         {
             return;
@@ -722,9 +794,19 @@ public sealed partial class IncidentGrain(
         IncidentId, S.Type, S.Priority, Location, S.Description, S.Source, S.Status, S.CreatedAt, S.EndedAt, S.Disposition,
         [.. S.Tiers.Select(t => new IncidentTierView(t.Name, t.Kind, t.Requested, t.Deadline, t.Outcome, t.AtRisk, [.. t.Shortfalls], t.FirstArrivalAt, t.StationId, t.StationResponders))],
         [.. S.Assignments.Select(a => new IncidentAssignmentView(a.UnitId, a.TierName, a.AssignmentNumber, a.State, a.AssignedAt, a.AckDeadline, a.EtaSeconds, a.ArrivedAt, a.EndedAt, a.EndReason))],
-        [.. S.Timeline]);
+        [.. S.Timeline],
+        S.TiersPlanned && S.Tiers.All(t => t.Filled));
 
     private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Incident {IncidentId}: dispatch failed; retrying shortly")]
+    private static partial void LogDispatchFailed(ILogger logger, Exception exception, string incidentId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Incident {IncidentId}: handling an ack deadline failed; retrying shortly")]
+    private static partial void LogDeadlineFailed(ILogger logger, Exception exception, string incidentId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Incident {IncidentId}: publishing a change for live views failed")]
+    private static partial void LogPublishFailed(ILogger logger, Exception exception, string incidentId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Incident {IncidentId}: journal append failed; will retry on the next change")]
     private static partial void LogJournalFailed(ILogger logger, Exception exception, string incidentId);

@@ -17,10 +17,11 @@ namespace Dispatch.Grains.Units;
 /// what guarantees a unit never holds two assignments. It tells its zone dispatcher only when its
 /// availability, zone or sub-cell changes, and tells its incident (one-way) what the officer did.
 /// </summary>
-public sealed class PatrolUnitGrain(
+public sealed partial class PatrolUnitGrain(
     [PersistentState("patrol-unit", DispatchStorage.ProviderName)] IPersistentState<PatrolUnitState> state,
     [FromKeyedServices(DispatchClock.ServiceKey)] TimeProvider clock,
     IOptions<DispatchGrainOptions> options,
+    IDispatchEventSink events,
     ILogger<PatrolUnitGrain> logger) : Grain, IPatrolUnitGrain
 {
     private readonly DispatchGrainOptions _options = options.Value;
@@ -60,6 +61,7 @@ public sealed class PatrolUnitGrain(
 
         await state.WriteStateAsync();
         await AnnounceAsync(force: true);
+        await PublishAsync();
     }
 
     public Task<UnitView?> GetAsync() => Task.FromResult(S.Registered ? View() : null);
@@ -87,6 +89,7 @@ public sealed class PatrolUnitGrain(
         }
 
         await AnnounceAsync(force: false);
+        await PublishAsync();
         return CommandResult.Success;
     }
 
@@ -130,6 +133,7 @@ public sealed class PatrolUnitGrain(
         S.History.Add(new UnitAssignmentRecord(number, request.IncidentId, request.TierName, now, ++S.EventSequence, null, null, null));
         await state.WriteStateAsync();
         await AnnounceAsync(force: false);
+        await PublishAsync();
         return new AssignmentDecision(true, null, ToContract(assignment));
     }
 
@@ -196,6 +200,7 @@ public sealed class PatrolUnitGrain(
         }
 
         await AnnounceAsync(force: false);
+        await PublishAsync();
         return CommandResult.Success;
     }
 
@@ -236,6 +241,7 @@ public sealed class PatrolUnitGrain(
         EndAssignment(clock.GetUtcNow(), $"{reason} ({actor})");
         await state.WriteStateAsync();
         await AnnounceAsync(force: false);
+        await PublishAsync();
         return CommandResult.Success;
     }
 
@@ -283,6 +289,21 @@ public sealed class PatrolUnitGrain(
             .Ignore();
         return true;
     }
+
+    private async Task PublishAsync()
+    {
+        try
+        {
+            await events.UnitChangedAsync(View());
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogPublishFailed(logger, exception, UnitId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Unit {UnitId}: publishing a change for live views failed")]
+    private static partial void LogPublishFailed(ILogger logger, Exception exception, string unitId);
 
     private void EndAssignment(DateTimeOffset now, string reason)
     {

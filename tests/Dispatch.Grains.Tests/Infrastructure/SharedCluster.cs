@@ -1,0 +1,55 @@
+using Dispatch.Abstractions.Common;
+using Dispatch.Abstractions.Incidents;
+using Dispatch.Domain.Geo;
+using Dispatch.Domain.Plans;
+using Dispatch.Grains.City;
+
+namespace Dispatch.Grains.Tests.Infrastructure;
+
+/// <summary>One two-silo cluster for the tests of a collection; each test gets its own patch of the map.</summary>
+public sealed class SharedCluster : IAsyncLifetime
+{
+    private int _areas;
+
+    public DispatchTestCluster Dispatch { get; private set; } = null!;
+
+    public IGrainFactory Grains => Dispatch.Grains;
+
+    public async ValueTask InitializeAsync() => Dispatch = await DispatchTestCluster.StartAsync();
+
+    public ValueTask DisposeAsync() => Dispatch.DisposeAsync();
+
+    /// <summary>A fresh city 20 km north of the previous one, well south of the demo city at Jinan (36.66 N), so its zones and grid are its own.</summary>
+    public TestCity NewCity(string prefix, int stationResponders = 2)
+    {
+        var area = Interlocked.Increment(ref _areas);
+        return new TestCity($"{prefix}{area}", new GeoPoint(20.0 + (area * 0.2), 117.0), stationResponders: stationResponders);
+    }
+
+    public Task SeedAsync(TestCity city) => CitySeeder.SeedAsync(Grains, city.Build(), TestContext.Current.CancellationToken);
+
+    /// <summary>Reports an incident and waits until dispatch has settled.</summary>
+    public async Task<IncidentView> ReportAsync(GeoPoint location, IncidentPriority priority = IncidentPriority.Normal, string type = "theft")
+    {
+        var result = await Grains.GetGrain<IIntakeGrain>(0).ReportAsync(
+            new IncidentReport(type, priority, location.Latitude, location.Longitude, "reported in a test", IncidentSource.Call, Actors.Operator("call-taker")));
+        Assert.True(result.Ok, result.Error);
+        return await SettledAsync(result.IncidentId!);
+    }
+
+    public Task<IncidentView> SettledAsync(string incidentId) => Eventually.Get(
+        () => Grains.GetGrain<IIncidentGrain>(incidentId).GetAsync()!,
+        view => view is { DispatchSettled: true },
+        $"dispatch of {incidentId} to settle")!;
+
+    public Task<IncidentView> WaitForAsync(string incidentId, Func<IncidentView, bool> done, string what) => Eventually.Get(
+        async () => (await Grains.GetGrain<IIncidentGrain>(incidentId).GetAsync())!,
+        done,
+        what);
+}
+
+[CollectionDefinition(Name)]
+public sealed class SharedClusterCollection : ICollectionFixture<SharedCluster>
+{
+    public const string Name = "shared dispatch cluster";
+}
