@@ -6,12 +6,20 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages the service and its tests need at run time.
-APT_PACKAGES=()
+# Debian packages the service and its tests need at run time: the browser tests drive Debian's Chromium.
+APT_PACKAGES=(chromium)
 
 need_dotnet() {
     if ! command -v dotnet >/dev/null 2>&1; then
         echo "dispatch: the .NET 10 SDK is required (dotnet not found on PATH)" >&2
+        exit 1
+    fi
+}
+
+# The operator and terminal pages are bundled at build time (npm ci + esbuild, run by the host's build).
+need_node() {
+    if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+        echo "dispatch: node and npm are required to bundle the web pages (install the Debian packages nodejs and npm)" >&2
         exit 1
     fi
 }
@@ -32,6 +40,7 @@ ensure_apt_packages() {
 cmd_run() {
     need_dotnet
     ensure_apt_packages "${APT_PACKAGES[@]}"
+    need_node
     dotnet build src/Dispatch.Server -c Release -nologo -v quiet
     # Run from the repository root so state lands in ./data (settings come from beside the binary).
     exec dotnet src/Dispatch.Server/bin/Release/net10.0/Dispatch.Server.dll "$@"
@@ -40,6 +49,7 @@ cmd_run() {
 cmd_test() {
     need_dotnet
     ensure_apt_packages "${APT_PACKAGES[@]}"
+    need_node
     dotnet build Dispatch.sln -c Release -nologo -v quiet
     dotnet test Dispatch.sln -c Release --no-build -nologo "$@"
 }

@@ -1,27 +1,16 @@
-using Dispatch.Abstractions.Common;
 using Dispatch.Domain.City;
 using Dispatch.Grains.City;
 using Dispatch.Grains.Hosting;
-using Dispatch.Storage;
 
 namespace Dispatch.Server.Hosting;
 
-/// <summary>The dispatch grains on the co-hosted silo, their storage, and the city seeded into them at start.</summary>
+/// <summary>The dispatch grains on the co-hosted silo and the city seeded into them at start.</summary>
 public static class GrainsSetup
 {
     public static WebApplicationBuilder AddDispatchGrains(this WebApplicationBuilder builder)
     {
-        var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
-        var databasePath = Path.GetFullPath(storage.SqlitePath, builder.Environment.ContentRootPath);
-        builder.UseOrleans(silo =>
-        {
-            silo.AddDispatchGrains();
-            silo.AddRelationalGrainStorage(DispatchStorage.ProviderName, o =>
-            {
-                o.Dialect = RelationalDialect.Sqlite;
-                o.ConnectionString = $"Data Source={databasePath}";
-            });
-        });
+        // Dispatch state goes to the silo's default grain storage (SQLite or PostgreSQL, see SiloSetup).
+        builder.UseOrleans(silo => silo.AddDispatchGrains());
         builder.Services.AddHostedService<CitySeeding>();
         return builder;
     }

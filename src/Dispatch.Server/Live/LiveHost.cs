@@ -240,11 +240,8 @@ public sealed class LiveHostService(
             logger.LogDebug(ex, "Live host {HostId} could not unregister; it expires instead", HostId);
         }
 
+        // The observer reference goes with the silo's runtime; deleting it here would race the silo's own stop.
         await base.StopAsync(cancellationToken);
-        if (_reference is not null)
-        {
-            grains.DeleteObjectReference<ILiveHostObserver>(_reference);
-        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

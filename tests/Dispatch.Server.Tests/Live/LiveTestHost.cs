@@ -72,7 +72,11 @@ public sealed class LiveTestHost : WebApplicationFactory<Program>
             o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
             o.SkipNegotiation = true;
         })
-        .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
+        .AddJsonProtocol(o =>
+        {
+            o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            o.PayloadSerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
+        })
         .Build();
 
     public async Task<HubConnection> ConnectAsync(string path)

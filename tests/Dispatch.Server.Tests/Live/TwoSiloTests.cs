@@ -31,8 +31,8 @@ public sealed class TwoSiloTests
         var operatorUnits = new Inbox<LiveDelta<LiveUnit>>(operatorA, OperationsEvents.UnitChanged);
         await operatorA.InvokeAsync<OperationsSnapshot>("Subscribe", (string[]?)null, TestContext.Current.CancellationToken);
 
-        // An incident far enough from every unit that the plan dispatches nobody by itself... or somebody:
-        // either way the unit is then assigned by the incident grain, called on host A.
+        // The incident's own dispatch may claim the unit (it starts on the spot); if not, an operator's
+        // assignment made through host A does. Either way the claim runs in the unit's grain on silo A.
         var opened = await hostA.Grains.GetGrain<IIntakeGrain>(0).ReportAsync(new IncidentReport(
             "robbery", IncidentPriority.Low, unit.Start.Latitude, unit.Start.Longitude, "two-silo test", IncidentSource.Operator, "operator:test"));
         var incident = hostA.Grains.GetGrain<IIncidentGrain>(opened.IncidentId!);
