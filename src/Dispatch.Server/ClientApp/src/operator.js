@@ -112,16 +112,33 @@ function refreshRings() {
 }
 
 // ---- panels ----
+// The list is rebuilt only when its incidents, their order or their tier outcomes change; the countdowns
+// tick in place, so a click on an item never lands on an element that is being replaced.
+let queueKey = '';
+function tierLabel(tier) {
+  const st = tierState(tier, now());
+  const left = (Date.parse(tier.deadline) - now()) / 1000;
+  return { st, text: st === 'Pending' || st === 'AtRisk' ? formatSeconds(left) : t(st.charAt(0).toLowerCase() + st.slice(1)) };
+}
 function renderQueue() {
   const open = [...state.incidents.values()].filter((i) => i.status === 'Open')
     .sort((a, b) => a.priority - b.priority || Date.parse(a.createdAt) - Date.parse(b.createdAt));
+  const key = open.map((i) => `${i.incidentId}:${i.tiers.map((x) => tierState(x, now())).join(',')}`).join('|') + `#${state.selected?.id}`;
+  if (key === queueKey) {
+    for (const i of open) {
+      const li = document.querySelector(`#queue [data-incident="${CSS.escape(i.incidentId)}"]`);
+      if (!li) continue;
+      li.querySelector('small').textContent = formatSeconds((now() - Date.parse(i.createdAt)) / 1000);
+      li.querySelectorAll('.tier').forEach((el, k) => { el.textContent = tierLabel(i.tiers[k]).text; });
+    }
+    return;
+  }
+  queueKey = key;
   $('#queue').innerHTML = open.map((i) => {
     const age = (now() - Date.parse(i.createdAt)) / 1000;
     const rings = i.tiers.map((tier) => {
-      const st = tierState(tier, now());
-      const left = (Date.parse(tier.deadline) - now()) / 1000;
-      const label = st === 'Pending' || st === 'AtRisk' ? formatSeconds(left) : t(st.charAt(0).toLowerCase() + st.slice(1));
-      return `<span class="tier" style="border-color:${outcomeColors[st]}" title="${escapeHtml(tier.name)}">${escapeHtml(label)}</span>`;
+      const { st, text } = tierLabel(tier);
+      return `<span class="tier" style="border-color:${outcomeColors[st]}" title="${escapeHtml(tier.name)}">${escapeHtml(text)}</span>`;
     }).join('');
     return `<li class="item ${state.selected?.id === i.incidentId ? 'selected' : ''}" data-incident="${escapeHtml(i.incidentId)}">
       <b class="prio p${i.priority}">P${i.priority}</b> ${escapeHtml(i.type)} <small>${formatSeconds(age)}</small><div>${rings}</div></li>`;
@@ -312,7 +329,7 @@ const ops = liveConnection('/hubs/operations', {
   onState: (st) => { const el = $('#conn'); el.textContent = t(st); el.className = `conn ${st}`; document.body.dataset.connection = st; },
 });
 ops.on('UnitsMoved', (batch) => { moveUnits(batch); });
-ops.on('UnitChanged', ({ item }) => { drawUnit(item); renderUnits(); if (state.selected?.kind === 'incident') renderDetailSoon(); });
+ops.on('UnitChanged', ({ item }) => { drawUnit(item); renderUnits(); });
 ops.on('IncidentChanged', ({ item }) => { drawIncident(item); renderQueue(); renderCompliance(); if (state.selected?.id === item.incidentId) renderDetailSoon(); });
 ops.on('AlertChanged', ({ item }) => { state.alerts.set(item.alertId, item); renderAlerts(); if (state.selected?.id === item.alertId) renderDetailSoon(); });
 ops.on('CameraChanged', ({ item }) => { if (item.online) state.offline.delete(item.cameraId); else state.offline.set(item.cameraId, item); renderCameras(); });
@@ -326,7 +343,7 @@ $('#districts').addEventListener('change', async () => {
   state.districts = chosen.length ? chosen : null;
   await ops.sync();
 });
-$('#lang').addEventListener('click', () => { toggleLanguage(); translatePage(); renderAll(); });
+$('#lang').addEventListener('click', () => { toggleLanguage(); translatePage(); queueKey = ''; renderAll(); });
 
 setInterval(() => { refreshRings(); renderQueue(); renderCompliance(); }, 1000);
 
