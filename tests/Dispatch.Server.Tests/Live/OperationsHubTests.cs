@@ -114,6 +114,8 @@ public sealed class OperationsHubTests : IAsyncLifetime
         await using var ops = await _host.ConnectAsync(OperationsHub.Path);
         var moved = new Inbox<UnitPositionBatch>(ops, OperationsEvents.UnitsMoved);
         var snapshot = await ops.InvokeAsync<OperationsSnapshot>("Subscribe", new[] { gridA }, TestContext.Current.CancellationToken);
+        Assert.True(snapshot.Units.Any(u => u.UnitId == unitInA.Id),
+            $"{unitInA.Id} not in the snapshot of {gridA}: {string.Join(", ", snapshot.Units.Select(u => $"{u.UnitId}@{u.GridId}"))}; districts {string.Join(",", snapshot.Districts ?? [])}");
 
         await _host.Grains.GetGrain<IPatrolUnitGrain>(unitElsewhere.Id).ReportPositionAsync(GreatCircle.Offset(unitElsewhere.Start, 3, 3));
         await Task.Delay(300, TestContext.Current.CancellationToken);

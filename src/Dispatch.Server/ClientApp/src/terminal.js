@@ -39,6 +39,8 @@ function render() {
   $('#assignment').dataset.incident = a?.incidentId ?? '';
   const allowed = { Acknowledge: u.status === 'Dispatched', EnRoute: u.status === 'Acknowledged', OnScene: ['Acknowledged', 'EnRoute'].includes(u.status), Clear: u.status === 'OnScene', Available: u.status === 'Clearing' };
   document.querySelectorAll('[data-action]').forEach((b) => { b.disabled = !allowed[b.dataset.action]; });
+  // The map was created while hidden (before sign-in): let it measure itself now.
+  map.invalidateSize();
   if (u.latitude != null) { own.setLatLng([u.latitude, u.longitude]).addTo(map); }
   if (a) {
     target.setLatLng([a.latitude, a.longitude]).addTo(map);
