@@ -6,8 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages the service and its tests need at run time: the browser tests drive Debian's Chromium.
-APT_PACKAGES=(chromium)
+# Debian packages the service and its tests need at run time: the browser tests drive Debian's Chromium
+# (and a CJK font so screenshots of the Chinese pages are readable).
+APT_PACKAGES=(chromium fonts-wqy-zenhei)
 
 need_dotnet() {
     if ! command -v dotnet >/dev/null 2>&1; then

@@ -101,15 +101,11 @@ public sealed class LiveNotifierGrain(ILogger<LiveNotifierGrain> logger) : Grain
     private List<LiveMessage> _pending = [];
     private IReadOnlyList<ILiveHostObserver> _hosts = [];
     private DateTimeOffset _hostsFetchedAt = DateTimeOffset.MinValue;
-    private IGrainTimer? _timer;
-    private bool _flushScheduled;
-
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _timer = this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan)
-        {
-            Interleave = true,
-        });
+        // A steady tick rather than a one-shot timer re-armed per message: re-arming a grain timer from a
+        // call that interleaves with its running callback can be undone when that callback completes.
+        this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(FlushInterval, FlushInterval) { Interleave = true });
         return Task.CompletedTask;
     }
 
@@ -117,23 +113,11 @@ public sealed class LiveNotifierGrain(ILogger<LiveNotifierGrain> logger) : Grain
     {
         ArgumentNullException.ThrowIfNull(message);
         _pending.Add(message);
-        if (_pending.Count >= MaxBatch)
-        {
-            return FlushAsync(CancellationToken.None);
-        }
-
-        if (!_flushScheduled)
-        {
-            _flushScheduled = true;
-            _timer!.Change(FlushInterval, Timeout.InfiniteTimeSpan);
-        }
-
-        return Task.CompletedTask;
+        return _pending.Count >= MaxBatch ? FlushAsync(CancellationToken.None) : Task.CompletedTask;
     }
 
     private async Task FlushAsync(CancellationToken cancellationToken)
     {
-        _flushScheduled = false;
         if (_pending.Count == 0)
         {
             return;
