@@ -98,6 +98,8 @@ public sealed class LiveNotifierGrain(ILogger<LiveNotifierGrain> logger) : Grain
     /// <summary>A new host is found within this long.</summary>
     private static readonly TimeSpan HostListAge = TimeSpan.FromSeconds(1);
 
+    private static readonly TimeSpan HostListTimeout = TimeSpan.FromSeconds(2);
+
     private List<LiveMessage> _pending = [];
     private IReadOnlyList<ILiveHostObserver> _hosts = [];
     private DateTimeOffset _hostsFetchedAt = DateTimeOffset.MinValue;
@@ -108,6 +110,9 @@ public sealed class LiveNotifierGrain(ILogger<LiveNotifierGrain> logger) : Grain
         this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(FlushInterval, FlushInterval) { Interleave = true });
         return Task.CompletedTask;
     }
+
+    /// <summary>Changes still waiting when the activation is collected go out first.</summary>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => FlushAsync(cancellationToken);
 
     public Task PublishAsync(LiveMessage message)
     {
@@ -126,11 +131,12 @@ public sealed class LiveNotifierGrain(ILogger<LiveNotifierGrain> logger) : Grain
         var batch = _pending;
         _pending = [];
         var now = DateTimeOffset.UtcNow;
-        if (now - _hostsFetchedAt > HostListAge)
+        if (now - _hostsFetchedAt > HostListAge || _hosts.Count == 0)
         {
             try
             {
-                _hosts = await GrainFactory.GetGrain<ILiveHostRegistryGrain>(0).GetHostsAsync();
+                // Bounded, so a slow registry never holds up the tick (and with it every later change) for long.
+                _hosts = await GrainFactory.GetGrain<ILiveHostRegistryGrain>(0).GetHostsAsync().WaitAsync(HostListTimeout, cancellationToken);
                 _hostsFetchedAt = now;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
