@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Dispatch.Abstractions.Units;
 using Dispatch.Domain.City;
 using Dispatch.Server.Alerts;
@@ -101,20 +102,35 @@ public sealed class LiveHostObserver(
     IHubContext<TerminalHub> terminals,
     ILogger<LiveHostObserver> logger) : ILiveHostObserver
 {
+    // One sender, in sequence order: a page must never get a unit's older status after its newer one.
+    private readonly Channel<List<BoardChange>> _outbox = Channel.CreateUnbounded<List<BoardChange>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _applying = new();
     private ConcurrentDictionary<string, byte> _moved = new(StringComparer.Ordinal);
+    private Task? _sender;
 
     public static string UnitGroup(string unitId) => "unit:" + unitId;
 
     public Task ReceiveAsync(IReadOnlyList<LiveMessage> batch)
     {
-        // Applied in arrival order; sending runs on without holding up the notifier.
-        var changes = batch.Select(board.Apply).OfType<BoardChange>().ToList();
-        if (changes.Count > 0)
+        lock (_applying)
         {
-            _ = Task.Run(() => SendAsync(changes));
+            _sender ??= Task.Run(DrainAsync);
+            var changes = batch.Select(board.Apply).OfType<BoardChange>().ToList();
+            if (changes.Count > 0)
+            {
+                _outbox.Writer.TryWrite(changes);
+            }
         }
 
         return Task.CompletedTask;
+    }
+
+    private async Task DrainAsync()
+    {
+        await foreach (var changes in _outbox.Reader.ReadAllAsync())
+        {
+            await SendAsync(changes);
+        }
     }
 
     public async Task FlushPositionsAsync()
