@@ -9,14 +9,22 @@ cd "$(dirname "$0")"
 # Debian packages the service and its tests need at run time.
 # libgtk-3-0: the native OpenCV runtime (camera analytics, snapshots) links against it.
 APT_PACKAGES=(libgtk-3-0)
-# What the tests add: promtool (checks the /metrics output and deploy/prometheus), and the load driver's peer
-# baselines (Redis GEO, PostGIS on a throwaway PostgreSQL cluster), since a short load run is part of the tests.
-TEST_APT_PACKAGES=(prometheus redis-server postgresql postgresql-15-postgis-3)
+# What the tests add: Chromium for the browser tests (and a CJK font so screenshots of the Chinese pages are
+# readable); promtool (checks the /metrics output and deploy/prometheus); the load driver's peer baselines
+# (Redis GEO, PostGIS on a throwaway PostgreSQL cluster), since a short load run is part of the tests.
+TEST_APT_PACKAGES=(chromium fonts-wqy-zenhei prometheus redis-server postgresql postgresql-15-postgis-3)
 
 need_dotnet() {
     if ! command -v dotnet >/dev/null 2>&1; then
         echo "dispatch: the .NET 10 SDK is required (dotnet not found on PATH)" >&2
         exit 1
+    fi
+}
+
+# The operator and terminal pages are bundled at build time (npm ci + esbuild, run by the host's build).
+need_node() {
+    if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+        ensure_apt_packages nodejs npm
     fi
 }
 
@@ -36,6 +44,7 @@ ensure_apt_packages() {
 cmd_run() {
     need_dotnet
     ensure_apt_packages "${APT_PACKAGES[@]}"
+    need_node
     dotnet build src/Dispatch.Server -c Release -nologo -v quiet
     # Run from the repository root so state lands in ./data (settings come from beside the binary).
     exec dotnet src/Dispatch.Server/bin/Release/net10.0/Dispatch.Server.dll "$@"
@@ -44,6 +53,7 @@ cmd_run() {
 cmd_test() {
     need_dotnet
     ensure_apt_packages "${APT_PACKAGES[@]}" "${TEST_APT_PACKAGES[@]}"
+    need_node
     dotnet build Dispatch.sln -c Release -nologo -v quiet
     dotnet test Dispatch.sln -c Release --no-build -nologo "$@"
 }

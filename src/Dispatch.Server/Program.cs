@@ -3,6 +3,7 @@ using Dispatch.Server.City;
 using Dispatch.Server.Health;
 using Dispatch.Server.Hosting;
 using Dispatch.Server.Metrics;
+using Dispatch.Server.Live;
 
 var builder = WebApplication.CreateBuilder(args);
 WebApplication app;
@@ -16,6 +17,7 @@ try
     builder.AddDispatchHealth();
     builder.AddCameraAlerts();
     builder.AddDispatchMetrics();
+    builder.AddLive();
     app = builder.Build();
 }
 catch (Exception ex) when (Startup.IsConfigurationError(ex))
@@ -27,6 +29,7 @@ app.MapDispatchHealth();
 app.MapCityApi();
 app.MapCameraAlerts();
 app.MapDispatchMetrics();
+app.MapLive();
 app.PrintStartupBanner();
 
 return await app.RunWithStartupErrorsReportedAsync();

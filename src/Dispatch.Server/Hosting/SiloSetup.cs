@@ -17,6 +17,9 @@ public sealed class SiloOptions
 
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>Silo port of the cluster's first silo, for a second silo on the same machine; 0 when this silo is the first.</summary>
+    public int PrimarySiloPort { get; set; }
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
@@ -76,7 +79,12 @@ public static class SiloSetup
 
         builder.UseOrleans(siloBuilder =>
         {
-            siloBuilder.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+            siloBuilder.UseLocalhostClustering(
+                silo.SiloPort,
+                silo.GatewayPort,
+                silo.PrimarySiloPort > 0 ? new IPEndPoint(IPAddress.Loopback, silo.PrimarySiloPort) : null,
+                serviceId: silo.ServiceId,
+                clusterId: silo.ClusterId);
             siloBuilder.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = silo.ClusterId;

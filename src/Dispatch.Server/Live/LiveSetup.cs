@@ -1,0 +1,60 @@
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.FileProviders;
+using Dispatch.Grains.Hosting;
+using Dispatch.Server.Alerts;
+using Dispatch.Server.Units;
+
+namespace Dispatch.Server.Live;
+
+public static class LiveSetup
+{
+    /// <summary>SignalR hubs, the host's live board and its one observer, the publishing filter on the silo.</summary>
+    public static WebApplicationBuilder AddLive(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<LiveOptions>().Bind(builder.Configuration.GetSection(LiveOptions.SectionName));
+        services.AddSignalR()
+            .AddJsonProtocol(o =>
+            {
+                o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter());
+
+                // "NaN" and "Infinity" reach the hub, which refuses them by name, instead of failing in binding.
+                o.PayloadSerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
+            });
+        services.AddSingleton<LiveBoard>();
+        services.AddSingleton<OperationsAudience>();
+        services.AddSingleton<LiveHostObserver>();
+        services.AddSingleton<LiveHostService>();
+        services.AddHostedService(sp => sp.GetRequiredService<LiveHostService>());
+        services.AddSingleton<AlertDesk>();
+        services.AddSingleton<DirectiveDesk>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.Replace(ServiceDescriptor.Singleton<IDispatchEventSink, LiveEventSink>());
+        return builder;
+    }
+
+    /// <summary>The hubs, the operator page at / and the patrol terminal at /terminal (static files bundled at build time).</summary>
+    public static WebApplication MapLive(this WebApplication app)
+    {
+        var pages = new PhysicalFileProvider(FindWebRoot(app.Environment));
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = pages });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = pages });
+        app.MapGet("/terminal", () => Results.Redirect("/terminal.html"));
+        app.MapHub<OperationsHub>(OperationsHub.Path);
+        app.MapHub<TerminalHub>(TerminalHub.Path);
+        app.MapAlertApi();
+        return app;
+    }
+
+    /// <summary>
+    /// The pages beside the sources (dotnet run, tests) or beside the binary (./dispatch.sh run starts the
+    /// built binary from the repository root; a container runs the published output).
+    /// </summary>
+    private static string FindWebRoot(IWebHostEnvironment environment)
+    {
+        string?[] candidates = [environment.WebRootPath, Path.Combine(environment.ContentRootPath, "wwwroot"), Path.Combine(AppContext.BaseDirectory, "wwwroot")];
+        return candidates.FirstOrDefault(c => c is not null && File.Exists(Path.Combine(c, "index.html")))
+            ?? Path.Combine(AppContext.BaseDirectory, "wwwroot");
+    }
+}

@@ -1,0 +1,91 @@
+using Dispatch.Abstractions.Units;
+using Dispatch.Domain.City;
+using Dispatch.Domain.Geo;
+using Dispatch.Server.Units;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Dispatch.Server.Live;
+
+/// <summary>Events a patrol terminal receives (SignalR method names).</summary>
+public static class TerminalEvents
+{
+    public const string UnitChanged = "UnitChanged";
+    public const string IncidentChanged = "IncidentChanged";
+    public const string DirectiveReceived = "DirectiveReceived";
+}
+
+/// <summary>
+/// /hubs/terminal: a patrol officer's phone or in-car tablet. <see cref="SignIn"/> as a unit first; it
+/// returns a snapshot (own unit, current incident, directives) and this connection then receives its
+/// unit's deltas. Buttons carry a client action id and are idempotent on it, so a terminal resends its
+/// queue after a dropped connection without applying a status change twice.
+/// </summary>
+public sealed class TerminalHub(LiveBoard board, CityModel city, IGrainFactory grains) : Hub
+{
+    public const string Path = "/hubs/terminal";
+    private const string UnitKey = "unit";
+
+    public async Task<TerminalSnapshot> SignIn(string unitId)
+    {
+        if (string.IsNullOrWhiteSpace(unitId) || city.Units.All(u => u.Id != unitId))
+        {
+            throw new HubException($"unknown unit '{unitId}'");
+        }
+
+        if (Context.Items.TryGetValue(UnitKey, out var previous) && previous is string old && old != unitId)
+        {
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveHostObserver.UnitGroup(old));
+        }
+
+        Context.Items[UnitKey] = unitId;
+        await Groups.AddToGroupAsync(Context.ConnectionId, LiveHostObserver.UnitGroup(unitId));
+
+        // Read the sequence before the state: a change racing the read is then also delivered as a delta.
+        var seq = board.Seq;
+        var unit = board.FindUnit(unitId) ?? await LoadUnitAsync(unitId);
+        var incident = unit.Assignment is { } held ? board.FindIncident(held.IncidentId) : null;
+        var directives = await grains.GetGrain<ITerminalSessionGrain>(unitId).GetDirectivesAsync();
+        return new TerminalSnapshot(seq, DateTimeOffset.UtcNow, unit, incident, directives);
+    }
+
+    /// <summary>A button: Acknowledge, EnRoute, OnScene, Clear, Available, OutOfService, BackInService.</summary>
+    public async Task<TerminalActionResult> Perform(string clientActionId, string action)
+    {
+        var unitId = SignedInUnit();
+        if (!Enum.TryParse<TerminalAction>(action, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(action, out _))
+        {
+            throw new HubException($"unknown terminal action '{action}'; expected one of {string.Join(", ", Enum.GetNames<TerminalAction>())}");
+        }
+
+        var outcome = await grains.GetGrain<ITerminalSessionGrain>(unitId).PerformAsync(clientActionId, parsed);
+        if (!outcome.Result.Ok)
+        {
+            throw new HubException(outcome.Result.Error);
+        }
+
+        return new TerminalActionResult(clientActionId, outcome.Duplicate, await LoadUnitAsync(unitId));
+    }
+
+    /// <summary>A GPS fix in WGS84 degrees (browser geolocation or the simulator).</summary>
+    public async Task ReportPosition(double latitude, double longitude)
+    {
+        var unitId = SignedInUnit();
+        var error = GeoPoint.Validate(latitude, longitude);
+        if (error is not null)
+        {
+            throw new HubException($"position refused: {error}");
+        }
+
+        var result = await grains.GetGrain<IPatrolUnitGrain>(unitId).ReportPositionAsync(new GeoPoint(latitude, longitude));
+        if (!result.Ok)
+        {
+            throw new HubException(result.Error);
+        }
+    }
+
+    private string SignedInUnit() =>
+        Context.Items.TryGetValue(UnitKey, out var unit) && unit is string id ? id : throw new HubException("sign in as a unit first");
+
+    private async Task<LiveUnit> LoadUnitAsync(string unitId) =>
+        (await grains.GetGrain<IPatrolUnitGrain>(unitId).GetAsync())?.ToLive(city) ?? throw new HubException($"unknown unit '{unitId}'");
+}
