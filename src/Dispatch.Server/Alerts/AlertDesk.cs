@@ -84,12 +84,12 @@ public sealed class AlertDesk(IGrainFactory grains, CityModel city)
     }
 }
 
-public static class AlertApi
+public static class LiveAlertApi
 {
-    /// <summary>GET /api/alerts/{id}/snapshot: the alert's snapshot image (boxes are drawn by the page).</summary>
-    public static IEndpointRouteBuilder MapAlertApi(this IEndpointRouteBuilder endpoints)
+    /// <summary>GET /api/live/alerts/{id}/snapshot: the live map's copy of the alert's snapshot (boxes are drawn by the page).</summary>
+    public static IEndpointRouteBuilder MapLiveAlertSnapshots(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/alerts/{alertId}/snapshot", async (string alertId, IGrainFactory grains) =>
+        endpoints.MapGet("/api/live/alerts/{alertId}/snapshot", async (string alertId, IGrainFactory grains) =>
             await grains.GetGrain<IAlertGrain>(alertId).GetSnapshotAsync() is { } snapshot
                 ? Results.File(snapshot.Content, snapshot.ContentType)
                 : Results.NotFound($"no snapshot for alert '{alertId}'"));

@@ -174,7 +174,7 @@ public sealed class AlertGrain(
         ? null
         : new LiveAlert(a.AlertId, a.CameraId, a.CameraName, a.Kind, a.Confidence, a.At, a.Latitude, a.Longitude, a.GridId,
             state.State.State, state.State.IncidentId,
-            state.State.Snapshot is null ? null : $"/api/alerts/{Uri.EscapeDataString(a.AlertId)}/snapshot",
+            state.State.Snapshot is null ? null : $"/api/live/alerts/{Uri.EscapeDataString(a.AlertId)}/snapshot",
             a.Boxes);
 
     private Task PublishAsync() =>

@@ -20,6 +20,7 @@ public sealed partial class AlertIntake(
     IGrainFactory grains,
     IOptions<AlertIntakeOptions> options,
     AlertArchive archive,
+    AlertDesk liveDesk,
     [FromKeyedServices(DispatchClock.ServiceKey)] TimeProvider clock,
     ILogger<AlertIntake> logger)
 {
@@ -100,7 +101,30 @@ public sealed partial class AlertIntake(
             LogArchiveFailed(logger, alert.AlertId, ex);
         }
 
+        await ShowOnLiveMapAsync(alert);
         return new AlertAck { AlertId = alert.AlertId, Outcome = AlertOutcome.Accepted, IncidentId = result.IncidentId };
+    }
+
+    /// <summary>Puts an accepted alert in operators' alert feed; the ack does not wait on a failure here.</summary>
+    private async Task ShowOnLiveMapAsync(Alert alert)
+    {
+        try
+        {
+            await liveDesk.RaiseAsync(new CameraAlertReport(
+                alert.AlertId,
+                alert.CameraId,
+                alert.Kind.ToString(),
+                alert.Confidence,
+                alert.ObservedAt.ToDateTimeOffset(),
+                alert.SnapshotJpeg.IsEmpty ? null : alert.SnapshotJpeg.ToByteArray(),
+                "image/jpeg",
+                [.. alert.Boxes.Select(b => new Live.AlertBox(b.X, b.Y, b.Width, b.Height, b.Label))]));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A camera registered by a gateway's hello is not part of the city the live map draws.
+            LogLiveFeedFailed(logger, alert.AlertId, ex);
+        }
     }
 
     public static AlertAck Rejected(string alertId, RejectReason reason, string message)
@@ -158,6 +182,9 @@ public sealed partial class AlertIntake(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {AlertId} of camera {CameraId} could not be handled; the gateway is told to retry")]
     private static partial void LogHandlingFailed(ILogger logger, string alertId, string cameraId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {AlertId} was accepted but could not be shown in the operators' alert feed")]
+    private static partial void LogLiveFeedFailed(ILogger logger, string alertId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {AlertId} was accepted but its record or snapshot could not be archived")]
     private static partial void LogArchiveFailed(ILogger logger, string alertId, Exception exception);

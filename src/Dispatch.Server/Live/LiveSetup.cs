@@ -43,7 +43,7 @@ public static class LiveSetup
         app.MapGet("/terminal", () => Results.Redirect("/terminal.html"));
         app.MapHub<OperationsHub>(OperationsHub.Path);
         app.MapHub<TerminalHub>(TerminalHub.Path);
-        app.MapAlertApi();
+        app.MapLiveAlertSnapshots();
         return app;
     }
 
