@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 
 # Debian packages the service and its tests need at run time.
 # libgtk-3-0: the native OpenCV runtime (camera analytics, snapshots) links against it.
-APT_PACKAGES=(libgtk-3-0)
+APT_PACKAGES=(libgtk-3-0 curl)
 # What the tests add: Chromium for the browser tests (and a CJK font so screenshots of the Chinese pages are
 # readable); promtool (checks the /metrics output and deploy/prometheus); the load driver's peer baselines
 # (Redis GEO, PostGIS on a throwaway PostgreSQL cluster), since a short load run is part of the tests.
@@ -46,8 +46,24 @@ cmd_run() {
     ensure_apt_packages "${APT_PACKAGES[@]}"
     need_node
     dotnet build src/Dispatch.Server -c Release -nologo -v quiet
+    dotnet build src/Dispatch.Gateway -c Release -nologo -v quiet
+    mkdir -p data
     # Run from the repository root so state lands in ./data (settings come from beside the binary).
-    exec dotnet src/Dispatch.Server/bin/Release/net10.0/Dispatch.Server.dll "$@"
+    dotnet src/Dispatch.Server/bin/Release/net10.0/Dispatch.Server.dll "$@" &
+    local host=$!
+    trap 'kill $host ${gateway:-} 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
+    for _ in $(seq 1 120); do
+        curl -sf http://127.0.0.1:5080/health/ready >/dev/null 2>&1 && break
+        kill -0 $host 2>/dev/null || exit 1
+        sleep 1
+    done
+    # A reference camera gateway on a synthetic scene beside the first station, so alerts flow into incidents.
+    dotnet src/Dispatch.Gateway/bin/Release/net10.0/Dispatch.Gateway.dll --server http://127.0.0.1:5081 \
+        --gateway-id gw-1 --credential demo-gateway-credential --cameras 2 --source synthetic \
+        --lat 36.6600 --lon 117.0000 --spool data/gateway-spool --report 60 > data/gateway.log 2>&1 &
+    gateway=$!
+    echo "Camera gateway gw-1 started (2 synthetic cameras); its log: data/gateway.log"
+    wait $host
 }
 
 cmd_test() {

@@ -7,7 +7,7 @@ public sealed record GatewayOptions
 {
     public const string Usage = """
         usage: dispatch-gateway [options]
-          --server URL          dispatch service gRPC endpoint (default http://127.0.0.1:5001)
+          --server URL          dispatch service gRPC endpoint (default http://127.0.0.1:5081)
           --gateway-id ID       this gateway's registered id (default gw-1)
           --credential SECRET   its credential (default: $DISPATCH_GATEWAY_CREDENTIAL, else empty)
           --cameras N           number of cameras on --source (default 1)
@@ -26,7 +26,7 @@ public sealed record GatewayOptions
           --lat DEG --lon DEG   location of the first synthetic camera; others spread 100 m apart
         """;
 
-    public Uri Server { get; init; } = new("http://127.0.0.1:5001");
+    public Uri Server { get; init; } = new("http://127.0.0.1:5081");
 
     public string GatewayId { get; init; } = "gw-1";
 

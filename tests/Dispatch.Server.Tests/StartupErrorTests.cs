@@ -60,6 +60,7 @@ public sealed class StartupErrorTests
         start.ArgumentList.Add($"--Dispatch:Silo:SiloPort={TestPorts.GetFreeTcpPort()}");
         start.ArgumentList.Add($"--Dispatch:Silo:GatewayPort={TestPorts.GetFreeTcpPort()}");
         start.ArgumentList.Add($"--Kestrel:Endpoints:Web:Url=http://127.0.0.1:{TestPorts.GetFreeTcpPort()}");
+        start.ArgumentList.Add($"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{TestPorts.GetFreeTcpPort()}");
         start.ArgumentList.Add($"--Dispatch:Storage:SqlitePath={dir.File("dispatch.db")}");
         start.ArgumentList.Add(argument); // last, so it wins over the defaults above
         using var process = Process.Start(start)!;

@@ -240,6 +240,10 @@ public sealed class LiveHostService(
     {
         _reference = grains.CreateObjectReference<ILiveHostObserver>(observer);
         await grains.GetGrain<ILiveHostRegistryGrain>(0).RegisterAsync(HostId, _reference);
+
+        // Notifiers cache the host list for up to HostListAge: wait that out before loading the board, so every
+        // change made after the load is sure to reach this host (one made before it is in the load).
+        await Task.Delay(LiveNotifierGrain.HostListAge + TimeSpan.FromMilliseconds(100), cancellationToken);
         await LoadBoardAsync(cancellationToken);
         _ready.TrySetResult();
         await base.StartAsync(cancellationToken);

@@ -96,7 +96,7 @@ public sealed class LiveNotifierGrain(ILogger<LiveNotifierGrain> logger) : Grain
     internal const int MaxBatch = 100;
 
     /// <summary>A new host is found within this long.</summary>
-    private static readonly TimeSpan HostListAge = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan HostListAge = TimeSpan.FromSeconds(1);
 
     private static readonly TimeSpan HostListTimeout = TimeSpan.FromSeconds(2);
 

@@ -26,6 +26,7 @@ public sealed class LiveTestHost : WebApplicationFactory<Program>
         _settings = new Dictionary<string, string?>
         {
             ["Kestrel:Endpoints:Web:Url"] = $"http://127.0.0.1:{Text(Port)}",
+            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{Text(TestPorts.GetFreeTcpPort())}",
             ["Dispatch:Silo:SiloPort"] = Text(SiloPort),
             ["Dispatch:Silo:GatewayPort"] = Text(TestPorts.GetFreeTcpPort()),
             ["Dispatch:Silo:ClusterId"] = cluster.ClusterId,
