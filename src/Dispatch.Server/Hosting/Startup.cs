@@ -25,6 +25,8 @@ public static class Startup
             Console.WriteLine();
             Console.WriteLine($"Dispatch is up. City '{m.Name}' from {city.Source}: {m.Grids.Count} grids, " +
                 $"{m.Stations.Count} stations, {m.Units.Count} patrol units, {m.Cameras.Count} cameras.");
+            Console.WriteLine($"  Operator map:  {web}/");
+            Console.WriteLine($"  Terminal:      {web}/terminal");
             Console.WriteLine($"  City GeoJSON:  {web}/api/city");
             Console.WriteLine($"  Health:        {web}/health/ready");
             Console.WriteLine($"  Camera gRPC:   {grpc ?? "(no gRPC endpoint)"} (dispatch.v1.CameraGateway, reflection, grpc.health.v1)");
