@@ -15,11 +15,13 @@ public sealed class DispatchGrainOptionsTests
             FastestUnitSpeedKmh = 0,
             MaxSearchRadiusMeters = double.NaN,
             PositionPersistInterval = TimeSpan.FromSeconds(-1),
+            WaitingTierRecheckInterval = TimeSpan.Zero,
         }.Validate();
 
-        Assert.Equal(3, errors.Count);
+        Assert.Equal(4, errors.Count);
         Assert.Contains(errors, e => e.StartsWith("Dispatch:Grains:FastestUnitSpeedKmh", StringComparison.Ordinal) && e.Contains("got 0", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Dispatch:Grains:MaxSearchRadiusMeters", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Dispatch:Grains:PositionPersistInterval", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Dispatch:Grains:WaitingTierRecheckInterval", StringComparison.Ordinal));
     }
 }

@@ -203,4 +203,34 @@ public sealed class TierDispatchTests(SharedCluster cluster)
         Assert.Contains(incident.Timeline, e => e.Kind == TimelineKinds.ClaimRefused && e.UnitId == taken && e.Text.Contains("INC-elsewhere", StringComparison.Ordinal));
         Assert.Equal("INC-elsewhere", (await Unit(taken).GetAsync())!.Assignment!.IncidentId);
     }
+
+    [Fact]
+    public async Task Tier_short_because_every_unit_was_busy_gets_the_first_unit_that_becomes_free()
+    {
+        var city = cluster.NewCity("waiting");
+        var only = city.AddUnit("only", 300, 0);
+        await cluster.SeedAsync(city);
+        var first = await cluster.ReportAsync(city.At(0, 0));
+        Assert.Equal(only, Assert.Single(first.ActiveAssignments).UnitId);
+        var second = await cluster.ReportAsync(city.At(200, 200));
+        Assert.Empty(second.ActiveAssignments);
+        Assert.True(second.Tier("patrol").AtRisk);
+
+        // A look while the unit is still busy finds nobody and adds nothing to the timeline.
+        var interval = new Hosting.DispatchGrainOptions().WaitingTierRecheckInterval;
+        cluster.Dispatch.Clock.Advance(interval + TimeSpan.FromSeconds(1));
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        var stillWaiting = (await cluster.Grains.GetGrain<IIncidentGrain>(second.IncidentId).GetAsync())!;
+        Assert.Empty(stillWaiting.ActiveAssignments);
+        Assert.Equal(second.Timeline.Count, stillWaiting.Timeline.Count);
+
+        Assert.True((await cluster.Grains.GetGrain<IIncidentGrain>(first.IncidentId).CloseAsync("resolved on scene", Actors.Operator("duty"))).Ok);
+        Assert.Equal(UnitStatus.Available, (await Unit(only).GetAsync())!.Status);
+        cluster.Dispatch.Clock.Advance(interval + TimeSpan.FromSeconds(1));
+
+        var after = await cluster.WaitForAsync(second.IncidentId, v => v.ActiveAssignments.Any(a => a.UnitId == only), "a freed unit sent to the waiting tier");
+        var sent = Assert.Single(after.Timeline, e => e.Kind == TimelineKinds.UnitAssigned);
+        Assert.Equal("patrol", sent.TierName);
+        Assert.Contains("waited", sent.Text, StringComparison.Ordinal);
+    }
 }

@@ -8,7 +8,7 @@ public sealed partial class SmokeRunTests
     [Fact]
     public async Task Short_run_loses_no_alert_and_ends_with_one_summary_line()
     {
-        var options = LoadOptions.Parse(["--duration", "6", "--units", "200", "--cameras", "100", "--alert-rate", "10",
+        var options = LoadOptions.Parse(["--duration", "6", "--units", "1000", "--cameras", "100", "--alert-rate", "10",
             "--decision-alerts", "100", "--drain", "10"]);
         using var log = new StringWriter();
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);

@@ -19,6 +19,12 @@ public sealed class DispatchGrainOptions
     /// <summary>Positions are soft state: a unit persists its last known position at most this often.</summary>
     public TimeSpan PositionPersistInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// A tier left short because every unit was busy looks for a free unit again this often, until it is
+    /// filled, met, or the incident ends.
+    /// </summary>
+    public TimeSpan WaitingTierRecheckInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     internal double FastestUnitSpeedMetersPerSecond => FastestUnitSpeedKmh / 3.6;
 
     /// <summary>Configuration errors, each naming its key under <paramref name="sectionPath"/>; empty when valid.</summary>
@@ -38,6 +44,11 @@ public sealed class DispatchGrainOptions
         if (PositionPersistInterval < TimeSpan.Zero)
         {
             errors.Add(string.Create(CultureInfo.InvariantCulture, $"{sectionPath}:{nameof(PositionPersistInterval)} must not be negative, got {PositionPersistInterval}"));
+        }
+
+        if (WaitingTierRecheckInterval <= TimeSpan.Zero)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"{sectionPath}:{nameof(WaitingTierRecheckInterval)} must be positive, got {WaitingTierRecheckInterval}"));
         }
 
         return errors;

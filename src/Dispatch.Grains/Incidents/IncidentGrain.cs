@@ -45,6 +45,9 @@ public sealed partial class IncidentGrain(
     private DateTimeOffset? _deadlineTimerDue;
     private DateTimeOffset? _retryNotBefore;
 
+    // When tiers short of units look for a free one again (in memory: a new activation looks at once).
+    private DateTimeOffset? _nextWaitingCheck;
+
     // Timeline entries already handed to the event sink in this activation.
     private long _publishedThrough;
 
@@ -67,6 +70,11 @@ public sealed partial class IncidentGrain(
         {
             // Dispatch was interrupted by a restart: carry on.
             Self.DispatchAsync().Ignore();
+        }
+
+        if (WaitingTiers().Any())
+        {
+            _nextWaitingCheck = clock.GetUtcNow();
         }
 
         ArmDeadlineTimer();
@@ -213,8 +221,44 @@ public sealed partial class IncidentGrain(
             return;
         }
 
+        if (_retryNotBefore is null && _nextWaitingCheck <= now)
+        {
+            await RecheckWaitingTiersAsync(now);
+        }
+
         ArmDeadlineTimer();
     }
+
+    /// <summary>
+    /// Tiers left short because every unit was busy look again: a unit freed since then is sent, as a dispatcher
+    /// working a pending queue would. A look that finds nobody adds nothing to the timeline.
+    /// </summary>
+    private async Task RecheckWaitingTiersAsync(DateTimeOffset now)
+    {
+        _nextWaitingCheck = null;
+        try
+        {
+            foreach (var tier in WaitingTiers().ToList())
+            {
+                await FillTierAsync(tier, Actors.System, recheck: true);
+                await SaveAsync();
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogDispatchFailed(logger, exception, IncidentId);
+        }
+
+        if (WaitingTiers().Any())
+        {
+            _nextWaitingCheck = now + _options.WaitingTierRecheckInterval;
+        }
+    }
+
+    /// <summary>Nearest-unit tiers short of units for want of a free one, while the incident is open and nobody has met them.</summary>
+    private IEnumerable<TierState> WaitingTiers() => S.Status != IncidentStatus.Open
+        ? []
+        : S.Tiers.Where(t => t.WaitingForUnits && t.Filled && t.Outcome != TierOutcome.Met);
 
     public async Task OnUnitReportAsync(UnitReport report)
     {
@@ -449,7 +493,7 @@ public sealed partial class IncidentGrain(
         }
     }
 
-    private async Task FillTierAsync(TierState tier, string actor)
+    private async Task FillTierAsync(TierState tier, string actor, bool recheck = false)
     {
         if (tier.Kind == TierKind.StationResponders)
         {
@@ -460,6 +504,7 @@ public sealed partial class IncidentGrain(
         var need = tier.Requested - S.Assignments.Count(a => a.TierName == tier.Name && a.IsActive);
         if (need <= 0)
         {
+            tier.WaitingForUnits = false;
             return;
         }
 
@@ -493,7 +538,7 @@ public sealed partial class IncidentGrain(
             foreach (var pick in recommendation.Picks)
             {
                 excluded.Add(pick.UnitId);
-                var claimed = await ClaimAsync(pick.UnitId, tier, actor, pick.EtaSeconds, pick.Reason);
+                var claimed = await ClaimAsync(pick.UnitId, tier, actor, pick.EtaSeconds, recheck ? $"free again while the tier waited: {pick.Reason}" : pick.Reason);
                 if (claimed.Error is null)
                 {
                     assigned.Add((pick.UnitId, pick));
@@ -503,6 +548,18 @@ public sealed partial class IncidentGrain(
                     await SaveAsync();
                 }
             }
+        }
+
+        tier.WaitingForUnits = need > 0;
+        if (tier.WaitingForUnits)
+        {
+            _nextWaitingCheck ??= clock.GetUtcNow() + _options.WaitingTierRecheckInterval;
+        }
+
+        if (recheck && assigned.Count == 0)
+        {
+            // Still nobody free: the timeline already says why the tier is short.
+            return;
         }
 
         var shortfalls = new List<string>();
@@ -765,6 +822,7 @@ public sealed partial class IncidentGrain(
             : S.Assignments.Where(a => a.State == AssignmentState.Dispatched).Select(a => (DateTimeOffset?)a.AckDeadline)
                 .Concat(S.Tiers.Where(t => t.Outcome == TierOutcome.Pending).Select(t => (DateTimeOffset?)t.Deadline))
                 .Append(S.TiersPlanned && S.Tiers.Any(t => !t.Filled) ? _retryNotBefore : null)
+                .Append(WaitingTiers().Any() ? _nextWaitingCheck : null)
                 .Min();
         if (due is not null && _retryNotBefore > due)
         {

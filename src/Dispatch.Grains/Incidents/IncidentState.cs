@@ -45,6 +45,9 @@ public sealed class TierState
     [Id(9)] public string? StationId { get; set; }
     [Id(10)] public int StationResponders { get; set; }
     [Id(11)] public bool Filled { get; set; }
+
+    /// <summary>Short of units because none was free: looked at again every recheck interval until filled or met.</summary>
+    [Id(12)] public bool WaitingForUnits { get; set; }
 }
 
 [GenerateSerializer]
