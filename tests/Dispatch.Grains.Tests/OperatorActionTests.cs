@@ -125,4 +125,28 @@ public sealed class OperatorActionTests(SharedCluster cluster)
         Assert.Equal("cleared", record.EndReason);
         Assert.Equal(UnitStatus.Available, (await Unit(unit).GetAsync())!.Status);
     }
+
+    [Fact]
+    public async Task Unit_keeps_only_its_latest_assignments_and_numbers_keep_counting()
+    {
+        var city = cluster.NewCity("history");
+        var unit = city.AddUnit("u", 0, 300);
+        await cluster.SeedAsync(city);
+        var grain = Unit(unit);
+        var at = (await grain.GetAsync())!.Position!.Value;
+        var total = Grains.Units.PatrolUnitGrain.HistoryKept + 5;
+        for (var i = 1; i <= total; i++)
+        {
+            var incidentId = $"INC-history-{i}";
+            Assert.True((await grain.TryAssignAsync(new AssignmentRequest(incidentId, "patrol", at, 100, TimeSpan.FromSeconds(30), Actors.Operator("duty")))).Accepted);
+            Assert.True((await grain.ReleaseAsync(incidentId, "test", Actors.Operator("duty"), onlyIfUnacknowledged: false)).Ok);
+        }
+
+        var history = await grain.GetHistoryAsync();
+
+        Assert.Equal(Grains.Units.PatrolUnitGrain.HistoryKept, history.Count);
+        Assert.Equal(total, history[^1].AssignmentNumber);
+        Assert.Equal($"INC-history-{total}", history[^1].IncidentId);
+        Assert.Equal(Enumerable.Range(6, history.Count).Select(n => (long)n), history.Select(r => r.AssignmentNumber));
+    }
 }

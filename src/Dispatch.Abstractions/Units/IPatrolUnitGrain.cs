@@ -19,7 +19,7 @@ public interface IPatrolUnitGrain : IGrainWithStringKey
     [Alias("get")]
     Task<UnitView?> GetAsync();
 
-    /// <summary>The unit's own assignments, oldest first.</summary>
+    /// <summary>The unit's own latest assignments (at most 256), oldest first; the incident journal keeps the full record.</summary>
     [Alias("history")]
     Task<IReadOnlyList<UnitAssignmentRecord>> GetHistoryAsync();
 

@@ -25,6 +25,9 @@ public sealed partial class PatrolUnitGrain(
     DispatchMetrics metrics,
     ILogger<PatrolUnitGrain> logger) : Grain, IPatrolUnitGrain
 {
+    /// <summary>How many of the latest assignments the unit keeps in its own state.</summary>
+    public const int HistoryKept = 256;
+
     private readonly DispatchGrainOptions _options = options.Value;
 
     // Soft state: what the zone dispatcher was last told.
@@ -117,7 +120,9 @@ public sealed partial class PatrolUnitGrain(
         }
 
         var now = clock.GetUtcNow();
-        var number = S.History.Count + 1;
+        // State saved before the counter existed numbered by the history's length.
+        var number = Math.Max(S.AssignmentsMade, S.History.Count) + 1;
+        S.AssignmentsMade = number;
         var assignment = new HeldAssignment
         {
             IncidentId = request.IncidentId,
@@ -132,6 +137,13 @@ public sealed partial class PatrolUnitGrain(
         S.Status = next.Value;
         S.Assignment = assignment;
         S.History.Add(new UnitAssignmentRecord(number, request.IncidentId, request.TierName, now, ++S.EventSequence, null, null, null));
+        if (S.History.Count > HistoryKept)
+        {
+            // The unit's state is written on every status change: keep it small. Incident timelines and the
+            // journal hold the full record.
+            S.History.RemoveRange(0, S.History.Count - HistoryKept);
+        }
+
         await state.WriteStateAsync();
         await AnnounceAsync(force: false);
         await PublishAsync();

@@ -21,6 +21,9 @@ public sealed class PatrolUnitState
 
     /// <summary>Numbers the unit's own events (assignment starts and ends) so history intervals order without the clock.</summary>
     [Id(10)] public long EventSequence { get; set; }
+
+    /// <summary>Assignments ever made to the unit; numbers them, since <see cref="History"/> keeps only the latest.</summary>
+    [Id(11)] public long AssignmentsMade { get; set; }
 }
 
 [GenerateSerializer]
