@@ -54,7 +54,7 @@ public sealed class HostLink(Uri host, RetryBackoff backoff, TextWriter log) : I
             }
 
             var wait = backoff.Delay(attempt);
-            await log.WriteLineAsync($"live: {problem}; retrying in {LiveOptions.Seconds(wait)} s");
+            await log.WriteLineAsync($"live: {problem}; retrying in {LiveSimulationOptions.Seconds(wait)} s");
             if (!await SleepAsync(wait, cancellationToken))
             {
                 break;

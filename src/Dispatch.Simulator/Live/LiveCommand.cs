@@ -7,11 +7,11 @@ public static class LiveCommand
 {
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
-        var (options, error) = LiveOptions.Parse(args);
+        var (options, error) = LiveSimulationOptions.Parse(args);
         if (options is null)
         {
             await Console.Error.WriteLineAsync($"live: {error}");
-            await Console.Error.WriteLineAsync(LiveOptions.Usage);
+            await Console.Error.WriteLineAsync(LiveSimulationOptions.Usage);
             return CommandLine.UsageExitCode;
         }
 

@@ -8,7 +8,7 @@ namespace Dispatch.Simulator.Live;
 /// the host's city, builds the road network, connects one terminal per unit (spread over a few seconds),
 /// prints a status line now and then and one summary line at the end.
 /// </summary>
-public sealed class LiveSimulation(LiveOptions options, TextWriter log)
+public sealed class LiveSimulation(LiveSimulationOptions options, TextWriter log)
 {
     public LiveCounters Counters { get; } = new();
 
@@ -38,8 +38,8 @@ public sealed class LiveSimulation(LiveOptions options, TextWriter log)
         var units = Pick(city, random);
         UnitIds = [.. units.Select(u => u.Id)];
         await log.WriteLineAsync($"live: {units.Count} of {city.Units.Count} units of '{city.Name}' go on patrol"
-            + (options.IncidentEvery is { } every ? $"; an incident about every {LiveOptions.Seconds(every)} s" : "; no incidents reported")
-            + (options.Duration is { } d ? $"; stopping after {LiveOptions.Seconds(d)} s" : ""));
+            + (options.IncidentEvery is { } every ? $"; an incident about every {LiveSimulationOptions.Seconds(every)} s" : "; no incidents reported")
+            + (options.Duration is { } d ? $"; stopping after {LiveSimulationOptions.Seconds(d)} s" : ""));
 
         var tasks = new List<Task>();
         var spreadMs = options.StartSpread.TotalMilliseconds / Math.Max(1, units.Count);

@@ -9,7 +9,7 @@ namespace Dispatch.Simulator.Live;
 
 /// <summary>
 /// The desk side of the demo, on /hubs/operations like the operator page: reports an incident now and then
-/// (a 110 call, at random intervals around <see cref="LiveOptions.IncidentEvery"/>, on a street near one of the
+/// (a 110 call, at random intervals around <see cref="LiveSimulationOptions.IncidentEvery"/>, on a street near one of the
 /// simulated units' beats) through the host's intake, and closes incidents once every unit that went has
 /// cleared, so the map shows work coming in and going away.
 /// </summary>
@@ -17,7 +17,7 @@ public sealed class SimulatedCallTaker(
     HostLink link,
     RoadRouter router,
     IReadOnlyList<GeoPoint> beats,
-    LiveOptions options,
+    LiveSimulationOptions options,
     LiveCounters counters,
     TextWriter log,
     int seed)

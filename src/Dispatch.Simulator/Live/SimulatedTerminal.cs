@@ -18,7 +18,7 @@ public sealed class SimulatedTerminal(
     PatrolUnitSpec unit,
     HostLink link,
     RoadRouter router,
-    LiveOptions options,
+    LiveSimulationOptions options,
     LiveCounters counters,
     int seed)
 {
@@ -117,7 +117,7 @@ public sealed class SimulatedTerminal(
                 break;
             case UnitStatus.Clearing:
                 // Released or cleared while on scene: finish up and report back.
-                await DelayAsync(LiveOptions.Between(_random, options.ClearingMin, options.ClearingMax), cancellationToken);
+                await DelayAsync(LiveSimulationOptions.Between(_random, options.ClearingMin, options.ClearingMax), cancellationToken);
                 await PerformAsync("Available", cancellationToken);
                 break;
             default:
@@ -140,7 +140,7 @@ public sealed class SimulatedTerminal(
         var status = Latest!.Status;
         if (status == UnitStatus.Dispatched)
         {
-            await DelayAsync(LiveOptions.Between(_random, options.AckDelayMin, options.AckDelayMax), cancellationToken);
+            await DelayAsync(LiveSimulationOptions.Between(_random, options.AckDelayMin, options.AckDelayMax), cancellationToken);
             if (!Holds(assignment) || !await PerformAsync("Acknowledge", cancellationToken))
             {
                 return;
@@ -151,7 +151,7 @@ public sealed class SimulatedTerminal(
 
         if (status <= UnitStatus.Acknowledged)
         {
-            await DelayAsync(LiveOptions.Between(_random, TimeSpan.Zero, options.EnRouteDelayMax), cancellationToken);
+            await DelayAsync(LiveSimulationOptions.Between(_random, TimeSpan.Zero, options.EnRouteDelayMax), cancellationToken);
             if (!Holds(assignment) || !await PerformAsync("EnRoute", cancellationToken))
             {
                 return;
@@ -168,14 +168,14 @@ public sealed class SimulatedTerminal(
             }
         }
 
-        await DelayAsync(LiveOptions.Between(_random, options.OnSceneMin, options.OnSceneMax), cancellationToken);
+        await DelayAsync(LiveSimulationOptions.Between(_random, options.OnSceneMin, options.OnSceneMax), cancellationToken);
         if (!Holds(assignment) || !await PerformAsync("Clear", cancellationToken))
         {
             return;
         }
 
         counters.OnCleared();
-        await DelayAsync(LiveOptions.Between(_random, options.ClearingMin, options.ClearingMax), cancellationToken);
+        await DelayAsync(LiveSimulationOptions.Between(_random, options.ClearingMin, options.ClearingMax), cancellationToken);
         if (Latest?.Status == UnitStatus.Clearing)
         {
             await PerformAsync("Available", cancellationToken);
@@ -215,7 +215,7 @@ public sealed class SimulatedTerminal(
         var route = router.Plan(_position, destination, unit.Kind);
         if (await DriveAsync(route, () => Latest!.Status != UnitStatus.Available, cancellationToken))
         {
-            await WaitForChangeAsync(LiveOptions.Between(_random, options.ParkMin, options.ParkMax), cancellationToken);
+            await WaitForChangeAsync(LiveSimulationOptions.Between(_random, options.ParkMin, options.ParkMax), cancellationToken);
         }
     }
 

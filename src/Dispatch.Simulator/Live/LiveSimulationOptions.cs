@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Dispatch.Simulator.Live;
 
 /// <summary>What the <c>live</c> command runs against and how its officers behave; spans are wall-clock time.</summary>
-public sealed record LiveOptions
+public sealed record LiveSimulationOptions
 {
     public const string Usage = """
         usage: Dispatch.Simulator live --host URL [--units N] [--duration S] [--seed N] [--incident-every S]
@@ -75,7 +75,7 @@ public sealed record LiveOptions
         max <= min ? min : min + ((max - min) * random.NextDouble());
 
     /// <summary>Reads the command line; the error names the bad value.</summary>
-    public static (LiveOptions? Options, string? Error) Parse(IReadOnlyList<string> args)
+    public static (LiveSimulationOptions? Options, string? Error) Parse(IReadOnlyList<string> args)
     {
         try
         {
@@ -83,7 +83,7 @@ public sealed record LiveOptions
             var hostText = line.Text("host") ?? throw new CommandLineException("--host is required, e.g. --host http://127.0.0.1:5080");
             var incidentEvery = line.Text("incident-every") is "0" ? 0 : line.Double("incident-every", 40);
             var duration = line.Text("duration") is "0" ? 0 : line.Double("duration", 0);
-            return (new LiveOptions
+            return (new LiveSimulationOptions
             {
                 Host = ParseHost(hostText),
                 Units = line.Int("units", 0),
