@@ -10,22 +10,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Dispatch.Server.Tests.Live;
 
-public sealed class OperationsHubTests : IAsyncLifetime
+public sealed class OperationsHubTests(LiveHostFixture fixture) : IClassFixture<LiveHostFixture>
 {
-    private readonly LiveCluster _cluster = new();
-    private LiveTestHost _host = null!;
-
-    public ValueTask InitializeAsync()
-    {
-        _host = LiveTestHost.StartPrimary(_cluster);
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _cluster.Dispose();
-    }
+    private readonly LiveCluster _cluster = fixture.Cluster;
+    private readonly LiveTestHost _host = fixture.Host;
 
     [Fact]
     public async Task Subscribe_returns_every_unit_of_the_city_with_its_position()
