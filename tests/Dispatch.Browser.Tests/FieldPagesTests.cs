@@ -23,7 +23,7 @@ public sealed class FieldPagesTests(BrowserFixture fixture) : IClassFixture<Brow
     public async Task A_patrol_directive_drawn_and_sent_on_the_operator_page_appears_on_the_units_open_terminal()
     {
         var (context, outside) = await fixture.NewOfflineContextAsync();
-        await using var _ = context;
+        await using var owned = context;
         var unitId = fixture.Cluster.City.Units[6].Id;
         var terminalPage = await OpenTerminalAsync(context, unitId);
         var operatorPage = await OpenOperatorAsync(context);
@@ -63,36 +63,16 @@ public sealed class FieldPagesTests(BrowserFixture fixture) : IClassFixture<Brow
     public async Task Buttons_pressed_while_the_terminal_is_offline_reach_the_incident_in_order_once_it_reconnects()
     {
         var (context, outside) = await fixture.NewOfflineContextAsync();
-        await using var _ = context;
+        await using var owned = context;
         var (incidentId, unitId) = await AssignedIncidentAsync(fixture.Cluster.City.Stations[2].Location);
 
-        // The terminal's websocket runs through a switch: off closes it and refuses reconnects.
-        var online = true;
-        var sockets = new List<(IWebSocketRoute Page, IWebSocketRoute Server)>();
-        await context.RouteWebSocketAsync("**/hubs/terminal", ws =>
-        {
-            if (!online)
-            {
-                _ = ws.CloseAsync();
-                return;
-            }
-
-            lock (sockets)
-            {
-                sockets.Add((ws, ws.ConnectToServer()));
-            }
-        });
+        // The page's network switch: off drops its websockets and makes new ones fail, as in a tunnel.
+        await context.AddInitScriptAsync(NetworkSwitch);
         var terminalPage = await OpenTerminalAsync(context, unitId);
         var operatorPage = await OpenOperatorAsync(context);
         await terminalPage.WaitForSelectorAsync($"#assignment[data-incident='{incidentId}']", new() { Timeout = PatienceMs });
 
-        online = false;
-        foreach (var (page, server) in sockets)
-        {
-            await server.CloseAsync();
-            await page.CloseAsync();
-        }
-
+        await terminalPage.EvaluateAsync("() => window.__network.drop()");
         await terminalPage.WaitForSelectorAsync("body:not([data-connection=connected])", new() { Timeout = PatienceMs });
         await terminalPage.Locator("[data-action=Acknowledge]").ClickAsync();
         await terminalPage.Locator("[data-action=EnRoute]").ClickAsync(new LocatorClickOptions { Timeout = 5000 });
@@ -100,7 +80,7 @@ public sealed class FieldPagesTests(BrowserFixture fixture) : IClassFixture<Brow
         await terminalPage.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("terminal-offline-queued.png") });
         var whileOffline = await fixture.Host.Grains.GetGrain<IPatrolUnitGrain>(unitId).GetAsync();
 
-        online = true;
+        await terminalPage.EvaluateAsync("() => window.__network.restore()");
         await terminalPage.WaitForSelectorAsync("body[data-connection=connected][data-status=EnRoute]", new() { Timeout = PatienceMs });
         await operatorPage.WaitForFunctionAsync("id => window.dispatchOps.unit(id)?.status === 'EnRoute'", unitId,
             new PageWaitForFunctionOptions { Timeout = PatienceMs });
@@ -118,6 +98,30 @@ public sealed class FieldPagesTests(BrowserFixture fixture) : IClassFixture<Brow
         Assert.Equal("", await terminalPage.Locator("#queued").InnerTextAsync());
         Assert.Empty(outside);
     }
+
+    /// <summary>
+    /// Wraps the page's WebSocket: <c>__network.drop()</c> closes every open socket (the hub client sees the
+    /// connection lost and starts reconnecting) and points new ones at a closed port until <c>restore()</c>.
+    /// Playwright's offline mode does not touch websockets, hence this switch inside the page.
+    /// </summary>
+    private const string NetworkSwitch = """
+        (() => {
+          const Native = window.WebSocket;
+          const open = new Set();
+          window.__network = {
+            online: true,
+            drop() { this.online = false; open.forEach((s) => s.close(4000, 'network lost')); },
+            restore() { this.online = true; },
+          };
+          window.WebSocket = class extends Native {
+            constructor(url, protocols) {
+              super(window.__network.online ? url : 'ws://127.0.0.1:9/', protocols);
+              open.add(this);
+              this.addEventListener('close', () => open.delete(this));
+            }
+          };
+        })();
+        """;
 
     /// <summary>An incident whose own dispatch has settled, and a free unit an operator then assigns to it.</summary>
     private async Task<(string IncidentId, string UnitId)> AssignedIncidentAsync(GeoPoint at)
