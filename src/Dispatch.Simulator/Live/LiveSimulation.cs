@@ -34,7 +34,7 @@ public sealed class LiveSimulation(LiveSimulationOptions options, TextWriter log
             return false;
         }
 
-        var router = new RoadRouter(BuildRoads(city));
+        var router = new RoadRouter(BuildRoads());
         var units = Pick(city, random);
         UnitIds = [.. units.Select(u => u.Id)];
         await log.WriteLineAsync($"live: {units.Count} of {city.Units.Count} units of '{city.Name}' go on patrol"
@@ -51,28 +51,45 @@ public sealed class LiveSimulation(LiveSimulationOptions options, TextWriter log
             {
                 if (await HostLink.SleepAsync(startAfter, run.Token))
                 {
-                    await terminal.RunAsync(run.Token);
+                    await GuardAsync(terminal.UnitId, () => terminal.RunAsync(run.Token));
                 }
             }, CancellationToken.None));
         }
 
         var beats = units.Count > 0 ? units.Select(u => u.Start).ToList() : [city.Center];
-        tasks.Add(Task.Run(() => new SimulatedCallTaker(link, router, beats, options, Counters, log, random.Next()).RunAsync(run.Token), CancellationToken.None));
+        var callTaker = new SimulatedCallTaker(link, router, beats, options, Counters, log, random.Next());
+        tasks.Add(Task.Run(() => GuardAsync("call-taker", () => callTaker.RunAsync(run.Token)), CancellationToken.None));
         tasks.Add(ReportAsync(units.Count, run.Token));
         await Task.WhenAll(tasks);
         await log.WriteLineAsync(Counters.Format(units.Count));
         return true;
     }
 
-    private RoadGraph? BuildRoads(CityModel city)
+    private RoadGraph? BuildRoads()
     {
         var roads = options.RoadsPath is { } path ? RoadNetworkSource.Load(path, 0, 1) : DemoRoads.Generate(size: options.DemoRoadSize);
         var graph = roads.Count == 0 ? null : RoadNetworkSource.Build(roads);
         log.WriteLine(graph is null
             ? "live: no roads; units drive straight lines"
             : $"live: {graph.SegmentCount} road segments{(options.RoadsPath is null ? " (demo network)" : "")}; units away from them drive straight lines");
-        _ = city;
         return graph;
+    }
+
+    /// <summary>One simulated party failing for an unforeseen reason is reported and stops alone; the others go on.</summary>
+    private async Task GuardAsync(string who, Func<Task> run)
+    {
+        try
+        {
+            await run();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await log.WriteLineAsync($"live: {who} stopped: {e.GetType().Name}: {e.Message}");
+        }
+        catch (OperationCanceledException)
+        {
+            // The run is over.
+        }
     }
 
     private List<PatrolUnitSpec> Pick(CityModel city, Random random)

@@ -306,9 +306,9 @@ public sealed class SimulatedTerminal(
         {
             counters.OnRefused();
         }
-        catch (Exception e) when (HostLink.IsConnectionLoss(e))
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Dropped with the connection.
+            // Dropped with the connection (or the connection is being shut down).
         }
     }
 
