@@ -47,11 +47,12 @@ cmd_run() {
     need_node
     dotnet build src/Dispatch.Server -c Release -nologo -v quiet
     dotnet build src/Dispatch.Gateway -c Release -nologo -v quiet
+    dotnet build src/Dispatch.Simulator -c Release -nologo -v quiet
     mkdir -p data
     # Run from the repository root so state lands in ./data (settings come from beside the binary).
     dotnet src/Dispatch.Server/bin/Release/net10.0/Dispatch.Server.dll "$@" &
     local host=$!
-    trap 'kill $host ${gateway:-} 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
+    trap 'kill $host ${gateway:-} ${simulator:-} 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
     for _ in $(seq 1 120); do
         curl -sf http://127.0.0.1:5080/health/ready >/dev/null 2>&1 && break
         kill -0 $host 2>/dev/null || exit 1
@@ -63,6 +64,12 @@ cmd_run() {
         --lat 36.6600 --lon 117.0000 --spool data/gateway-spool --report 60 > data/gateway.log 2>&1 &
     gateway=$!
     echo "Camera gateway gw-1 started (2 synthetic cameras); its log: data/gateway.log"
+    # Simulated patrol terminals over the terminal hub (every unit of the city drives its beat, answers dispatches)
+    # and a call-taker reporting an incident now and then, so the map is alive.
+    dotnet src/Dispatch.Simulator/bin/Release/net10.0/Dispatch.Simulator.dll live --host http://127.0.0.1:5080 \
+        > data/simulator.log 2>&1 &
+    simulator=$!
+    echo "Simulator started (every patrol unit on its terminal, an incident about every 40 s); its log: data/simulator.log"
     wait $host
 }
 

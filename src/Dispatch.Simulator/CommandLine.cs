@@ -22,6 +22,8 @@ public sealed class CommandLine
                      1/3/5-minute coverage with all units and with a share busy; lost grids and move-ups
           roads      [--seed N] [--size X] --out FILE
                      write the demo road network as GeoJSON
+          live       --host URL [--units N] [--duration S] [--seed N] [--incident-every S] [--position-every S] [--roads FILE] [--speed X]
+                     patrol terminals and a call-taker against a running host, over its SignalR hubs
         """;
 
     private readonly Dictionary<string, string?> _options = new(StringComparer.Ordinal);

@@ -1,10 +1,17 @@
 using Dispatch.Simulator;
+using Dispatch.Simulator.Live;
 using Dispatch.Simulator.Scenario;
 
 // The scenario runs the grains asynchronously and parses its own options.
 if (args.Length > 0 && args[0] == "scenario")
 {
     return await ScenarioCommand.RunAsync(args[1..], Console.Out, CancellationToken.None);
+}
+
+// Simulated terminals against a running host, until stopped or the duration is over.
+if (args.Length > 0 && args[0] == "live")
+{
+    return await LiveCommand.RunAsync(args[1..], Console.Out);
 }
 
 // Subcommands of the simulator; each returns a process exit code.

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Dispatch.Abstractions.Incidents;
 using Dispatch.Abstractions.Units;
+using Dispatch.Domain.Units;
+using Dispatch.Grains.Hosting;
 using Dispatch.Domain.City;
 using Dispatch.Server.Alerts;
 using Dispatch.Server.Incidents;
@@ -100,6 +103,7 @@ public sealed class LiveHostObserver(
     OperationsAudience audience,
     IHubContext<OperationsHub> operations,
     IHubContext<TerminalHub> terminals,
+    DispatchMetrics metrics,
     ILogger<LiveHostObserver> logger) : ILiveHostObserver
 {
     // One sender, in sequence order: a page must never get a unit's older status after its newer one.
@@ -183,6 +187,7 @@ public sealed class LiveHostObserver(
                 await terminals.Clients.Group(UnitGroup(unit.UnitId)).SendAsync(TerminalEvents.UnitChanged, unitDelta);
                 if (unit.Assignment is { } held && board.FindIncident(held.IncidentId) is { } assigned)
                 {
+                    RecordAlertDelivery(unit, assigned);
                     await terminals.Clients.Group(UnitGroup(unit.UnitId))
                         .SendAsync(TerminalEvents.IncidentChanged, new LiveDelta<LiveIncident>(change.Seq, assigned));
                 }
@@ -208,6 +213,18 @@ public sealed class LiveHostObserver(
                 await operations.Clients.Group(OperationsAudience.AllDistricts)
                     .SendAsync(OperationsEvents.DirectiveIssued, new LiveDelta<LiveDirective>(change.Seq, directive));
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Alert-to-terminal latency: when a camera-born incident's dispatch is pushed to the unit's terminals. The
+    /// incident is opened as its alert is accepted, so its creation time stands for the alert's arrival.
+    /// </summary>
+    private void RecordAlertDelivery(LiveUnit unit, LiveIncident incident)
+    {
+        if (unit.Status == UnitStatus.Dispatched && incident.Source == IncidentSource.Camera)
+        {
+            metrics.RecordAlertDelivered(DateTimeOffset.UtcNow - incident.CreatedAt);
         }
     }
 }

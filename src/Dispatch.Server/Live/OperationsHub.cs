@@ -3,6 +3,7 @@ using Dispatch.Abstractions.Incidents;
 using Dispatch.Domain.City;
 using Dispatch.Domain.Geo;
 using Dispatch.Domain.Plans;
+using Dispatch.Grains.Hosting;
 using Dispatch.Server.Alerts;
 using Dispatch.Server.Units;
 using Microsoft.AspNetCore.SignalR;
@@ -30,10 +31,14 @@ public sealed class OperationsHub(
     OperationsAudience audience,
     CityModel city,
     IGrainFactory grains,
-    DirectiveDesk directives) : Hub
+    DirectiveDesk directives,
+    DispatchMetrics metrics) : Hub
 {
     public const string Path = "/hubs/operations";
     public const int MaxNearbyCameras = 20;
+
+    /// <summary>This hub's label on the connections gauge.</summary>
+    public const string MetricsHubName = "operations";
 
     private string Actor => Actors.Operator(Context.User?.Identity?.Name ?? "console");
 
@@ -63,8 +68,15 @@ public sealed class OperationsHub(
         return board.Snapshot(set, city.Cameras.Count);
     }
 
+    public override Task OnConnectedAsync()
+    {
+        metrics.ConnectionOpened(MetricsHubName);
+        return base.OnConnectedAsync();
+    }
+
     public override Task OnDisconnectedAsync(Exception? exception)
     {
+        metrics.ConnectionClosed(MetricsHubName);
         audience.Leave(Context.ConnectionId);
         return base.OnDisconnectedAsync(exception);
     }
@@ -108,6 +120,23 @@ public sealed class OperationsHub(
 
         var error = directives.Validate(request);
         return error is null ? await directives.IssueAsync(request, Actor) : throw new HubException(error);
+    }
+
+    /// <summary>
+    /// A call-taker's report (a 110 call): opens an incident at the point through the dispatch intake, which
+    /// dispatches it like any other; returns the incident id. Priority is 1 (Critical) to 4 (Low).
+    /// </summary>
+    public async Task<string> ReportIncident(string type, int priority, double latitude, double longitude, string? description)
+    {
+        var report = new IncidentReport(type ?? "", (IncidentPriority)priority, latitude, longitude, description ?? "", IncidentSource.Call, Actor);
+        var error = report.Validate();
+        if (error is not null)
+        {
+            throw new HubException(error);
+        }
+
+        var result = await grains.GetGrain<IIntakeGrain>(0).ReportAsync(report);
+        return result.Ok ? result.IncidentId! : throw new HubException(result.Error);
     }
 
     /// <summary>The cameras nearest a point (an incident or alert), nearest first, with their health.</summary>

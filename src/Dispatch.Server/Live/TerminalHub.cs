@@ -1,6 +1,7 @@
 using Dispatch.Abstractions.Units;
 using Dispatch.Domain.City;
 using Dispatch.Domain.Geo;
+using Dispatch.Grains.Hosting;
 using Dispatch.Server.Units;
 using Microsoft.AspNetCore.SignalR;
 
@@ -20,10 +21,25 @@ public static class TerminalEvents
 /// unit's deltas. Buttons carry a client action id and are idempotent on it, so a terminal resends its
 /// queue after a dropped connection without applying a status change twice.
 /// </summary>
-public sealed class TerminalHub(LiveBoard board, CityModel city, IGrainFactory grains) : Hub
+public sealed class TerminalHub(LiveBoard board, CityModel city, IGrainFactory grains, DispatchMetrics metrics) : Hub
 {
     public const string Path = "/hubs/terminal";
+
+    /// <summary>This hub's label on the connections gauge.</summary>
+    public const string MetricsHubName = "terminal";
     private const string UnitKey = "unit";
+
+    public override Task OnConnectedAsync()
+    {
+        metrics.ConnectionOpened(MetricsHubName);
+        return base.OnConnectedAsync();
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        metrics.ConnectionClosed(MetricsHubName);
+        return base.OnDisconnectedAsync(exception);
+    }
 
     public async Task<TerminalSnapshot> SignIn(string unitId)
     {

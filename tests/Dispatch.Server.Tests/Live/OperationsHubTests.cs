@@ -10,22 +10,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Dispatch.Server.Tests.Live;
 
-public sealed class OperationsHubTests : IAsyncLifetime
+public sealed class OperationsHubTests(LiveHostFixture fixture) : IClassFixture<LiveHostFixture>
 {
-    private readonly LiveCluster _cluster = new();
-    private LiveTestHost _host = null!;
-
-    public ValueTask InitializeAsync()
-    {
-        _host = LiveTestHost.StartPrimary(_cluster);
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _cluster.Dispose();
-    }
+    private readonly LiveCluster _cluster = fixture.Cluster;
+    private readonly LiveTestHost _host = fixture.Host;
 
     [Fact]
     public async Task Subscribe_returns_every_unit_of_the_city_with_its_position()
@@ -162,6 +150,35 @@ public sealed class OperationsHubTests : IAsyncLifetime
         Assert.Equal(camera.Location, incident!.Location);
         Assert.Equal(IncidentSource.Camera, incident.Source);
         Assert.Contains("already Opened", again.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_reported_call_opens_an_incident_at_the_point_as_a_call()
+    {
+        var at = GreatCircle.Offset(_cluster.City.Stations[1].Location, 120, -80);
+        await using var ops = await _host.ConnectAsync(OperationsHub.Path);
+
+        var incidentId = await ops.InvokeAsync<string>("ReportIncident", "theft", 3, at.Latitude, at.Longitude, "bicycle taken", TestContext.Current.CancellationToken);
+
+        var incident = await _host.Grains.GetGrain<IIncidentGrain>(incidentId).GetAsync();
+        Assert.Equal(IncidentSource.Call, incident!.Source);
+        Assert.Equal(IncidentPriority.Normal, incident.Priority);
+        Assert.Equal(at.Latitude, incident.Location.Latitude, 9);
+        Assert.Equal("bicycle taken", incident.Description);
+    }
+
+    [Theory]
+    [InlineData("theft", 7, 36.66, 117.0, "priority must be 1 (Critical) to 4 (Low), got 7")]
+    [InlineData(" ", 2, 36.66, 117.0, "incident type must not be blank")]
+    [InlineData("theft", 2, 95.0, 117.0, "latitude must be within [-90, 90]")]
+    public async Task A_reported_call_with_a_bad_value_is_refused_naming_it(string type, int priority, double latitude, double longitude, string expected)
+    {
+        await using var ops = await _host.ConnectAsync(OperationsHub.Path);
+
+        var error = await Assert.ThrowsAsync<HubException>(() =>
+            ops.InvokeAsync<string>("ReportIncident", type, priority, latitude, longitude, (string?)null, TestContext.Current.CancellationToken));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
     private async Task<string> OpenIncidentAsync()

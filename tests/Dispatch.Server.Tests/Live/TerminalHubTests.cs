@@ -8,22 +8,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Dispatch.Server.Tests.Live;
 
 /// <summary>Bad terminal calls are answered with a clear error and change nothing (real Kestrel, websockets).</summary>
-public sealed class TerminalHubTests : IAsyncLifetime
+public sealed class TerminalHubTests(LiveHostFixture fixture) : IClassFixture<LiveHostFixture>
 {
-    private readonly LiveCluster _cluster = new();
-    private LiveTestHost _host = null!;
-
-    public ValueTask InitializeAsync()
-    {
-        _host = LiveTestHost.StartPrimary(_cluster);
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _cluster.Dispose();
-    }
+    private readonly LiveCluster _cluster = fixture.Cluster;
+    private readonly LiveTestHost _host = fixture.Host;
 
     [Fact]
     public async Task Sign_in_as_an_unknown_unit_is_refused_naming_the_unit()

@@ -11,7 +11,7 @@ const state = { unitId: localStorage.getItem('dispatch.terminal.unit') || new UR
 // Buttons are queued with a client id and sent in order; the server ignores an id it has already run,
 // so resending after a dropped connection never applies a status change twice.
 let queue = JSON.parse(localStorage.getItem(QUEUE_KEY) || '[]');
-const saveQueue = () => { localStorage.setItem(QUEUE_KEY, JSON.stringify(queue)); renderQueue(); };
+const saveQueue = () => { localStorage.setItem(QUEUE_KEY, JSON.stringify(queue)); renderQueue(); render(); };
 const newId = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
 let flushing = false;
 
@@ -26,10 +26,13 @@ function render() {
   const u = state.unit;
   if (!u) return;
   $('#unit-name').textContent = `${u.callSign} (${u.unitId})`;
+  // Offline, the buttons already pressed are queued: show (and enable buttons for) the status they lead to.
+  const shown = expectedStatus(u.status);
   const st = $('#unit-status');
-  st.textContent = t(u.status);
-  st.style.background = statusColors[u.status];
+  st.textContent = t(shown);
+  st.style.background = statusColors[shown];
   document.body.dataset.status = u.status;
+  document.body.dataset.expectedStatus = shown;
   const a = u.assignment;
   const i = state.incident && a && state.incident.incidentId === a.incidentId ? state.incident : null;
   $('#assignment').innerHTML = a
@@ -37,7 +40,7 @@ function render() {
        <p>${escapeHtml(i?.description ?? '')}</p><p>${escapeHtml(a.tierName)} · ${t('ackBy')} <span id="ack-left" data-deadline="${escapeHtml(a.ackDeadline)}"></span></p>`
     : `<p class="empty">${t('noAssignment')}</p>`;
   $('#assignment').dataset.incident = a?.incidentId ?? '';
-  const allowed = { Acknowledge: u.status === 'Dispatched', EnRoute: u.status === 'Acknowledged', OnScene: ['Acknowledged', 'EnRoute'].includes(u.status), Clear: u.status === 'OnScene', Available: u.status === 'Clearing' };
+  const allowed = { Acknowledge: shown === 'Dispatched', EnRoute: shown === 'Acknowledged', OnScene: ['Acknowledged', 'EnRoute'].includes(shown), Clear: shown === 'OnScene', Available: shown === 'Clearing' };
   document.querySelectorAll('[data-action]').forEach((b) => { b.disabled = !allowed[b.dataset.action]; });
   // The map was created while hidden (before sign-in): let it measure itself now.
   map.invalidateSize();
@@ -56,6 +59,10 @@ function render() {
     return `<li>${escapeHtml(d.note || t('directive'))} <small>${new Date(d.from).toLocaleTimeString()}–${new Date(d.until).toLocaleTimeString()}</small></li>`;
   }).join('') || `<li class="empty">${t('none')}</li>`;
 }
+
+// ---- offline queue: the status the queued buttons lead to, so an officer can go on pressing while offline ----
+const statusAfter = { Acknowledge: 'Acknowledged', EnRoute: 'EnRoute', OnScene: 'OnScene', Clear: 'Clearing', Available: 'Available', OutOfService: 'OutOfService', BackInService: 'Available' };
+function expectedStatus(status) { return queue.reduce((s, q) => statusAfter[q.action] ?? s, status); }
 
 function renderQueue() { $('#queued').textContent = queue.length ? `${queue.length} ${t('queued')}` : ''; }
 

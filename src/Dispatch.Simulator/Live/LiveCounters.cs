@@ -1,0 +1,59 @@
+using System.Globalization;
+
+namespace Dispatch.Simulator.Live;
+
+/// <summary>What the live simulation did so far; read by the status lines and the final summary.</summary>
+public sealed class LiveCounters
+{
+    private long _connected;
+    private long _positions;
+    private long _acknowledged;
+    private long _onScene;
+    private long _cleared;
+    private long _refused;
+    private long _connectFailures;
+    private long _incidentsReported;
+    private long _incidentsClosed;
+
+    public long Connected => Interlocked.Read(ref _connected);
+
+    public long Positions => Interlocked.Read(ref _positions);
+
+    public long Acknowledged => Interlocked.Read(ref _acknowledged);
+
+    public long OnScene => Interlocked.Read(ref _onScene);
+
+    public long Cleared => Interlocked.Read(ref _cleared);
+
+    public long Refused => Interlocked.Read(ref _refused);
+
+    public long ConnectFailures => Interlocked.Read(ref _connectFailures);
+
+    public long IncidentsReported => Interlocked.Read(ref _incidentsReported);
+
+    public long IncidentsClosed => Interlocked.Read(ref _incidentsClosed);
+
+    public void OnConnected() => Interlocked.Increment(ref _connected);
+
+    public void OnDisconnected() => Interlocked.Decrement(ref _connected);
+
+    public void OnPosition() => Interlocked.Increment(ref _positions);
+
+    public void OnAcknowledged() => Interlocked.Increment(ref _acknowledged);
+
+    public void OnArrived() => Interlocked.Increment(ref _onScene);
+
+    public void OnCleared() => Interlocked.Increment(ref _cleared);
+
+    public void OnRefused() => Interlocked.Increment(ref _refused);
+
+    public void OnConnectFailed() => Interlocked.Increment(ref _connectFailures);
+
+    public void OnIncidentReported() => Interlocked.Increment(ref _incidentsReported);
+
+    public void OnIncidentClosed() => Interlocked.Increment(ref _incidentsClosed);
+
+    /// <summary>One line, key=value, for logs and scripts.</summary>
+    public string Format(int units) => string.Create(CultureInfo.InvariantCulture,
+        $"units={units} connected={Connected} positions={Positions} acknowledged={Acknowledged} on_scene={OnScene} cleared={Cleared} incidents_reported={IncidentsReported} incidents_closed={IncidentsClosed} refused={Refused} connect_failures={ConnectFailures}");
+}

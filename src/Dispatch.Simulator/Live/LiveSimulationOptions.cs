@@ -1,0 +1,117 @@
+using System.Globalization;
+
+namespace Dispatch.Simulator.Live;
+
+/// <summary>What the <c>live</c> command runs against and how its officers behave; spans are wall-clock time.</summary>
+public sealed record LiveSimulationOptions
+{
+    public const string Usage = """
+        usage: Dispatch.Simulator live --host URL [--units N] [--duration S] [--seed N] [--incident-every S]
+                                       [--position-every S] [--roads FILE] [--speed X] [--report S]
+          --host URL           the running host's HTTP address, e.g. http://127.0.0.1:5080
+          --units N            simulated patrol units, picked at random from the host's city (0 or omitted: all)
+          --duration S         stop after S seconds (0 or omitted: run until Ctrl+C)
+          --seed N             seed of the officers' choices (default 1)
+          --incident-every S   mean seconds between reported incidents (110 calls); 0 for none (default 40)
+          --position-every S   seconds between GPS fixes of a moving unit (default 2)
+          --roads FILE         road network GeoJSON (default: the demo road network); units drive along it
+          --speed X            driving speed multiplier over the road speeds (default 1)
+          --report S           seconds between status lines (default 30)
+        """;
+
+    public required Uri Host { get; init; }
+
+    /// <summary>0: every unit of the city.</summary>
+    public int Units { get; init; }
+
+    /// <summary>Null: until cancelled.</summary>
+    public TimeSpan? Duration { get; init; }
+
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Mean time between incidents the simulator reports through the operations hub; null for none.</summary>
+    public TimeSpan? IncidentEvery { get; init; } = TimeSpan.FromSeconds(40);
+
+    public TimeSpan PositionEvery { get; init; } = TimeSpan.FromSeconds(2);
+
+    public string? RoadsPath { get; init; }
+
+    /// <summary>Demo road network coarseness (1: about 20,000 roads); coarser builds faster and routes the same arterials.</summary>
+    public double DemoRoadSize { get; init; } = 0.5;
+
+    public double SpeedFactor { get; init; } = 1;
+
+    public TimeSpan ReportEvery { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan AckDelayMin { get; init; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan AckDelayMax { get; init; } = TimeSpan.FromSeconds(8);
+
+    public TimeSpan EnRouteDelayMax { get; init; } = TimeSpan.FromSeconds(3);
+
+    public TimeSpan OnSceneMin { get; init; } = TimeSpan.FromSeconds(45);
+
+    public TimeSpan OnSceneMax { get; init; } = TimeSpan.FromSeconds(120);
+
+    public TimeSpan ClearingMin { get; init; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan ClearingMax { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>A patrolling unit parks this long at the end of each leg of its beat.</summary>
+    public TimeSpan ParkMin { get; init; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan ParkMax { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Beat legs end this far (at most) from the unit's shift start.</summary>
+    public double BeatRadiusMeters { get; init; } = 1500;
+
+    /// <summary>New connections are spread over this span at start, so the host is not hit by all of them at once.</summary>
+    public TimeSpan StartSpread { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Longest wait between attempts to reach the host.</summary>
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    public static TimeSpan Between(Random random, TimeSpan min, TimeSpan max) =>
+        max <= min ? min : min + ((max - min) * random.NextDouble());
+
+    /// <summary>Reads the command line; the error names the bad value.</summary>
+    public static (LiveSimulationOptions? Options, string? Error) Parse(IReadOnlyList<string> args)
+    {
+        try
+        {
+            var line = new CommandLine(args).Allow("host", "units", "duration", "seed", "incident-every", "position-every", "roads", "speed", "report");
+            var hostText = line.Text("host") ?? throw new CommandLineException("--host is required, e.g. --host http://127.0.0.1:5080");
+            var incidentEvery = line.Text("incident-every") is "0" ? 0 : line.Double("incident-every", 40);
+            var duration = line.Text("duration") is "0" ? 0 : line.Double("duration", 0);
+            return (new LiveSimulationOptions
+            {
+                Host = ParseHost(hostText),
+                Units = line.Int("units", 0),
+                Duration = duration > 0 ? TimeSpan.FromSeconds(duration) : null,
+                Seed = line.Int("seed", 1),
+                IncidentEvery = incidentEvery > 0 ? TimeSpan.FromSeconds(incidentEvery) : null,
+                PositionEvery = TimeSpan.FromSeconds(line.Double("position-every", 2)),
+                RoadsPath = line.ExistingFile("roads"),
+                SpeedFactor = line.Double("speed", 1),
+                ReportEvery = TimeSpan.FromSeconds(line.Double("report", 30)),
+            }, null);
+        }
+        catch (CommandLineException e)
+        {
+            return (null, e.Message);
+        }
+    }
+
+    /// <summary>An absolute http(s) URL; anything else is refused naming the value.</summary>
+    public static Uri ParseHost(string text)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || uri.Host.Length == 0)
+        {
+            throw new CommandLineException($"--host must be an http(s) URL such as http://127.0.0.1:5080, got \"{text}\"");
+        }
+
+        return new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
+    }
+
+    internal static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
+}

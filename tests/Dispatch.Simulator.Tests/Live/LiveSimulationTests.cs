@@ -1,0 +1,140 @@
+using Dispatch.Abstractions.Incidents;
+using Dispatch.Abstractions.Units;
+using Dispatch.Domain.Geo;
+using Dispatch.Domain.Plans;
+using Dispatch.Domain.Units;
+using Dispatch.Server.Live;
+using Dispatch.Server.Tests.Live;
+using Dispatch.Simulator.Live;
+using Dispatch.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Dispatch.Simulator.Tests.Live;
+
+/// <summary>The live simulator against the real host on loopback, over the same hubs the pages use.</summary>
+public sealed class LiveSimulationTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_simulated_unit_acknowledges_its_assignment_arrives_on_scene_clears_and_is_available_again()
+    {
+        using var cluster = new LiveCluster(grids: 2);
+        await using var host = LiveTestHost.StartPrimary(cluster);
+        var log = new StringWriter();
+        var simulation = new LiveSimulation(QuickOptions(host) with { IncidentEvery = null }, TextWriter.Synchronized(log));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        var running = simulation.RunAsync(stop.Token);
+        await WaitUntilAsync(() => simulation.UnitIds.Count > 0 && simulation.Counters.Connected == simulation.UnitIds.Count && simulation.Counters.Positions > 0,
+            () => log.ToString());
+
+        // A call on a street some way from every unit, so the one dispatched drives there (a unit already at the
+        // scene would arrive by GPS before it acknowledged).
+        var at = AwayFromEveryUnit(host);
+        var opened = await host.Grains.GetGrain<IIntakeGrain>(0).ReportAsync(new IncidentReport(
+            "theft", IncidentPriority.High, at.Latitude, at.Longitude, "simulator test", IncidentSource.Operator, "operator:test"));
+        Assert.True(opened.Ok, opened.Error);
+        var incident = host.Grains.GetGrain<IIncidentGrain>(opened.IncidentId!);
+        IncidentView? seen = null;
+        await WaitUntilAsync(() => (seen = incident.GetAsync().GetAwaiter().GetResult())!.Assignments.Any(a => a.State == AssignmentState.Cleared),
+            () => $"{string.Join(" | ", seen?.Timeline.Select(t => t.Text) ?? [])}\n{log}");
+        var cleared = seen!.Assignments.First(a => a.State == AssignmentState.Cleared);
+        var unitTimeline = seen.Timeline.Where(t => t.UnitId == cleared.UnitId).Select(t => t.Kind).ToList();
+        await WaitUntilAsync(() => host.Grains.GetGrain<IPatrolUnitGrain>(cleared.UnitId).GetAsync().GetAwaiter().GetResult()!.Status == UnitStatus.Available,
+            () => log.ToString());
+        await stop.CancelAsync();
+        await running;
+
+        Assert.Contains(cleared.UnitId, simulation.UnitIds);
+        Assert.NotNull(cleared.ArrivedAt);
+        Assert.Equal(
+            [TimelineKinds.UnitAssigned, TimelineKinds.Acknowledged, TimelineKinds.EnRoute, TimelineKinds.OnScene, TimelineKinds.Cleared],
+            unitTimeline.Where(k => k is TimelineKinds.UnitAssigned or TimelineKinds.Acknowledged or TimelineKinds.EnRoute or TimelineKinds.OnScene or TimelineKinds.Cleared));
+        Assert.True(simulation.Counters.Acknowledged >= 1 && simulation.Counters.OnScene >= 1, simulation.Counters.Format(simulation.UnitIds.Count));
+    }
+
+    [Fact]
+    public async Task Incidents_the_simulator_reports_are_opened_by_the_host_as_calls()
+    {
+        using var cluster = new LiveCluster(grids: 2);
+        await using var host = LiveTestHost.StartPrimary(cluster);
+        var log = new StringWriter();
+        var simulation = new LiveSimulation(QuickOptions(host) with { IncidentEvery = TimeSpan.FromMilliseconds(300) }, TextWriter.Synchronized(log));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        var running = simulation.RunAsync(stop.Token);
+
+        var board = host.Services.GetRequiredService<LiveBoard>();
+        await WaitUntilAsync(() => board.Snapshot(null, 0).Incidents.Any(i => i.Source == IncidentSource.Call), () => log.ToString());
+        await stop.CancelAsync();
+        await running;
+
+        var call = board.Snapshot(null, 0).Incidents.First(i => i.Source == IncidentSource.Call);
+        Assert.Contains(call.IncidentId, log.ToString(), StringComparison.Ordinal);
+        Assert.True(simulation.Counters.IncidentsReported >= 1);
+    }
+
+    [Fact]
+    public async Task Against_a_host_that_is_down_it_retries_with_growing_waits_and_stops_at_the_duration()
+    {
+        var port = TestPorts.GetFreeTcpPort();
+        var log = new StringWriter();
+        var options = new LiveSimulationOptions { Host = new Uri($"http://127.0.0.1:{port}"), Duration = TimeSpan.FromSeconds(3), MaxRetryDelay = TimeSpan.FromSeconds(1) };
+        var started = DateTime.UtcNow;
+
+        var answered = await new LiveSimulation(options, TextWriter.Synchronized(log)).RunAsync(Cancel);
+
+        var elapsedSeconds = (DateTime.UtcNow - started).TotalSeconds;
+        var retries = log.ToString().Split('\n').Count(l => l.Contains("is not reachable", StringComparison.Ordinal) && l.Contains("retrying in", StringComparison.Ordinal));
+        Assert.False(answered);
+        Assert.InRange(retries, 3, 12);
+        Assert.InRange(elapsedSeconds, 2.5, 8);
+        Assert.Contains("never answered", log.ToString(), StringComparison.Ordinal);
+    }
+
+    private static GeoPoint AwayFromEveryUnit(LiveTestHost host)
+    {
+        var units = host.Services.GetRequiredService<LiveBoard>().Snapshot(null, 0).Units
+            .Where(u => u.Latitude is not null).Select(u => new GeoPoint(u.Latitude!.Value, u.Longitude!.Value)).ToList();
+        var origin = host.City.Stations[0].Location;
+        var candidates =
+            from north in Enumerable.Range(-8, 17)
+            from east in Enumerable.Range(-8, 17)
+            let point = GreatCircle.Offset(origin, north * 150, east * 150)
+            select (Point: point, Nearest: units.Min(u => GreatCircle.DistanceMeters(u, point)));
+        return candidates.Where(c => c.Nearest >= 600).OrderBy(c => c.Nearest).Select(c => c.Point).FirstOrDefault(origin);
+    }
+
+    /// <summary>Officers who answer at once, stay briefly and drive twenty times faster than the roads allow.</summary>
+    private static LiveSimulationOptions QuickOptions(LiveTestHost host) => new()
+    {
+        Host = host.BaseAddress,
+        PositionEvery = TimeSpan.FromMilliseconds(200),
+        AckDelayMin = TimeSpan.FromMilliseconds(200),
+        AckDelayMax = TimeSpan.FromMilliseconds(400),
+        EnRouteDelayMax = TimeSpan.FromMilliseconds(200),
+        OnSceneMin = TimeSpan.FromMilliseconds(500),
+        OnSceneMax = TimeSpan.FromMilliseconds(800),
+        ClearingMin = TimeSpan.FromMilliseconds(200),
+        ClearingMax = TimeSpan.FromMilliseconds(300),
+        ParkMin = TimeSpan.FromMilliseconds(200),
+        ParkMax = TimeSpan.FromMilliseconds(500),
+        SpeedFactor = 20,
+        StartSpread = TimeSpan.FromMilliseconds(500),
+        ReportEvery = TimeSpan.FromHours(1),
+        DemoRoadSize = 0.25,
+    };
+
+    private static async Task WaitUntilAsync(Func<bool> condition, Func<string> context, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"condition not met in time; {context()}");
+            }
+
+            await Task.Delay(50, Cancel);
+        }
+    }
+}
