@@ -34,14 +34,25 @@ public sealed partial class PatrolUnitGrain(
     private string? _announcedZone;
     private (int Row, int Column)? _announcedCell;
 
+    // The position time of the last saved state: positions are saved at most every PositionPersistInterval.
+    private DateTimeOffset? _positionSavedAt;
+
     private PatrolUnitState S => state.State;
 
     private string UnitId => this.GetPrimaryKeyString();
+
+    private async Task SaveAsync()
+    {
+        await state.WriteStateAsync();
+        _positionSavedAt = S.PositionAt;
+    }
 
     private GeoPoint? Position => S.Latitude is { } lat && S.Longitude is { } lon ? new GeoPoint(lat, lon) : null;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _positionSavedAt = S.PositionAt;
+
         // Re-announce after a restart or idle deactivation: the dispatcher index is derived from units.
         if (S.Registered)
         {
@@ -63,7 +74,7 @@ public sealed partial class PatrolUnitGrain(
             S.PositionAt = clock.GetUtcNow();
         }
 
-        await state.WriteStateAsync();
+        await SaveAsync();
         await AnnounceAsync(force: true);
         await PublishAsync();
     }
@@ -81,15 +92,14 @@ public sealed partial class PatrolUnitGrain(
         }
 
         var now = clock.GetUtcNow();
-        var lastPersisted = S.PositionAt;
         S.Latitude = position.Latitude;
         S.Longitude = position.Longitude;
         S.PositionAt = now;
 
         var arrival = await ArriveIfInsideRadiusAsync(position, now);
-        if (!arrival && (lastPersisted is null || now - lastPersisted >= _options.PositionPersistInterval))
+        if (!arrival && (_positionSavedAt is null || now - _positionSavedAt >= _options.PositionPersistInterval))
         {
-            await state.WriteStateAsync();
+            await SaveAsync();
         }
 
         await AnnounceAsync(force: false);
@@ -144,7 +154,7 @@ public sealed partial class PatrolUnitGrain(
             S.History.RemoveRange(0, S.History.Count - HistoryKept);
         }
 
-        await state.WriteStateAsync();
+        await SaveAsync();
         await AnnounceAsync(force: false);
         await PublishAsync();
         return new AssignmentDecision(true, null, ToContract(assignment));
@@ -206,7 +216,7 @@ public sealed partial class PatrolUnitGrain(
             }
         }
 
-        await state.WriteStateAsync();
+        await SaveAsync();
         if (report is not null && held is not null)
         {
             GrainFactory.GetGrain<IIncidentGrain>(held.IncidentId).OnUnitReportAsync(report).Ignore();
@@ -252,7 +262,7 @@ public sealed partial class PatrolUnitGrain(
 
         S.Status = status;
         EndAssignment(clock.GetUtcNow(), $"{reason} ({actor})");
-        await state.WriteStateAsync();
+        await SaveAsync();
         await AnnounceAsync(force: false);
         await PublishAsync();
         return CommandResult.Success;
@@ -295,7 +305,7 @@ public sealed partial class PatrolUnitGrain(
         }
 
         S.Status = status;
-        await state.WriteStateAsync();
+        await SaveAsync();
         var detail = $"position inside arrival radius ({distanceMeters:F0} m of {held.ArrivalRadiusMeters:F0} m)";
         GrainFactory.GetGrain<IIncidentGrain>(held.IncidentId)
             .OnUnitReportAsync(new UnitReport(UnitId, held.AssignmentNumber, UnitReportKind.OnScene, now, Actors.Unit(UnitId), detail))
