@@ -4,6 +4,7 @@ using Dispatch.Domain.City;
 using Dispatch.Domain.Geo;
 using Dispatch.Domain.Plans;
 using Dispatch.Server.Alerts;
+using Dispatch.Server.Cameras;
 using Dispatch.Server.Units;
 using Microsoft.AspNetCore.SignalR;
 
@@ -30,7 +31,8 @@ public sealed class OperationsHub(
     OperationsAudience audience,
     CityModel city,
     IGrainFactory grains,
-    DirectiveDesk directives) : Hub
+    DirectiveDesk directives,
+    CameraHealthBoard cameraHealth) : Hub
 {
     public const string Path = "/hubs/operations";
     public const int MaxNearbyCameras = 20;
@@ -60,7 +62,7 @@ public sealed class OperationsHub(
 
         // Join first, then read: every change after the snapshot's Seq reaches this connection.
         await Groups.AddToGroupAsync(Context.ConnectionId, OperationsAudience.GroupName(set));
-        return board.Snapshot(set, city.Cameras.Count);
+        return board.Snapshot(set, cameraHealth.Summarize());
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
