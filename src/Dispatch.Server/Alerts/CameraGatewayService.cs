@@ -138,10 +138,16 @@ public sealed partial class CameraGatewayService(
 
     private async Task ProcessAsync(string gatewayId, Alert alert, ChannelWriter<ServerMessage> outbox, CancellationToken cancellation)
     {
+        var inWindow = true;
         try
         {
             // Not cancelled with the stream: an alert already handed to its camera finishes, and its id is remembered.
             var ack = Counted(await intake.ProcessAsync(gatewayId, alert, CancellationToken.None));
+
+            // Its place is free before the ack can reach the gateway: a gateway that sends its next alert on this
+            // ack must find room (the outbox may hold the ack a while when it is full, yet send it before this resumes).
+            windows.Leave(gatewayId);
+            inWindow = false;
             await outbox.WriteAsync(Ack(ack), cancellation);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
@@ -150,7 +156,10 @@ public sealed partial class CameraGatewayService(
         }
         finally
         {
-            windows.Leave(gatewayId);
+            if (inWindow)
+            {
+                windows.Leave(gatewayId);
+            }
         }
     }
 
