@@ -4,10 +4,8 @@ using Dispatch.Abstractions.Units;
 using Dispatch.Domain.Geo;
 using Dispatch.Domain.Plans;
 using Dispatch.Domain.Units;
-using Dispatch.Server.Alerts;
 using Dispatch.Server.Live;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Dispatch.Browser.Tests;
@@ -63,32 +61,6 @@ public sealed class LivePagesTests(BrowserFixture fixture) : IClassFixture<Brows
         Assert.Equal(unit.Start.Latitude, before.Lat, 7);
         Assert.Equal(target.Latitude, after.Lat, 7);
         Assert.Equal(target.Longitude, after.Lng, 7);
-        Assert.Empty(outside);
-    }
-
-    [Fact]
-    public async Task An_alert_appears_in_the_feed_with_its_snapshot_and_opens_annotated_with_the_nearest_cameras()
-    {
-        var (context, outside) = await fixture.NewOfflineContextAsync();
-        await using var _ = context;
-        var page = await context.NewPageAsync();
-        await OpenOperatorPageAsync(page);
-        var camera = fixture.Cluster.City.Cameras[2];
-
-        // The same server-side path the gRPC camera gateway service uses.
-        await fixture.Host.Services.GetRequiredService<AlertDesk>().RaiseAsync(new CameraAlertReport(
-            "AL-BROWSER-1", camera.Id, "fight", 0.93, DateTimeOffset.UtcNow, SnapshotSvg(), "image/svg+xml",
-            [new AlertBox(0.30, 0.25, 0.25, 0.5, "person"), new AlertBox(0.6, 0.3, 0.2, 0.45, "person")]));
-        var thumb = page.Locator("[data-alert='AL-BROWSER-1'] img.thumb");
-        await thumb.WaitForAsync(new LocatorWaitForOptions { Timeout = (float)Patience.TotalMilliseconds });
-        await page.WaitForFunctionAsync("() => document.querySelector(\"[data-alert='AL-BROWSER-1'] img.thumb\").naturalWidth > 0");
-        await page.Locator("[data-alert='AL-BROWSER-1']").ClickAsync();
-        await page.Locator("#nearest li").First.WaitForAsync(new LocatorWaitForOptions { Timeout = (float)Patience.TotalMilliseconds });
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("operator-alert.png") });
-
-        Assert.Equal(2, await page.Locator("#detail .snapshot .box").CountAsync());
-        Assert.True(await page.EvaluateAsync<bool>("() => document.querySelector('#detail .snapshot img').naturalWidth > 0"));
-        Assert.Contains(camera.Name, await page.Locator("#nearest li").First.InnerTextAsync(), StringComparison.Ordinal);
         Assert.Empty(outside);
     }
 
@@ -189,13 +161,4 @@ public sealed class LivePagesTests(BrowserFixture fixture) : IClassFixture<Brows
     }
 
     private string Screenshot(string name) => Path.Combine(fixture.ScreenshotDirectory, name);
-
-    /// <summary>A stand-in camera frame: a street with two figures.</summary>
-    private static byte[] SnapshotSvg() => """
-        <svg xmlns="http://www.w3.org/2000/svg" width="640" height="360" viewBox="0 0 640 360">
-          <rect width="640" height="360" fill="#4a5563"/><rect y="220" width="640" height="140" fill="#2b2f36"/>
-          <rect x="200" y="100" width="150" height="170" fill="#c9a27e"/><rect x="390" y="115" width="120" height="160" fill="#8fa7c9"/>
-          <text x="12" y="24" fill="#fff" font-size="16" font-family="monospace">CAM 2026-11-23 10:30:00</text>
-        </svg>
-        """u8.ToArray();
 }

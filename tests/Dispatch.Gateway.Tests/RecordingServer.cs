@@ -8,6 +8,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -169,6 +170,10 @@ public sealed class RecordingServer : IAsyncDisposable
     {
         gateway ??= new RecordingGateway();
         var builder = WebApplication.CreateSlimBuilder();
+
+        // Only the endpoint below: the Dispatch host's appsettings.json sits in this output folder too (for DispatchHost).
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();

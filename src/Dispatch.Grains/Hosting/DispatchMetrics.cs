@@ -24,6 +24,15 @@ public enum AlertRejection
 
     /// <summary>The intake could not open or attach an incident.</summary>
     IntakeFailed = 4,
+
+    /// <summary>The gateway had not authenticated (no accepted Hello, or a wrong credential).</summary>
+    NotAuthenticated = 5,
+
+    /// <summary>The gateway already had its flow-control window of alerts awaiting an ack.</summary>
+    TooManyUnacknowledged = 6,
+
+    /// <summary>The camera is registered to another gateway.</summary>
+    CameraOfAnotherGateway = 7,
 }
 
 /// <summary>

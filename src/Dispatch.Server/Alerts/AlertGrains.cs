@@ -5,7 +5,10 @@ using Dispatch.Server.Live;
 
 namespace Dispatch.Server.Alerts;
 
-/// <summary>A camera alert as it arrived: what was seen, where, and the snapshot with its boxes.</summary>
+/// <summary>
+/// A camera alert the service accepted, as operators see it: what was seen, where, by which camera and gateway.
+/// The snapshot itself stays in the <see cref="AlertArchive"/>; <see cref="HasSnapshot"/> says whether it has one.
+/// </summary>
 [GenerateSerializer]
 [Alias("live.alert-record")]
 public sealed record AlertRecord(
@@ -18,26 +21,25 @@ public sealed record AlertRecord(
     [property: Id(6)] double Latitude,
     [property: Id(7)] double Longitude,
     [property: Id(8)] string? GridId,
-    [property: Id(9)] IReadOnlyList<AlertBox> Boxes);
+    [property: Id(9)] IReadOnlyList<AlertBox> Boxes,
+    [property: Id(10)] string GatewayId,
+    [property: Id(11)] bool HasSnapshot);
 
-/// <summary>A snapshot image and its media type.</summary>
-[GenerateSerializer]
-[Alias("live.alert-snapshot")]
-public sealed record AlertSnapshot([property: Id(0)] byte[] Content, [property: Id(1)] string ContentType);
-
-/// <summary>One alert (key: alert id): raised once however often the gateway repeats it, then opened or dismissed.</summary>
+/// <summary>
+/// One accepted alert in the operators' feed (key: alert id): shown once however often the gateway repeats it.
+/// An alert that opened or joined an incident arrives as <see cref="AlertState.Opened"/>; one accepted into no
+/// incident (the camera's cooldown after an operator closed its incident) waits for an operator to open or dismiss it.
+/// </summary>
 [Alias("live.IAlertGrain")]
 public interface IAlertGrain : IGrainWithStringKey
 {
-    /// <summary>True when this call raised it; false when the alert id was already known (a repeat).</summary>
+    /// <summary>True when this call showed it; false when the alert id was already known (a repeat).</summary>
+    /// <param name="incidentId">The incident the alert opened or joined; null or empty for none.</param>
     [Alias("raise")]
-    Task<bool> RaiseAsync(AlertRecord alert, AlertSnapshot? snapshot);
+    Task<bool> RaiseAsync(AlertRecord alert, string? incidentId);
 
     [Alias("get")]
     Task<LiveAlert?> GetAsync();
-
-    [Alias("snapshot")]
-    Task<AlertSnapshot?> GetSnapshotAsync();
 
     /// <summary>Opens an incident at the camera's location; returns its id. Refused if dismissed or already opened.</summary>
     [Alias("open-incident")]
@@ -61,28 +63,12 @@ public interface IAlertFeedGrain : IGrainWithStringKey
     Task<IReadOnlyList<string>> GetRecentAsync();
 }
 
-/// <summary>Which camera channels are offline (key <see cref="DefaultKey"/>); offline is the exception, so only those are kept.</summary>
-[Alias("live.ICameraHealthGrain")]
-public interface ICameraHealthGrain : IGrainWithStringKey
-{
-    public const string DefaultKey = "city";
-
-    [Alias("set")]
-    Task SetAsync(string cameraId, bool online, string? gridId);
-
-    [Alias("offline")]
-    Task<IReadOnlyList<LiveCamera>> GetOfflineAsync();
-}
-
 [GenerateSerializer]
 [Alias("live.alert-state")]
 public sealed class AlertGrainState
 {
     [Id(0)]
     public AlertRecord? Alert { get; set; }
-
-    [Id(1)]
-    public AlertSnapshot? Snapshot { get; set; }
 
     [Id(2)]
     public AlertState State { get; set; }
@@ -99,7 +85,7 @@ public sealed class AlertGrain(
 {
     private string AlertId => this.GetPrimaryKeyString();
 
-    public async Task<bool> RaiseAsync(AlertRecord alert, AlertSnapshot? snapshot)
+    public async Task<bool> RaiseAsync(AlertRecord alert, string? incidentId)
     {
         ArgumentNullException.ThrowIfNull(alert);
         if (state.State.Alert is not null)
@@ -108,7 +94,12 @@ public sealed class AlertGrain(
         }
 
         state.State.Alert = alert;
-        state.State.Snapshot = snapshot;
+        if (!string.IsNullOrEmpty(incidentId))
+        {
+            state.State.State = AlertState.Opened;
+            state.State.IncidentId = incidentId;
+        }
+
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<IAlertFeedGrain>(IAlertFeedGrain.DefaultKey).AddAsync(AlertId);
         await PublishAsync();
@@ -116,8 +107,6 @@ public sealed class AlertGrain(
     }
 
     public Task<LiveAlert?> GetAsync() => Task.FromResult(View());
-
-    public Task<AlertSnapshot?> GetSnapshotAsync() => Task.FromResult(state.State.Snapshot);
 
     public async Task<IntakeResult> OpenIncidentAsync(string type, IncidentPriority priority, string actor)
     {
@@ -174,8 +163,13 @@ public sealed class AlertGrain(
         ? null
         : new LiveAlert(a.AlertId, a.CameraId, a.CameraName, a.Kind, a.Confidence, a.At, a.Latitude, a.Longitude, a.GridId,
             state.State.State, state.State.IncidentId,
-            state.State.Snapshot is null ? null : $"/api/live/alerts/{Uri.EscapeDataString(a.AlertId)}/snapshot",
-            a.Boxes);
+            a.HasSnapshot ? SnapshotUrl(a, SnapshotVariant.Thumb) : null,
+            a.Boxes,
+            a.HasSnapshot ? SnapshotUrl(a, SnapshotVariant.Annotated) : null);
+
+    /// <summary>The archive's copy (GET /api/alerts/{id}/snapshot), named by gateway too: alert ids are unique per gateway only.</summary>
+    private static string SnapshotUrl(AlertRecord a, SnapshotVariant variant) =>
+        $"/api/alerts/{Uri.EscapeDataString(a.AlertId)}/snapshot?variant={variant.ToString().ToLowerInvariant()}&gatewayId={Uri.EscapeDataString(a.GatewayId)}";
 
     private Task PublishAsync() =>
         GrainFactory.GetGrain<ILiveNotifierGrain>(0).PublishAsync(new AlertUpdate(LiveVersions.Next("alert:" + AlertId), View()!));
@@ -208,33 +202,4 @@ public sealed class AlertFeedGrain(
     }
 
     public Task<IReadOnlyList<string>> GetRecentAsync() => Task.FromResult<IReadOnlyList<string>>([.. Enumerable.Reverse(state.State.Ids)]);
-}
-
-public sealed class CameraHealthGrain(TimeProvider clock) : Grain, ICameraHealthGrain
-{
-    // Soft state: gateways report health continually, so a restart re-learns it within a heartbeat.
-    private readonly Dictionary<string, LiveCamera> _offline = new(StringComparer.Ordinal);
-
-    public async Task SetAsync(string cameraId, bool online, string? gridId)
-    {
-        var wasOffline = _offline.ContainsKey(cameraId);
-        if (wasOffline != online)
-        {
-            return;
-        }
-
-        var camera = new LiveCamera(cameraId, online, clock.GetUtcNow(), gridId);
-        if (online)
-        {
-            _offline.Remove(cameraId);
-        }
-        else
-        {
-            _offline[cameraId] = camera;
-        }
-
-        await GrainFactory.GetGrain<ILiveNotifierGrain>(0).PublishAsync(new CameraUpdate(LiveVersions.Next("camera:" + cameraId), camera));
-    }
-
-    public Task<IReadOnlyList<LiveCamera>> GetOfflineAsync() => Task.FromResult<IReadOnlyList<LiveCamera>>([.. _offline.Values]);
 }

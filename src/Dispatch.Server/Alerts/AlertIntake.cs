@@ -13,14 +13,15 @@ namespace Dispatch.Server.Alerts;
 
 /// <summary>
 /// The one path of an alert into the service, for the Connect stream and PublishAlert alike: checks its fields and
-/// snapshot, hands it to its camera's grain (de-duplication, cooldown, correlation, incident) and keeps it with
-/// its snapshots. Always answers with an ack; a bad alert changes nothing.
+/// snapshot (once: <see cref="AlertValidation.Check"/> and <see cref="Snapshot.Validate"/>), hands it to its camera's
+/// grain (de-duplication, cooldown, correlation, incident), keeps it with its snapshots in the <see cref="AlertArchive"/>
+/// and shows it in the operators' <see cref="OperatorAlertFeed"/>. Always answers with an ack; a bad alert changes nothing.
 /// </summary>
 public sealed partial class AlertIntake(
     IGrainFactory grains,
     IOptions<AlertIntakeOptions> options,
     AlertArchive archive,
-    AlertDesk liveDesk,
+    OperatorAlertFeed operatorFeed,
     [FromKeyedServices(DispatchClock.ServiceKey)] TimeProvider clock,
     ILogger<AlertIntake> logger)
 {
@@ -91,9 +92,11 @@ public sealed partial class AlertIntake(
                 return Rejected(alert.AlertId, rejectReason, result.Message);
         }
 
+        var archived = false;
         try
         {
             await archive.SaveAsync(Archived(alert, gatewayId, receivedAt, result), Render(alert, o.ThumbnailWidthPx), cancellationToken);
+            archived = true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -101,28 +104,20 @@ public sealed partial class AlertIntake(
             LogArchiveFailed(logger, alert.AlertId, ex);
         }
 
-        await ShowOnLiveMapAsync(alert);
+        await ShowToOperatorsAsync(gatewayId, alert, result, archived);
         return new AlertAck { AlertId = alert.AlertId, Outcome = AlertOutcome.Accepted, IncidentId = result.IncidentId };
     }
 
     /// <summary>Puts an accepted alert in operators' alert feed; the ack does not wait on a failure here.</summary>
-    private async Task ShowOnLiveMapAsync(Alert alert)
+    private async Task ShowToOperatorsAsync(string gatewayId, Alert alert, CameraAlertResult result, bool archived)
     {
         try
         {
-            await liveDesk.RaiseAsync(new CameraAlertReport(
-                alert.AlertId,
-                alert.CameraId,
-                alert.Kind.ToString(),
-                alert.Confidence,
-                alert.ObservedAt.ToDateTimeOffset(),
-                alert.SnapshotJpeg.IsEmpty ? null : alert.SnapshotJpeg.ToByteArray(),
-                "image/jpeg",
-                [.. alert.Boxes.Select(b => new Live.AlertBox(b.X, b.Y, b.Width, b.Height, b.Label))]));
+            await operatorFeed.ShowAsync(gatewayId, alert, result, archived);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // A camera registered by a gateway's hello is not part of the city the live map draws.
+            // The incident exists and operators see it; only the alert's own entry in the feed is missing.
             LogLiveFeedFailed(logger, alert.AlertId, ex);
         }
     }

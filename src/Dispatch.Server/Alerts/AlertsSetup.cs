@@ -43,12 +43,15 @@ public static class AlertsSetup
         services.AddSingleton(gateways);
         services.AddSingleton<GatewayWindows>();
         services.AddSingleton<AlertIntake>();
+        services.AddSingleton<OperatorAlertFeed>();
         var archivePath = ArchivePath(builder, intakeOptions);
         services.AddSingleton(_ => new AlertArchive(archivePath));
         services.AddSingleton(sp => new CameraHealthBoard(
             sp.GetRequiredKeyedService<TimeProvider>(DispatchClock.ServiceKey),
             healthOptions,
             () => sp.GetRequiredService<CityModel>().Cameras.Count));
+        services.AddSingleton<CameraHealthFeed>();
+        services.AddHostedService<CameraHealthSweep>();
 
         services.AddGrpc(o => o.MaxReceiveMessageSize = 2 * 1024 * 1024); // a 1 MiB snapshot plus the rest of the alert
         services.AddGrpcReflection();

@@ -13,13 +13,16 @@ namespace Dispatch.Server.Alerts;
 
 /// <summary>
 /// dispatch.v1.CameraGateway: gateways' Connect streams (Hello, alerts, heartbeats) and simple devices' PublishAlert.
-/// Every alert gets exactly one ack; a bad alert is refused in its ack and never ends the stream.
+/// Every alert gets exactly one ack; a bad alert is refused in its ack and never ends the stream. Every ack, every
+/// stream and every camera health change is counted in <see cref="DispatchMetrics"/>.
 /// </summary>
 public sealed partial class CameraGatewayService(
     AlertIntake intake,
     GatewayOptions gateways,
     GatewayWindows windows,
     CameraHealthBoard health,
+    CameraHealthFeed healthFeed,
+    DispatchMetrics metrics,
     IOptions<AlertIntakeOptions> alertOptions,
     IOptions<CameraHealthOptions> healthOptions,
     IGrainFactory grains,
@@ -35,6 +38,7 @@ public sealed partial class CameraGatewayService(
         ArgumentNullException.ThrowIfNull(responseStream);
         ArgumentNullException.ThrowIfNull(context);
         var cancellation = context.CancellationToken;
+        metrics.GatewayStreamOpened();
 
         // Bounded: when the gateway stops reading acks, we stop reading its alerts (HTTP/2 flow control does the rest).
         var outbox = Channel.CreateBounded<ServerMessage>(new BoundedChannelOptions(256) { SingleReader = true });
@@ -73,13 +77,13 @@ public sealed partial class CameraGatewayService(
                         var alert = message.Alert;
                         if (gatewayId is null)
                         {
-                            await outbox.Writer.WriteAsync(Ack(AlertIntake.Rejected(alert.AlertId, RejectReason.NotAuthenticated,
-                                "send an accepted Hello before alerts")), cancellation);
+                            await outbox.Writer.WriteAsync(Ack(Counted(AlertIntake.Rejected(alert.AlertId, RejectReason.NotAuthenticated,
+                                "send an accepted Hello before alerts"))), cancellation);
                         }
                         else if (!windows.TryEnter(gatewayId, window))
                         {
-                            await outbox.Writer.WriteAsync(Ack(AlertIntake.Rejected(alert.AlertId, RejectReason.TooManyUnacknowledged,
-                                $"gateway '{gatewayId}' already has {window} alerts awaiting an ack; keep alert '{alert.AlertId}' and send it again after an ack")), cancellation);
+                            await outbox.Writer.WriteAsync(Ack(Counted(AlertIntake.Rejected(alert.AlertId, RejectReason.TooManyUnacknowledged,
+                                $"gateway '{gatewayId}' already has {window} alerts awaiting an ack; keep alert '{alert.AlertId}' and send it again after an ack"))), cancellation);
                         }
                         else
                         {
@@ -92,7 +96,7 @@ public sealed partial class CameraGatewayService(
                     case GatewayMessage.BodyOneofCase.Heartbeat:
                         if (gatewayId is not null)
                         {
-                            health.Record(gatewayId, message.Heartbeat);
+                            await healthFeed.PublishAsync(health.Record(gatewayId, message.Heartbeat));
                         }
 
                         break;
@@ -104,6 +108,7 @@ public sealed partial class CameraGatewayService(
             await Task.WhenAll(processing);
             outbox.Writer.TryComplete();
             await writer;
+            metrics.GatewayStreamClosed();
         }
     }
 
@@ -120,10 +125,10 @@ public sealed partial class CameraGatewayService(
             : gateways.Authenticate(gatewayId, credential);
         if (refusal is not null)
         {
-            return AlertIntake.Rejected(request.AlertId, RejectReason.NotAuthenticated, refusal);
+            return Counted(AlertIntake.Rejected(request.AlertId, RejectReason.NotAuthenticated, refusal));
         }
 
-        return await intake.ProcessAsync(gatewayId!, request, context.CancellationToken);
+        return Counted(await intake.ProcessAsync(gatewayId!, request, context.CancellationToken));
     }
 
     private int WindowOf(string gatewayId) =>
@@ -133,10 +138,16 @@ public sealed partial class CameraGatewayService(
 
     private async Task ProcessAsync(string gatewayId, Alert alert, ChannelWriter<ServerMessage> outbox, CancellationToken cancellation)
     {
+        var inWindow = true;
         try
         {
             // Not cancelled with the stream: an alert already handed to its camera finishes, and its id is remembered.
-            var ack = await intake.ProcessAsync(gatewayId, alert, CancellationToken.None);
+            var ack = Counted(await intake.ProcessAsync(gatewayId, alert, CancellationToken.None));
+
+            // Its place is free before the ack can reach the gateway: a gateway that sends its next alert on this
+            // ack must find room (the outbox may hold the ack a while when it is full, yet send it before this resumes).
+            windows.Leave(gatewayId);
+            inWindow = false;
             await outbox.WriteAsync(Ack(ack), cancellation);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
@@ -145,21 +156,24 @@ public sealed partial class CameraGatewayService(
         }
         finally
         {
-            windows.Leave(gatewayId);
+            if (inWindow)
+            {
+                windows.Leave(gatewayId);
+            }
         }
     }
 
     private async Task<Welcome> WelcomeAsync(string gatewayId, Hello hello, int window)
     {
         var refused = new List<(string CameraId, RejectReason Reason)>();
-        var accepted = new List<string>();
+        var accepted = new List<AnnouncedCamera>();
         var city = grains.GetGrain<ICityGrain>(ICityGrain.DefaultKey);
         foreach (var camera in hello.Cameras)
         {
-            var reason = await RegisterAsync(gatewayId, camera, city);
-            if (reason == RejectReason.Unspecified)
+            var (reason, registered) = await RegisterAsync(gatewayId, camera, city);
+            if (registered is not null)
             {
-                accepted.Add(camera.CameraId);
+                accepted.Add(new AnnouncedCamera(camera.CameraId, registered.Name, registered.Location));
             }
             else
             {
@@ -167,7 +181,7 @@ public sealed partial class CameraGatewayService(
             }
         }
 
-        health.Announce(gatewayId, accepted);
+        await healthFeed.PublishAsync(health.Announce(gatewayId, accepted));
         LogWelcomed(logger, gatewayId, accepted.Count, refused.Count, hello.Software);
         var welcome = new Welcome
         {
@@ -181,12 +195,12 @@ public sealed partial class CameraGatewayService(
         return welcome;
     }
 
-    /// <summary>Registers a camera announced in Hello; returns why it was refused, or Unspecified when it may send alerts.</summary>
-    private async Task<RejectReason> RegisterAsync(string gatewayId, CameraInfo camera, ICityGrain city)
+    /// <summary>Registers a camera announced in Hello; returns it as registered when it may send alerts, else why it was refused.</summary>
+    private async Task<(RejectReason Reason, CameraRegistration? Registered)> RegisterAsync(string gatewayId, CameraInfo camera, ICityGrain city)
     {
         if (string.IsNullOrWhiteSpace(camera.CameraId) || camera.CameraId.Length > MaxCameraIdLength)
         {
-            return RejectReason.UnknownCamera;
+            return (RejectReason.UnknownCamera, null);
         }
 
         GeoPoint? location = null;
@@ -194,7 +208,7 @@ public sealed partial class CameraGatewayService(
         {
             if (GeoPoint.Validate(given.Latitude, given.Longitude) is not null)
             {
-                return RejectReason.CoordinatesOutOfRange;
+                return (RejectReason.CoordinatesOutOfRange, null);
             }
 
             location = new GeoPoint(given.Latitude, given.Longitude);
@@ -206,32 +220,66 @@ public sealed partial class CameraGatewayService(
         {
             if (!string.Equals(registered.GatewayId, gatewayId, StringComparison.Ordinal))
             {
-                return RejectReason.CameraOfAnotherGateway;
+                return (RejectReason.CameraOfAnotherGateway, null);
             }
 
+            var kept = new CameraRegistration(registered.Name, registered.Location, registered.HeadingDegrees,
+                registered.FieldOfViewDegrees, registered.StationId, registered.GatewayId);
             if (location is { } moved && moved != registered.Location)
             {
-                await feed.RegisterAsync(new CameraRegistration(
+                kept = new CameraRegistration(
                     string.IsNullOrWhiteSpace(camera.Name) ? registered.Name : camera.Name, moved,
-                    camera.HeadingDegrees, registered.FieldOfViewDegrees, await city.FindStationAsync(moved) ?? registered.StationId, gatewayId));
+                    camera.HeadingDegrees, registered.FieldOfViewDegrees, await city.FindStationAsync(moved) ?? registered.StationId, gatewayId);
+                await feed.RegisterAsync(kept);
             }
 
-            return RejectReason.Unspecified;
+            return (RejectReason.Unspecified, kept);
         }
 
         if (location is not { } at)
         {
             // A camera the service has never seen needs a place on the map before its alerts can be dispatched.
-            return RejectReason.CoordinatesOutOfRange;
+            return (RejectReason.CoordinatesOutOfRange, null);
         }
 
-        await feed.RegisterAsync(new CameraRegistration(
+        var registration = new CameraRegistration(
             string.IsNullOrWhiteSpace(camera.Name) ? camera.CameraId : camera.Name, at, camera.HeadingDegrees,
-            FieldOfViewDegrees: 90, await city.FindStationAsync(at) ?? "", gatewayId));
-        return RejectReason.Unspecified;
+            FieldOfViewDegrees: 90, await city.FindStationAsync(at) ?? "", gatewayId);
+        await feed.RegisterAsync(registration);
+        return (RejectReason.Unspecified, registration);
     }
 
     private static ServerMessage Ack(AlertAck ack) => new() { Ack = ack };
+
+    /// <summary>Counts the ack in the accepted or rejected counters (a duplicate is counted as rejected, reason "duplicate").</summary>
+    private AlertAck Counted(AlertAck ack)
+    {
+        switch (ack.Outcome)
+        {
+            case AlertOutcome.Accepted:
+                metrics.AlertAccepted();
+                break;
+            case AlertOutcome.Duplicate:
+                metrics.AlertRejected(AlertRejection.Duplicate);
+                break;
+            default:
+                metrics.AlertRejected(RejectionOf(ack.RejectReason));
+                break;
+        }
+
+        return ack;
+    }
+
+    /// <summary>The wire's reject reasons folded into the counter's few labels.</summary>
+    internal static AlertRejection RejectionOf(RejectReason reason) => reason switch
+    {
+        RejectReason.UnknownCamera => AlertRejection.UnknownCamera,
+        RejectReason.CameraOfAnotherGateway => AlertRejection.CameraOfAnotherGateway,
+        RejectReason.NotAuthenticated => AlertRejection.NotAuthenticated,
+        RejectReason.TooManyUnacknowledged => AlertRejection.TooManyUnacknowledged,
+        RejectReason.Unavailable => AlertRejection.IntakeFailed,
+        _ => AlertRejection.Invalid,
+    };
 
     private static async Task WriteAllAsync(ChannelReader<ServerMessage> outbox, IServerStreamWriter<ServerMessage> stream, CancellationToken cancellation)
     {

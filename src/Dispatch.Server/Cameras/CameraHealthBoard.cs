@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using Dispatch.Contracts.V1;
+using Dispatch.Domain.Geo;
 
 namespace Dispatch.Server.Cameras;
 
@@ -46,73 +46,155 @@ public sealed record CameraHealthSummary(
     double ConnectedShare,
     IReadOnlyList<OfflineCamera> Offline);
 
+/// <summary>A camera a gateway announced in its Hello, with its place when the service knows it.</summary>
+public sealed record AnnouncedCamera(string CameraId, string? Name = null, GeoPoint? Location = null);
+
+/// <summary>A camera that went online or offline (after the debounce), or that a gateway announced anew.</summary>
+public sealed record CameraHealthChange(string CameraId, string GatewayId, bool Online, DateTimeOffset At, string? Name, GeoPoint? Location);
+
 /// <summary>
 /// Online/offline state of every camera a gateway announced, from Hello and heartbeats, on this host. A camera is
 /// online while it was reported online or degraded within <see cref="CameraHealthOptions.OfflineAfterSeconds"/>:
 /// one missed heartbeat or one "offline" report does not make an outage, a lasting silence does.
+/// The board also remembers what it last told operators per camera, so <see cref="Announce(string, IEnumerable{AnnouncedCamera})"/>,
+/// <see cref="Record"/> and <see cref="Sweep"/> return exactly the changes to pass on: a return is told at once,
+/// an outage once the debounce time has passed (found by the periodic sweep).
 /// </summary>
 public sealed class CameraHealthBoard(TimeProvider clock, CameraHealthOptions options, Func<int> registeredCameras)
 {
-    private readonly ConcurrentDictionary<string, Entry> _cameras = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Entry> _cameras = new(StringComparer.Ordinal);
 
     /// <summary>A gateway announced the cameras it serves: each counts as online from now.</summary>
-    public void Announce(string gatewayId, IEnumerable<string> cameraIds)
+    public IReadOnlyList<CameraHealthChange> Announce(string gatewayId, IEnumerable<string> cameraIds) =>
+        Announce(gatewayId, cameraIds.Select(id => new AnnouncedCamera(id)));
+
+    /// <summary>A gateway announced the cameras it serves: each counts as online from now.</summary>
+    public IReadOnlyList<CameraHealthChange> Announce(string gatewayId, IEnumerable<AnnouncedCamera> cameras)
     {
+        ArgumentNullException.ThrowIfNull(cameras);
         var now = clock.GetUtcNow();
-        foreach (var cameraId in cameraIds)
+        var changes = new List<CameraHealthChange>();
+        lock (_lock)
         {
-            _cameras[cameraId] = new Entry(gatewayId, now, CameraStatus.Online, "");
+            foreach (var camera in cameras)
+            {
+                var previous = _cameras.GetValueOrDefault(camera.CameraId);
+                var entry = new Entry(gatewayId, now, CameraStatus.Online, "")
+                {
+                    Name = camera.Name ?? previous?.Name,
+                    Location = camera.Location ?? previous?.Location,
+                    Shown = previous?.Shown,
+                };
+                _cameras[camera.CameraId] = entry;
+                if (entry.Shown != true || entry.Location != previous?.Location)
+                {
+                    changes.Add(Show(camera.CameraId, entry, online: true, now));
+                }
+            }
         }
+
+        return changes;
     }
 
     /// <summary>A heartbeat: cameras reported online or degraded are seen now; offline ones keep their last online time.</summary>
-    public void Record(string gatewayId, Heartbeat heartbeat)
+    public IReadOnlyList<CameraHealthChange> Record(string gatewayId, Heartbeat heartbeat)
     {
         ArgumentNullException.ThrowIfNull(heartbeat);
         var now = clock.GetUtcNow();
-        foreach (var camera in heartbeat.Cameras)
+        var changes = new List<CameraHealthChange>();
+        lock (_lock)
         {
-            if (string.IsNullOrEmpty(camera.CameraId))
+            foreach (var camera in heartbeat.Cameras)
             {
-                continue;
-            }
+                if (string.IsNullOrEmpty(camera.CameraId))
+                {
+                    continue;
+                }
 
-            var up = camera.Status is CameraStatus.Online or CameraStatus.Degraded;
-            _cameras.AddOrUpdate(
-                camera.CameraId,
-                _ => new Entry(gatewayId, up ? now : null, camera.Status, camera.Detail),
-                (_, previous) => new Entry(gatewayId, up ? now : previous.LastOnlineAt, camera.Status, camera.Detail));
+                var up = camera.Status is CameraStatus.Online or CameraStatus.Degraded;
+                var previous = _cameras.GetValueOrDefault(camera.CameraId);
+                var entry = new Entry(gatewayId, up ? now : previous?.LastOnlineAt, camera.Status, camera.Detail)
+                {
+                    Name = previous?.Name,
+                    Location = previous?.Location,
+                    Shown = previous?.Shown,
+                };
+                _cameras[camera.CameraId] = entry;
+                if (up && entry.Shown != true)
+                {
+                    changes.Add(Show(camera.CameraId, entry, online: true, now));
+                }
+            }
         }
+
+        return changes;
     }
 
-    public bool IsOnline(string cameraId) =>
-        _cameras.TryGetValue(cameraId, out var entry) && IsOnline(entry, clock.GetUtcNow());
+    /// <summary>The cameras whose debounced state differs from what was last told: outages whose debounce time has passed.</summary>
+    public IReadOnlyList<CameraHealthChange> Sweep()
+    {
+        var now = clock.GetUtcNow();
+        var changes = new List<CameraHealthChange>();
+        lock (_lock)
+        {
+            foreach (var (cameraId, entry) in _cameras)
+            {
+                var online = IsOnline(entry, now);
+                if (entry.Shown != online)
+                {
+                    changes.Add(Show(cameraId, entry, online, now));
+                }
+            }
+        }
+
+        return changes;
+    }
+
+    public bool IsOnline(string cameraId)
+    {
+        lock (_lock)
+        {
+            return _cameras.TryGetValue(cameraId, out var entry) && IsOnline(entry, clock.GetUtcNow());
+        }
+    }
 
     public CameraHealthSummary Summarize()
     {
         var now = clock.GetUtcNow();
         var offline = new List<OfflineCamera>();
         var online = 0;
-        foreach (var (cameraId, entry) in _cameras)
+        int reported;
+        lock (_lock)
         {
-            if (IsOnline(entry, now))
+            reported = _cameras.Count;
+            foreach (var (cameraId, entry) in _cameras)
             {
-                online++;
-            }
-            else
-            {
-                offline.Add(new OfflineCamera(cameraId, entry.GatewayId, entry.LastOnlineAt, StatusName(entry.LastStatus), entry.Detail));
+                if (IsOnline(entry, now))
+                {
+                    online++;
+                }
+                else
+                {
+                    offline.Add(new OfflineCamera(cameraId, entry.GatewayId, entry.LastOnlineAt, StatusName(entry.LastStatus), entry.Detail));
+                }
             }
         }
 
-        var registered = Math.Max(registeredCameras(), _cameras.Count);
+        var registered = Math.Max(registeredCameras(), reported);
         return new CameraHealthSummary(
             now,
             registered,
-            _cameras.Count,
+            reported,
             online,
             registered == 0 ? 0 : (double)online / registered,
             [.. offline.OrderBy(c => c.CameraId, StringComparer.Ordinal)]);
+    }
+
+    private static CameraHealthChange Show(string cameraId, Entry entry, bool online, DateTimeOffset now)
+    {
+        entry.Shown = online;
+        return new CameraHealthChange(cameraId, entry.GatewayId, online, now, entry.Name, entry.Location);
     }
 
     private bool IsOnline(Entry entry, DateTimeOffset now) =>
@@ -126,5 +208,13 @@ public sealed class CameraHealthBoard(TimeProvider clock, CameraHealthOptions op
         _ => "unreported",
     };
 
-    private sealed record Entry(string GatewayId, DateTimeOffset? LastOnlineAt, CameraStatus LastStatus, string Detail);
+    private sealed record Entry(string GatewayId, DateTimeOffset? LastOnlineAt, CameraStatus LastStatus, string Detail)
+    {
+        public string? Name { get; init; }
+
+        public GeoPoint? Location { get; init; }
+
+        /// <summary>What operators were last told (null: nothing yet); changed only under the board's lock.</summary>
+        public bool? Shown { get; set; }
+    }
 }

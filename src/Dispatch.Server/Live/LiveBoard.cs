@@ -1,4 +1,5 @@
 using Dispatch.Abstractions.Incidents;
+using Dispatch.Server.Cameras;
 
 namespace Dispatch.Server.Live;
 
@@ -19,7 +20,7 @@ public sealed class LiveBoard(TimeProvider clock)
     private readonly Dictionary<string, LiveUnit> _units = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LiveIncident> _incidents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LiveAlert> _alerts = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, LiveCamera> _offlineCameras = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LiveCamera> _cameras = new(StringComparer.Ordinal);
     private long _seq;
 
     public long Seq
@@ -65,15 +66,7 @@ public sealed class LiveBoard(TimeProvider clock)
 
                     break;
                 case CameraUpdate { Camera: var camera }:
-                    if (camera.Online)
-                    {
-                        _offlineCameras.Remove(camera.CameraId);
-                    }
-                    else
-                    {
-                        _offlineCameras[camera.CameraId] = camera;
-                    }
-
+                    _cameras[camera.CameraId] = camera;
                     break;
             }
 
@@ -109,7 +102,7 @@ public sealed class LiveBoard(TimeProvider clock)
     {
         lock (_lock)
         {
-            return !_offlineCameras.ContainsKey(cameraId);
+            return !_cameras.TryGetValue(cameraId, out var camera) || camera.Online;
         }
     }
 
@@ -122,12 +115,22 @@ public sealed class LiveBoard(TimeProvider clock)
         }
     }
 
-    /// <summary>Everything in <paramref name="districts"/> (grid ids; null for the whole city).</summary>
-    public OperationsSnapshot Snapshot(IReadOnlySet<string>? districts, int cameraCount)
+    /// <summary>
+    /// Everything in <paramref name="districts"/> (grid ids; null for the whole city). Camera counts and the offline
+    /// list are <paramref name="cameraHealth"/>'s, so the page shows what GET /api/cameras/health shows.
+    /// </summary>
+    public OperationsSnapshot Snapshot(IReadOnlySet<string>? districts, CameraHealthSummary cameraHealth)
     {
+        ArgumentNullException.ThrowIfNull(cameraHealth);
         bool In(string? gridId) => districts is null || (gridId is not null && districts.Contains(gridId));
         lock (_lock)
         {
+            var offline = cameraHealth.Offline
+                .Select(c => _cameras.GetValueOrDefault(c.CameraId) is { } known
+                    ? known with { Online = false }
+                    : new LiveCamera(c.CameraId, false, c.LastOnlineAt ?? cameraHealth.At, null))
+                .Where(c => In(c.GridId))
+                .ToList();
             return new OperationsSnapshot(
                 _seq,
                 clock.GetUtcNow(),
@@ -135,8 +138,9 @@ public sealed class LiveBoard(TimeProvider clock)
                 [.. _units.Values.Where(u => In(u.GridId)).OrderBy(u => u.UnitId, StringComparer.Ordinal)],
                 [.. _incidents.Values.Where(i => In(i.GridId)).OrderBy(i => i.CreatedAt)],
                 [.. _alerts.Values.Where(a => In(a.GridId)).OrderByDescending(a => a.At)],
-                cameraCount,
-                [.. _offlineCameras.Values.Where(c => In(c.GridId)).OrderBy(c => c.CameraId, StringComparer.Ordinal)]);
+                cameraHealth.RegisteredCameras,
+                offline,
+                [.. _cameras.Values.Where(c => c.Latitude is not null && In(c.GridId)).OrderBy(c => c.CameraId, StringComparer.Ordinal)]);
         }
     }
 

@@ -305,7 +305,7 @@ public sealed class LiveHostService(
     }
 
     /// <summary>
-    /// Reads every unit, recent incident, recent alert and offline camera from the grains. Loaded state gets
+    /// Reads every unit, recent incident and recent alert from the grains (camera health comes from the gateways' heartbeats). Loaded state gets
     /// version 1, older than any published change, so a change that raced the load wins.
     /// </summary>
     private async Task LoadBoardAsync(CancellationToken cancellationToken)
@@ -338,11 +338,6 @@ public sealed class LiveHostService(
                 board.Apply(new AlertUpdate(1, alert));
             }
         });
-
-        foreach (var camera in await grains.GetGrain<ICameraHealthGrain>(ICameraHealthGrain.DefaultKey).GetOfflineAsync())
-        {
-            board.Apply(new CameraUpdate(1, camera));
-        }
 
         logger.LogInformation("Live board loaded: {Units} units, {Incidents} incidents, {Alerts} alerts", city.Units.Count, incidentIds.Count, alertIds.Count);
     }

@@ -97,7 +97,10 @@ public sealed record AlertBox(
     [property: Id(3)] double Height,
     [property: Id(4)] string Label);
 
-/// <summary>A camera alert; its snapshot is served at <see cref="SnapshotUrl"/>.</summary>
+/// <summary>
+/// A camera alert; its snapshot's thumbnail is served at <see cref="SnapshotUrl"/> and the frame with the boxes drawn
+/// in at <see cref="AnnotatedSnapshotUrl"/> (both null when the alert came without a snapshot).
+/// </summary>
 [GenerateSerializer]
 [Alias("live.alert")]
 public sealed record LiveAlert(
@@ -113,16 +116,23 @@ public sealed record LiveAlert(
     [property: Id(9)] AlertState State,
     [property: Id(10)] string? IncidentId,
     [property: Id(11)] string? SnapshotUrl,
-    [property: Id(12)] IReadOnlyList<AlertBox> Boxes);
+    [property: Id(12)] IReadOnlyList<AlertBox> Boxes,
+    [property: Id(13)] string? AnnotatedSnapshotUrl);
 
-/// <summary>A camera channel's health.</summary>
+/// <summary>
+/// A camera channel's health (debounced). A camera that is not part of the city file (a gateway registered it in
+/// its Hello) carries its name and place, so the map can draw it; a city camera is already on the map.
+/// </summary>
 [GenerateSerializer]
 [Alias("live.camera")]
 public sealed record LiveCamera(
     [property: Id(0)] string CameraId,
     [property: Id(1)] bool Online,
     [property: Id(2)] DateTimeOffset At,
-    [property: Id(3)] string? GridId);
+    [property: Id(3)] string? GridId,
+    [property: Id(4)] string? Name = null,
+    [property: Id(5)] double? Latitude = null,
+    [property: Id(6)] double? Longitude = null);
 
 /// <summary>A point of a directive's area.</summary>
 [GenerateSerializer]
@@ -196,7 +206,11 @@ public sealed record UnitPositionBatch(long Seq, IReadOnlyList<UnitPosition> Pos
 
 public sealed record UnitPosition(string UnitId, double Latitude, double Longitude);
 
-/// <summary>What an operator page needs to draw everything, as of <see cref="Seq"/>; deltas with a higher Seq follow.</summary>
+/// <summary>
+/// What an operator page needs to draw everything, as of <see cref="Seq"/>; deltas with a higher Seq follow.
+/// <see cref="CameraCount"/> and <see cref="OfflineCameras"/> are the camera health board's (GET /api/cameras/health);
+/// <see cref="Cameras"/> are the cameras gateways registered beyond the city file, with their places.
+/// </summary>
 public sealed record OperationsSnapshot(
     long Seq,
     DateTimeOffset ServerTime,
@@ -205,7 +219,8 @@ public sealed record OperationsSnapshot(
     IReadOnlyList<LiveIncident> Incidents,
     IReadOnlyList<LiveAlert> Alerts,
     int CameraCount,
-    IReadOnlyList<LiveCamera> OfflineCameras);
+    IReadOnlyList<LiveCamera> OfflineCameras,
+    IReadOnlyList<LiveCamera> Cameras);
 
 /// <summary>What a terminal needs after signing in or reconnecting, as of <see cref="Seq"/>.</summary>
 public sealed record TerminalSnapshot(

@@ -2,7 +2,6 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
 using Dispatch.Grains.Hosting;
-using Dispatch.Server.Alerts;
 using Dispatch.Server.Units;
 
 namespace Dispatch.Server.Live;
@@ -27,7 +26,6 @@ public static class LiveSetup
         services.AddSingleton<LiveHostObserver>();
         services.AddSingleton<LiveHostService>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveHostService>());
-        services.AddSingleton<AlertDesk>();
         services.AddSingleton<DirectiveDesk>();
         services.TryAddSingleton(TimeProvider.System);
         services.Replace(ServiceDescriptor.Singleton<IDispatchEventSink, LiveEventSink>());
@@ -43,7 +41,6 @@ public static class LiveSetup
         app.MapGet("/terminal", () => Results.Redirect("/terminal.html"));
         app.MapHub<OperationsHub>(OperationsHub.Path);
         app.MapHub<TerminalHub>(TerminalHub.Path);
-        app.MapLiveAlertSnapshots();
         return app;
     }
 

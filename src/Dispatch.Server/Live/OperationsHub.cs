@@ -5,6 +5,7 @@ using Dispatch.Domain.Geo;
 using Dispatch.Domain.Plans;
 using Dispatch.Grains.Hosting;
 using Dispatch.Server.Alerts;
+using Dispatch.Server.Cameras;
 using Dispatch.Server.Units;
 using Microsoft.AspNetCore.SignalR;
 
@@ -32,7 +33,8 @@ public sealed class OperationsHub(
     CityModel city,
     IGrainFactory grains,
     DirectiveDesk directives,
-    DispatchMetrics metrics) : Hub
+    DispatchMetrics metrics,
+    CameraHealthBoard cameraHealth) : Hub
 {
     public const string Path = "/hubs/operations";
     public const int MaxNearbyCameras = 20;
@@ -65,7 +67,7 @@ public sealed class OperationsHub(
 
         // Join first, then read: every change after the snapshot's Seq reaches this connection.
         await Groups.AddToGroupAsync(Context.ConnectionId, OperationsAudience.GroupName(set));
-        return board.Snapshot(set, city.Cameras.Count);
+        return board.Snapshot(set, cameraHealth.Summarize());
     }
 
     public override Task OnConnectedAsync()

@@ -21,12 +21,13 @@ public sealed class LiveTestHost : WebApplicationFactory<Program>
     private LiveTestHost(LiveCluster cluster, bool primary)
     {
         Port = TestPorts.GetFreeTcpPort();
+        GrpcPort = TestPorts.GetFreeTcpPort();
         SiloPort = TestPorts.GetFreeTcpPort();
         string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
         _settings = new Dictionary<string, string?>
         {
             ["Kestrel:Endpoints:Web:Url"] = $"http://127.0.0.1:{Text(Port)}",
-            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{Text(TestPorts.GetFreeTcpPort())}",
+            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{Text(GrpcPort)}",
             ["Dispatch:Silo:SiloPort"] = Text(SiloPort),
             ["Dispatch:Silo:GatewayPort"] = Text(TestPorts.GetFreeTcpPort()),
             ["Dispatch:Silo:ClusterId"] = cluster.ClusterId,
@@ -42,6 +43,12 @@ public sealed class LiveTestHost : WebApplicationFactory<Program>
     public int Port { get; }
 
     public int SiloPort { get; }
+
+    /// <summary>The gRPC (HTTP/2) port camera gateways dial; the demo gateways GW-01.. use <see cref="GatewayCredential"/>.</summary>
+    public int GrpcPort { get; }
+
+    /// <summary>The credential appsettings.json gives the demo city's gateways.</summary>
+    public const string GatewayCredential = "demo-gateway-credential";
 
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
 
@@ -67,8 +74,11 @@ public sealed class LiveTestHost : WebApplicationFactory<Program>
     }
 
     /// <summary>A SignalR client over websockets only, enums as strings like the pages.</summary>
-    public HubConnection Hub(string path) => new HubConnectionBuilder()
-        .WithUrl(new Uri(BaseAddress, path), o =>
+    public HubConnection Hub(string path) => Hub(BaseAddress, path);
+
+    /// <summary>A SignalR client of any host's hub (e.g. one started for alert tests), like the pages connect.</summary>
+    public static HubConnection Hub(Uri baseAddress, string path) => new HubConnectionBuilder()
+        .WithUrl(new Uri(baseAddress, path), o =>
         {
             o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
             o.SkipNegotiation = true;

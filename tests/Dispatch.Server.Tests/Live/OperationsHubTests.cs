@@ -1,19 +1,24 @@
 using Dispatch.Abstractions.Incidents;
 using Dispatch.Abstractions.Units;
+using Dispatch.Contracts.V1;
 using Dispatch.Domain.Geo;
 using Dispatch.Domain.Plans;
 using Dispatch.Server.Alerts;
 using Dispatch.Server.Live;
+using Dispatch.Server.Tests.Alerts;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Dispatch.Server.Tests.Live;
 
-public sealed class OperationsHubTests(LiveHostFixture fixture) : IClassFixture<LiveHostFixture>
+public sealed class OperationsHubTests(LiveHostFixture fixture) : IClassFixture<LiveHostFixture>, IDisposable
 {
     private readonly LiveCluster _cluster = fixture.Cluster;
     private readonly LiveTestHost _host = fixture.Host;
+    private GrpcChannel? _channel;
+
+    public void Dispose() => _channel?.Dispose();
 
     [Fact]
     public async Task Subscribe_returns_every_unit_of_the_city_with_its_position()
@@ -115,41 +120,90 @@ public sealed class OperationsHubTests(LiveHostFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task A_raised_alert_reaches_operators_with_its_snapshot_url_and_the_snapshot_is_served()
+    public async Task An_alert_accepted_over_grpc_reaches_operators_with_its_thumbnail_and_annotated_snapshot_and_both_are_served()
     {
         await using var ops = await _host.ConnectAsync(OperationsHub.Path);
         var alerts = new Inbox<LiveDelta<LiveAlert>>(ops, OperationsEvents.AlertChanged);
         await ops.InvokeAsync<OperationsSnapshot>("Subscribe", (string[]?)null, TestContext.Current.CancellationToken);
         var camera = _cluster.City.Cameras[0];
-        var image = "<svg xmlns='http://www.w3.org/2000/svg' width='4' height='3'/>"u8.ToArray();
+        await using var session = await ConnectGatewayAsync(camera.GatewayId);
+        var sent = AlertTestHost.NewAlert(camera.Id, AlertKind.Fight);
+        sent.SnapshotJpeg = AlertTestHost.Jpeg(640, 360);
+        sent.Boxes.Add(new BoundingBox { X = 0.1f, Y = 0.2f, Width = 0.3f, Height = 0.4f, Label = "person", Score = 0.9f });
 
-        await _host.Services.GetRequiredService<AlertDesk>().RaiseAsync(new CameraAlertReport(
-            "AL-1", camera.Id, "fight", 0.9, DateTimeOffset.UtcNow, image, "image/svg+xml", [new AlertBox(0.1, 0.2, 0.3, 0.4, "person")]));
-        var alert = (await alerts.WaitForAsync(a => a.Item.AlertId == "AL-1")).Item;
+        var ack = await session.SendAsync(sent);
+        var alert = (await alerts.WaitForAsync(a => a.Item.AlertId == sent.AlertId)).Item;
         using var http = new HttpClient { BaseAddress = _host.BaseAddress };
-        var served = await http.GetByteArrayAsync(alert.SnapshotUrl, TestContext.Current.CancellationToken);
+        using var thumb = OpenCvSharp.Cv2.ImDecode(await http.GetByteArrayAsync(alert.SnapshotUrl, TestContext.Current.CancellationToken), OpenCvSharp.ImreadModes.Color);
+        var annotatedJpeg = await http.GetByteArrayAsync(alert.AnnotatedSnapshotUrl, TestContext.Current.CancellationToken);
+        using var annotated = OpenCvSharp.Cv2.ImDecode(annotatedJpeg, OpenCvSharp.ImreadModes.Color);
 
-        Assert.Equal(camera.Id, alert.CameraId);
+        Assert.Equal(AlertOutcome.Accepted, ack.Outcome);
+        Assert.Equal((AlertState.Opened, ack.IncidentId), (alert.State, alert.IncidentId));
+        Assert.Equal((camera.Id, camera.Name), (alert.CameraId, alert.CameraName));
         Assert.Equal(camera.Location.Latitude, alert.Latitude, 9);
         Assert.Equal("person", Assert.Single(alert.Boxes).Label);
-        Assert.Equal(image, served);
+        Assert.InRange(thumb.Width, 1, 639);
+        Assert.Equal(640.0 / 360, (double)thumb.Width / thumb.Height, 1);
+        Assert.Equal((640, 360), (annotated.Width, annotated.Height));
+        Assert.NotEqual(sent.SnapshotJpeg.ToByteArray(), annotatedJpeg);
     }
 
     [Fact]
     public async Task Opening_an_incident_from_an_alert_creates_it_at_the_camera_and_marks_the_alert()
     {
         var camera = _cluster.City.Cameras[1];
-        await _host.Services.GetRequiredService<AlertDesk>().RaiseAsync(new CameraAlertReport(
-            "AL-2", camera.Id, "intrusion", 0.8, DateTimeOffset.UtcNow, null, null, []));
+        await using var session = await ConnectGatewayAsync(camera.GatewayId);
+        var first = await session.SendAsync(AlertTestHost.NewAlert(camera.Id, AlertKind.Intrusion));
+        Assert.True((await _host.Grains.GetGrain<IIncidentGrain>(first.IncidentId).CloseAsync("resolved", "operator:test")).Ok);
+
+        // Inside the camera's cooldown after an operator closed its incident, an alert opens nothing: it waits for an operator.
+        var second = AlertTestHost.NewAlert(camera.Id, AlertKind.Intrusion);
+        var waiting = await session.SendAsync(second);
+        var before = await _host.Grains.GetGrain<IAlertGrain>(second.AlertId).GetAsync();
         await using var ops = await _host.ConnectAsync(OperationsHub.Path);
 
-        var incidentId = await ops.InvokeAsync<string>("OpenIncidentFromAlert", "AL-2", "intrusion", 2, TestContext.Current.CancellationToken);
-        var again = await Assert.ThrowsAsync<HubException>(() => ops.InvokeAsync("DismissAlert", "AL-2", "", TestContext.Current.CancellationToken));
+        var incidentId = await ops.InvokeAsync<string>("OpenIncidentFromAlert", second.AlertId, "intrusion", 2, TestContext.Current.CancellationToken);
+        var again = await Assert.ThrowsAsync<HubException>(() => ops.InvokeAsync("DismissAlert", second.AlertId, "", TestContext.Current.CancellationToken));
 
+        Assert.Equal((AlertOutcome.Accepted, ""), (waiting.Outcome, waiting.IncidentId));
+        Assert.Equal(AlertState.New, before!.State);
         var incident = await _host.Grains.GetGrain<IIncidentGrain>(incidentId).GetAsync();
+        Assert.NotEqual(first.IncidentId, incidentId);
         Assert.Equal(camera.Location, incident!.Location);
         Assert.Equal(IncidentSource.Camera, incident.Source);
         Assert.Contains("already Opened", again.Message, StringComparison.Ordinal);
+        Assert.Equal(AlertState.Opened, (await _host.Grains.GetGrain<IAlertGrain>(second.AlertId).GetAsync())!.State);
+    }
+
+    [Fact]
+    public async Task Dismissing_a_waiting_alert_as_a_false_alarm_tells_operators_and_opens_nothing()
+    {
+        var camera = _cluster.City.Cameras[2];
+        await using var session = await ConnectGatewayAsync(camera.GatewayId);
+        var first = await session.SendAsync(AlertTestHost.NewAlert(camera.Id, AlertKind.Loitering));
+        Assert.True((await _host.Grains.GetGrain<IIncidentGrain>(first.IncidentId).CloseAsync("resolved", "operator:test")).Ok);
+        var second = AlertTestHost.NewAlert(camera.Id, AlertKind.Loitering);
+        await session.SendAsync(second);
+        await using var ops = await _host.ConnectAsync(OperationsHub.Path);
+        var alerts = new Inbox<LiveDelta<LiveAlert>>(ops, OperationsEvents.AlertChanged);
+        await ops.InvokeAsync<OperationsSnapshot>("Subscribe", (string[]?)null, TestContext.Current.CancellationToken);
+
+        await ops.InvokeAsync("DismissAlert", second.AlertId, "shadow", TestContext.Current.CancellationToken);
+        var dismissed = (await alerts.WaitForAsync(a => a.Item.AlertId == second.AlertId && a.Item.State == AlertState.Dismissed)).Item;
+        var open = await Assert.ThrowsAsync<HubException>(() =>
+            ops.InvokeAsync<string>("OpenIncidentFromAlert", second.AlertId, "loitering", 3, TestContext.Current.CancellationToken));
+
+        Assert.Null(dismissed.IncidentId);
+        Assert.Contains("already Dismissed", open.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A camera gateway's Connect stream over real HTTP/2, welcomed with the demo gateway's credential.</summary>
+    private async Task<GatewaySession> ConnectGatewayAsync(string gatewayId)
+    {
+        var client = new CameraGateway.CameraGatewayClient(_channel ??= GrpcChannel.ForAddress($"http://127.0.0.1:{_host.GrpcPort}"));
+        var (session, _) = await GatewaySession.ConnectAsync(client, AlertTestHost.Hello(gatewayId, LiveTestHost.GatewayCredential));
+        return session;
     }
 
     [Fact]

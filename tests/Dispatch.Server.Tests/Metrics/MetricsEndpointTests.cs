@@ -1,5 +1,9 @@
+using Dispatch.Contracts.V1;
 using Dispatch.Grains.Hosting;
+using Dispatch.Server.Tests.Alerts;
+using Dispatch.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using static Dispatch.Server.Tests.Alerts.AlertTestHost;
 
 namespace Dispatch.Server.Tests.Metrics;
 
@@ -82,5 +86,49 @@ public sealed class MetricsEndpointTests
         Assert.Equal(1, scrape.Value("dispatch_gateway_streams"));
         Assert.Equal(1, scrape.Value("dispatch_cameras", "state=\"online\""));
         Assert.Equal(1, scrape.Value("dispatch_cameras", "state=\"offline\""));
+    }
+
+    [Fact]
+    public async Task A_grpc_stream_with_one_good_and_one_bad_alert_moves_the_alert_stream_and_camera_series()
+    {
+        using var directory = new TempDirectory("dispatch-metrics-grpc");
+        await using var host = new AlertTestHost(directory);
+        var client = host.Start();
+        using var http = host.Http();
+        var before = await Scrape.FromAsync(http);
+        var (session, _) = await GatewaySession.ConnectAsync(client, Hello(Gateway, Credential, new CameraInfo { CameraId = CameraId(11) }));
+        var bad = NewAlert(CameraId(11), AlertKind.Intrusion);
+        bad.Confidence = 2;
+
+        var good = await session.SendAsync(NewAlert(CameraId(11), AlertKind.Intrusion));
+        var refused = await session.SendAsync(bad);
+        var during = await Scrape.FromAsync(http);
+        await session.CloseAsync();
+        await session.DisposeAsync();
+        var after = await EventuallyAsync(http, s => s.Value("dispatch_gateway_streams") == 0);
+
+        Assert.Equal((AlertOutcome.Accepted, AlertOutcome.Rejected), (good.Outcome, refused.Outcome));
+        Assert.Equal((0, 0), (before.Value("dispatch_alerts_accepted_total"), before.Value("dispatch_alerts_rejected_total", "reason=\"invalid\"")));
+        Assert.Equal(1, during.Value("dispatch_alerts_accepted_total"));
+        Assert.Equal(1, during.Value("dispatch_alerts_rejected_total", "reason=\"invalid\""));
+        Assert.Equal(0, during.Value("dispatch_alerts_rejected_total", "reason=\"duplicate\""));
+        Assert.Equal(1, during.Value("dispatch_gateway_streams"));
+        Assert.Equal(1, during.Value("dispatch_cameras", "state=\"online\""));
+        Assert.Equal(0, after.Value("dispatch_gateway_streams"));
+    }
+
+    private static async Task<Scrape> EventuallyAsync(HttpClient http, Func<Scrape, bool> condition)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var scrape = await Scrape.FromAsync(http);
+            if (condition(scrape) || DateTime.UtcNow > until)
+            {
+                return scrape;
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
     }
 }

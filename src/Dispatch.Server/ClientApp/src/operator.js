@@ -6,7 +6,7 @@ import { liveConnection, statusColors, outcomeColors, tierState, formatSeconds, 
 
 const $ = (sel) => document.querySelector(sel);
 const state = {
-  units: new Map(), incidents: new Map(), alerts: new Map(), offline: new Map(), cameraCount: 0,
+  units: new Map(), incidents: new Map(), alerts: new Map(), offline: new Map(), cameraCount: 0, cameraHealth: null,
   serverOffsetMs: 0, districts: null, selected: null, city: null,
 };
 const now = () => Date.now() + state.serverOffsetMs;
@@ -39,9 +39,7 @@ async function loadCity() {
       L.circleMarker([lat, lon], { renderer: canvas, radius: 6, color: '#123', weight: 2, fillColor: '#fff', fillOpacity: 1 })
         .bindTooltip(f.properties.name ?? f.properties.id).addTo(layers.stations);
     } else if (f.properties.kind === 'camera') {
-      const m = L.circleMarker([lat, lon], { renderer: canvas, radius: 2, stroke: false, fillColor: '#3a8', fillOpacity: 0.7 })
-        .addTo(layers.cameras);
-      cameraMarkers.set(f.properties.id, m);
+      drawCamera(f.properties.id, lat, lon);
     }
   }
   const bounds = L.geoJSON({ type: 'FeatureCollection', features: grids }).getBounds();
@@ -59,6 +57,32 @@ L.control.layers(null, {
   [t('grids')]: layers.grids, [t('stations')]: layers.stations, [t('camerasLayer')]: layers.cameras,
   [t('incidentsLayer')]: layers.incidents, [t('unitsLayer')]: layers.units,
 }, { collapsed: true }).addTo(map);
+
+// ---- cameras: the city file's, and those gateways registered in their Hello (they come with the snapshot and deltas) ----
+function drawCamera(id, lat, lon, name) {
+  const m = cameraMarkers.get(id);
+  if (m) { m.setLatLng([lat, lon]); return; }
+  const marker = L.circleMarker([lat, lon], { renderer: canvas, radius: 2, stroke: false, fillColor: '#3a8', fillOpacity: 0.7 })
+    .addTo(layers.cameras);
+  if (name) marker.bindTooltip(name);
+  cameraMarkers.set(id, marker);
+}
+
+// The camera panel shows what GET /api/cameras/health says; a camera change asks again (at most every 2 s).
+let healthTimer = null;
+function refreshCameraHealthSoon() {
+  if (healthTimer) return;
+  healthTimer = setTimeout(async () => {
+    healthTimer = null;
+    try {
+      state.cameraHealth = await (await fetch('/api/cameras/health')).json();
+      state.offline = new Map(state.cameraHealth.offline.map((c) => [c.cameraId, c]));
+      renderCameras();
+    } catch (e) {
+      console.warn('camera health unavailable', e);
+    }
+  }, state.cameraHealth ? 2000 : 0);
+}
 
 // ---- units ----
 function drawUnit(u) {
@@ -162,7 +186,7 @@ function renderUnits() {
 
 function renderCameras() {
   const total = state.cameraCount;
-  const share = total ? ((total - state.offline.size) / total) * 100 : 100;
+  const share = state.cameraHealth ? state.cameraHealth.connectedShare * 100 : total ? ((total - state.offline.size) / total) * 100 : 100;
   $('#camera-health').innerHTML = `<div class="big">${share.toFixed(1)}% ${t('connectedShare')}</div>
     <div>${t('offline')}: ${state.offline.size}</div>
     <ul class="offline">${[...state.offline.keys()].slice(0, 30).map((id) => `<li>${escapeHtml(id)}</li>`).join('')}</ul>`;
@@ -222,9 +246,11 @@ async function renderDetail() {
   if (sel.kind === 'alert') {
     const a = state.alerts.get(sel.id);
     if (!a) return;
-    const boxes = a.boxes.map((b) => `<div class="box" style="left:${b.x * 100}%;top:${b.y * 100}%;width:${b.width * 100}%;height:${b.height * 100}%"><span>${escapeHtml(b.label)}</span></div>`).join('');
+    // The service draws the boxes into the annotated snapshot; their labels are listed beside it.
+    const labels = a.boxes.map((b) => `<li class="box-label">${escapeHtml(b.label)}</li>`).join('');
     box.innerHTML = `<h3>${escapeHtml(a.kind)} · ${escapeHtml(a.cameraName)}</h3>
-      <div class="snapshot">${a.snapshotUrl ? `<img alt="snapshot" src="${escapeHtml(a.snapshotUrl)}">` : ''}${boxes}</div>
+      <div class="snapshot">${a.annotatedSnapshotUrl ? `<img alt="snapshot" class="annotated" src="${escapeHtml(a.annotatedSnapshotUrl)}">` : ''}</div>
+      <ul class="box-labels">${labels}</ul>
       <div class="actions">${a.state === 'New' ? `<select id="alert-priority"><option value="1">P1</option><option value="2" selected>P2</option><option value="3">P3</option><option value="4">P4</option></select>
         <button id="open-incident">${t('openIncident')}</button><button id="dismiss-alert">${t('dismiss')}</button>` : `<span class="badge">${t(a.state)}</span>`}</div>
       <h4>${t('nearestCameras')}</h4><ol id="nearest"></ol>`;
@@ -322,7 +348,9 @@ const ops = liveConnection('/hubs/operations', {
     s.incidents.forEach(drawIncident);
     s.alerts.forEach((a) => state.alerts.set(a.alertId, a));
     s.offlineCameras.forEach((c) => state.offline.set(c.cameraId, c));
+    s.cameras.forEach((c) => drawCamera(c.cameraId, c.latitude, c.longitude, c.name));
     state.cameraCount = s.cameraCount;
+    refreshCameraHealthSoon();
     renderAll();
     document.body.dataset.seq = s.seq;
   },
@@ -332,7 +360,12 @@ ops.on('UnitsMoved', (batch) => { moveUnits(batch); });
 ops.on('UnitChanged', ({ item }) => { drawUnit(item); renderUnits(); });
 ops.on('IncidentChanged', ({ item }) => { drawIncident(item); renderQueue(); renderCompliance(); if (state.selected?.id === item.incidentId) renderDetailSoon(); });
 ops.on('AlertChanged', ({ item }) => { state.alerts.set(item.alertId, item); renderAlerts(); if (state.selected?.id === item.alertId) renderDetailSoon(); });
-ops.on('CameraChanged', ({ item }) => { if (item.online) state.offline.delete(item.cameraId); else state.offline.set(item.cameraId, item); renderCameras(); });
+ops.on('CameraChanged', ({ item }) => {
+  if (item.latitude != null) drawCamera(item.cameraId, item.latitude, item.longitude, item.name);
+  if (item.online) state.offline.delete(item.cameraId); else state.offline.set(item.cameraId, item);
+  renderCameras();
+  refreshCameraHealthSoon();
+});
 
 let detailTimer = null;
 function renderDetailSoon() { clearTimeout(detailTimer); detailTimer = setTimeout(renderDetail, 100); }
@@ -354,6 +387,7 @@ window.dispatchOps = {
   unitColor: (id) => unitMarkers.get(id)?.options.fillColor,
   incident: (id) => state.incidents.get(id),
   alert: (id) => state.alerts.get(id),
+  cameraLatLng: (id) => cameraMarkers.get(id)?.getLatLng(),
   select,
 };
 
