@@ -1,7 +1,9 @@
 using Dispatch.Abstractions.Incidents;
-using Dispatch.Server.Alerts;
+using Dispatch.Contracts.V1;
 using Dispatch.Server.Live;
+using Dispatch.Server.Tests.Alerts;
 using Dispatch.Server.Tests.Metrics;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -36,12 +38,19 @@ public sealed class HubMetricsTests(LiveHostFixture fixture) : IClassFixture<Liv
         const string metric = "dispatch_alert_delivery_duration_seconds_count";
         var before = (await Scrape.FromAsync(http)).Value(metric) ?? 0;
         var camera = fixture.Cluster.City.Cameras[3];
-        await fixture.Host.Services.GetRequiredService<AlertDesk>().RaiseAsync(new CameraAlertReport(
-            "AL-METRICS-1", camera.Id, "fight", 0.9, DateTimeOffset.UtcNow, null, null, []));
 
-        // An operator opens the incident from the alert; the engine dispatches units, whose terminals get the push.
-        await using var ops = await fixture.Host.ConnectAsync(OperationsHub.Path);
-        var incidentId = await ops.InvokeAsync<string>("OpenIncidentFromAlert", "AL-METRICS-1", "fight", 2, TestContext.Current.CancellationToken);
+        // A gateway's alert over real gRPC opens an incident; the engine dispatches units, whose terminals get the push.
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{fixture.Host.GrpcPort}");
+        var (session, _) = await GatewaySession.ConnectAsync(
+            new CameraGateway.CameraGatewayClient(channel), AlertTestHost.Hello(camera.GatewayId, LiveTestHost.GatewayCredential));
+        string incidentId;
+        await using (session)
+        {
+            var ack = await session.SendAsync(AlertTestHost.NewAlert(camera.Id, AlertKind.Fight));
+            Assert.Equal(AlertOutcome.Accepted, ack.Outcome);
+            incidentId = ack.IncidentId;
+        }
+
         var incident = await fixture.Host.Grains.GetGrain<IIncidentGrain>(incidentId).GetAsync();
         var after = await GaugeAsync(http, metric, "", v => v > before);
 

@@ -64,11 +64,11 @@ public sealed class LiveSimulationTests
         var running = simulation.RunAsync(stop.Token);
 
         var board = host.Services.GetRequiredService<LiveBoard>();
-        await WaitUntilAsync(() => board.Snapshot(null, 0).Incidents.Any(i => i.Source == IncidentSource.Call), () => log.ToString());
+        await WaitUntilAsync(() => board.Snapshot(null, host.Services.GetRequiredService<Dispatch.Server.Cameras.CameraHealthBoard>().Summarize()).Incidents.Any(i => i.Source == IncidentSource.Call), () => log.ToString());
         await stop.CancelAsync();
         await running;
 
-        var call = board.Snapshot(null, 0).Incidents.First(i => i.Source == IncidentSource.Call);
+        var call = board.Snapshot(null, host.Services.GetRequiredService<Dispatch.Server.Cameras.CameraHealthBoard>().Summarize()).Incidents.First(i => i.Source == IncidentSource.Call);
         Assert.Contains(call.IncidentId, log.ToString(), StringComparison.Ordinal);
         Assert.True(simulation.Counters.IncidentsReported >= 1);
     }
@@ -93,7 +93,7 @@ public sealed class LiveSimulationTests
 
     private static GeoPoint AwayFromEveryUnit(LiveTestHost host)
     {
-        var units = host.Services.GetRequiredService<LiveBoard>().Snapshot(null, 0).Units
+        var units = host.Services.GetRequiredService<LiveBoard>().Snapshot(null, host.Services.GetRequiredService<Dispatch.Server.Cameras.CameraHealthBoard>().Summarize()).Units
             .Where(u => u.Latitude is not null).Select(u => new GeoPoint(u.Latitude!.Value, u.Longitude!.Value)).ToList();
         var origin = host.City.Stations[0].Location;
         var candidates =
