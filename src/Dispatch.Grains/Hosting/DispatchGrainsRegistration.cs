@@ -40,7 +40,7 @@ public static class DispatchGrainsRegistration
 
         // The search around an incident must reach as far as the fastest unit gets within a target.
         options.PostConfigure<IServiceProvider>((o, sp) =>
-            o.FastestUnitSpeedKmh = Math.Max(o.FastestUnitSpeedKmh, StraightLineOptions(sp).FastestKmh()));
+            o.FastestUnitSpeedKmh = Math.Max(o.FastestUnitSpeedKmh, StraightLineFastestKmh(sp)));
         services.TryAddKeyedSingleton<TimeProvider>(DispatchClock.ServiceKey, (sp, _) => sp.GetService<TimeProvider>() ?? TimeProvider.System);
         services.TryAddSingleton<IIncidentJournal, InMemoryIncidentJournal>();
         services.TryAddSingleton<IDispatchEventSink, NoDispatchEvents>();
@@ -72,6 +72,19 @@ public static class DispatchGrainsRegistration
         services.AddOptions<DispatchGrainOptions>().PostConfigure(o =>
             o.FastestUnitSpeedKmh = Math.Max(o.FastestUnitSpeedKmh, graph.Speeds.FastestKmh()));
         return services;
+    }
+
+    private static double StraightLineFastestKmh(IServiceProvider services)
+    {
+        try
+        {
+            return StraightLineOptions(services).FastestKmh();
+        }
+        catch (OptionsValidationException)
+        {
+            // Invalid straight-line options are reported by their own validation at start, once.
+            return 0;
+        }
     }
 
     private static StraightLineEtaOptions StraightLineOptions(IServiceProvider services) =>

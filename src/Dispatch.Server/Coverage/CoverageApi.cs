@@ -33,11 +33,8 @@ public static class CoverageApi
     /// </summary>
     public static WebApplication MapCoverage(this WebApplication app)
     {
-        var desk = app.Services.GetRequiredService<CoverageDesk>();
-        if (desk.Available)
-        {
-            app.Lifetime.ApplicationStarted.Register(() => Task.Run(desk.Warm));
-        }
+        // Resolved only once started: options are validated at start, and a bad value must be reported, not thrown here.
+        app.Lifetime.ApplicationStarted.Register(() => Task.Run(() => app.Services.GetRequiredService<CoverageDesk>().Warm()));
 
         app.MapGet("/api/coverage", async (CoverageDesk coverage, CancellationToken cancellationToken) =>
             coverage.Available ? Results.Json(await coverage.CoverageAsync(cancellationToken), Json) : NoRoads())

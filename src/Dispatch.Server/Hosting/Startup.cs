@@ -63,12 +63,16 @@ public static class Startup
     }
 
     /// <summary>A configuration, city-file or road-file error: reported as one message rather than a crash.</summary>
-    public static bool IsConfigurationError(Exception ex) => ex is OptionsValidationException or CityFormatException or RoadFormatException;
+    public static bool IsConfigurationError(Exception ex) =>
+        ex is OptionsValidationException or CityFormatException or RoadFormatException
+        || (ex is AggregateException all && all.InnerExceptions.Count > 0 && all.InnerExceptions.All(IsConfigurationError));
 
     /// <summary>Prints the error (it names the bad key or feature) and gives the process exit code 2.</summary>
     public static async Task<int> ReportAsync(Exception ex)
     {
-        await Console.Error.WriteLineAsync($"Dispatch cannot start: {ex.Message}");
+        // Validation at start gathers several options' failures into one AggregateException: report each once.
+        var messages = ex is AggregateException all ? all.Flatten().InnerExceptions.Select(e => e.Message).Distinct() : [ex.Message];
+        await Console.Error.WriteLineAsync($"Dispatch cannot start: {string.Join("; ", messages)}");
         return 2;
     }
 
