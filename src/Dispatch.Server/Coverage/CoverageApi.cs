@@ -36,9 +36,17 @@ public static class CoverageApi
         // Resolved only once started: options are validated at start, and a bad value must be reported, not thrown here.
         app.Lifetime.ApplicationStarted.Register(() => Task.Run(() => app.Services.GetRequiredService<CoverageDesk>().Warm()));
 
-        app.MapGet("/api/coverage", async (CoverageDesk coverage, CancellationToken cancellationToken) =>
-            coverage.Available ? Results.Json(await coverage.CoverageAsync(cancellationToken), Json) : NoRoads())
-            .WithName("GetCoverage");
+        // ?cells=false leaves the cells out: a page showing only the panels needs a few hundred bytes, not the layer.
+        app.MapGet("/api/coverage", async (bool? cells, CoverageDesk coverage, CancellationToken cancellationToken) =>
+        {
+            if (!coverage.Available)
+            {
+                return NoRoads();
+            }
+
+            var view = await coverage.CoverageAsync(cancellationToken);
+            return Results.Json(cells == false ? view with { Cells = [] } : view, Json);
+        }).WithName("GetCoverage");
 
         app.MapGet("/api/coverage/move-ups", async (CoverageDesk coverage, CancellationToken cancellationToken) =>
             coverage.Available ? Results.Json(await coverage.MoveUpsAsync(cancellationToken), Json) : NoRoads())
