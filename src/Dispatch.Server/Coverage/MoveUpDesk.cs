@@ -30,6 +30,7 @@ public sealed class MoveUpDesk(DirectiveDesk directives, LiveBoard board, CityMo
     public const int MaxMoves = 50;
 
     private readonly LiveCoverageOptions _options = options.Value;
+    private readonly HashSet<string> _unitIds = [.. city.Units.Select(u => u.Id)];
     private readonly ConcurrentDictionary<string, (GeoPoint Post, DateTimeOffset Until)> _movingUp = new(StringComparer.Ordinal);
 
     /// <summary>Units sent to a post whose directive has not ended, with the post.</summary>
@@ -63,7 +64,7 @@ public sealed class MoveUpDesk(DirectiveDesk directives, LiveBoard board, CityMo
                 return new($"move {i} is missing", false);
             }
 
-            if (string.IsNullOrWhiteSpace(move.UnitId) || city.Units.All(u => u.Id != move.UnitId))
+            if (string.IsNullOrWhiteSpace(move.UnitId) || !_unitIds.Contains(move.UnitId))
             {
                 return new($"move {i}: unknown unit '{move.UnitId}'", false);
             }
