@@ -1,9 +1,11 @@
 using Dispatch.Server.Alerts;
 using Dispatch.Server.City;
+using Dispatch.Server.Coverage;
 using Dispatch.Server.Health;
 using Dispatch.Server.Hosting;
 using Dispatch.Server.Metrics;
 using Dispatch.Server.Live;
+using Dispatch.Server.Roads;
 
 var builder = WebApplication.CreateBuilder(args);
 WebApplication app;
@@ -12,12 +14,14 @@ try
     builder.AddSettingsBesideTheBinary();
     builder.AddDispatchOptions();
     builder.AddCity();
+    builder.AddRoads();
     builder.AddDispatchSilo();
     builder.AddDispatchGrains();
     builder.AddDispatchHealth();
     builder.AddCameraAlerts();
     builder.AddDispatchMetrics();
     builder.AddLive();
+    builder.AddCoverage();
     app = builder.Build();
 }
 catch (Exception ex) when (Startup.IsConfigurationError(ex))
@@ -30,6 +34,7 @@ app.MapCityApi();
 app.MapCameraAlerts();
 app.MapDispatchMetrics();
 app.MapLive();
+app.MapCoverage();
 app.PrintStartupBanner();
 
 return await app.RunWithStartupErrorsReportedAsync();

@@ -12,6 +12,8 @@ public sealed class StartupErrorTests
     [InlineData("--Dispatch:ResponsePlan:Tiers:0:RespondersByPriority:Urgent=1", "Dispatch:ResponsePlan:Tiers:0:RespondersByPriority:Urgent")]
     [InlineData("--Dispatch:Eta:StraightLine:CarSpeedKmh=0", "Dispatch:Eta:StraightLine:CarSpeedKmh")]
     [InlineData("--Dispatch:Silo:SiloPort=70000", "Dispatch:Silo:SiloPort")]
+    [InlineData("--Dispatch:Eta:Road:Speeds:CarKmh:Primary=0", "Dispatch:Eta:Road:Speeds:CarKmh:Primary")]
+    [InlineData("--Dispatch:Coverage:MaxMoveUps=0", "Dispatch:Coverage:MaxMoveUps")]
     public async Task Invalid_configuration_stops_the_host_naming_the_bad_key(string argument, string expectedKey)
     {
         var (exitCode, stderr) = await RunServerAsync(argument);
@@ -45,6 +47,37 @@ public sealed class StartupErrorTests
 
         Assert.Equal(2, exitCode);
         Assert.Contains("/nonexistent/city.geojson", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Malformed_road_file_stops_the_host_naming_the_feature_and_its_fault()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("bad-roads.geojson");
+        await File.WriteAllTextAsync(path, """
+            { "type": "FeatureCollection", "features": [
+              { "type": "Feature", "properties": { "highway": "primary" },
+                "geometry": { "type": "LineString", "coordinates": [[117.0, 36.66], [117.01, 36.66]] } },
+              { "type": "Feature", "properties": { "highway": "primary", "maxspeed": "very fast" },
+                "geometry": { "type": "LineString", "coordinates": [[117.0, 36.67], [117.01, 36.67]] } } ] }
+            """, TestContext.Current.CancellationToken);
+
+        var (exitCode, stderr) = await RunServerAsync($"--Dispatch:Roads:File={path}");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Dispatch cannot start", stderr, StringComparison.Ordinal);
+        Assert.Contains("feature 1", stderr, StringComparison.Ordinal);
+        Assert.Contains("BadMaxSpeed", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Missing_road_file_stops_the_host_naming_the_key_and_path()
+    {
+        var (exitCode, stderr) = await RunServerAsync("--Dispatch:Roads:File=/nonexistent/roads.geojson");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Dispatch:Roads:File", stderr, StringComparison.Ordinal);
+        Assert.Contains("/nonexistent/roads.geojson", stderr, StringComparison.Ordinal);
     }
 
     private static async Task<(int ExitCode, string Stderr)> RunServerAsync(string argument)

@@ -38,6 +38,9 @@ public sealed class StraightLineEtaOptions
         return errors;
     }
 
+    /// <summary>The fastest kind's speed in km/h; an upper bound of how far a unit gets per second in this model (the detour only slows it).</summary>
+    public double FastestKmh() => Math.Max(Math.Max(CarSpeedKmh, MotorcycleSpeedKmh), Math.Max(BicycleSpeedKmh, FootSpeedKmh));
+
     public double SpeedMetersPerSecond(UnitKind kind)
     {
         var speedKmh = kind switch

@@ -142,6 +142,24 @@ public sealed class RoadSpeedOptions
         return kmh / 3.6;
     }
 
+    /// <summary>
+    /// The fastest any unit kind may go on any road class (urban factor applied) or off-road, in km/h: no unit
+    /// farther than target x this speed can make a target, so it sizes the search around an incident.
+    /// </summary>
+    public double FastestKmh()
+    {
+        var fastest = new[] { OffRoadCarKmh, OffRoadMotorcycleKmh, OffRoadBicycleKmh, OffRoadFootKmh }.Max();
+        foreach (var kind in Enum.GetValues<UnitKind>())
+        {
+            foreach (var roadClass in Enum.GetValues<RoadClass>())
+            {
+                fastest = Math.Max(fastest, MetersPerSecond(roadClass, kind, maxSpeedKmh: null) * 3.6);
+            }
+        }
+
+        return fastest;
+    }
+
     public double OffRoadMetersPerSecond(UnitKind kind) => kind switch
     {
         UnitKind.Car => OffRoadCarKmh,

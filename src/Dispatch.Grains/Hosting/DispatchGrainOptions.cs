@@ -9,7 +9,8 @@ public sealed class DispatchGrainOptions
 
     /// <summary>
     /// The fastest unit speed, used to size the search around an incident: no unit farther than
-    /// tier target x this speed can make the target.
+    /// tier target x this speed can make the target. Raised at start to the fastest speed of the ETA model in use
+    /// (the straight-line speeds, or the fastest any road class allows when a road network is loaded).
     /// </summary>
     public double FastestUnitSpeedKmh { get; set; } = 40;
 

@@ -2,6 +2,7 @@ using Dispatch.Abstractions.Common;
 using Dispatch.Abstractions.Journal;
 using Dispatch.Domain.Eta;
 using Dispatch.Domain.Plans;
+using Dispatch.Domain.Roads;
 using Dispatch.Grains.Journal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,7 +16,8 @@ public static class DispatchGrainsRegistration
 {
     /// <summary>
     /// Registers what the dispatch grains need, keeping anything already registered: the
-    /// <see cref="ResponsePlan"/> (default 1/3/5 plan), an <see cref="IEtaEstimator"/> (straight line),
+    /// <see cref="ResponsePlan"/> (default 1/3/5 plan), an <see cref="IEtaEstimator"/> (straight line, with the
+    /// <see cref="StraightLineEtaOptions"/> if bound; <see cref="AddRoadNetwork"/> replaces it by travel time on roads),
     /// the dispatch clock (the unkeyed <see cref="TimeProvider"/> if any, else the system clock) and an
     /// <see cref="IIncidentJournal"/> (in memory; hosts register the relational one), an
     /// <see cref="IDispatchEventSink"/> (none; hosts register one for live push), and a start-up step that
@@ -34,7 +36,11 @@ public static class DispatchGrainsRegistration
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DispatchGrainOptions>, DispatchGrainOptionsValidator>());
 
         services.TryAddSingleton(_ => ResponsePlan.Default);
-        services.TryAddSingleton<IEtaEstimator>(_ => new StraightLineEtaEstimator());
+        services.TryAddSingleton<IEtaEstimator>(sp => new StraightLineEtaEstimator(StraightLineOptions(sp)));
+
+        // The search around an incident must reach as far as the fastest unit gets within a target.
+        options.PostConfigure<IServiceProvider>((o, sp) =>
+            o.FastestUnitSpeedKmh = Math.Max(o.FastestUnitSpeedKmh, StraightLineFastestKmh(sp)));
         services.TryAddKeyedSingleton<TimeProvider>(DispatchClock.ServiceKey, (sp, _) => sp.GetService<TimeProvider>() ?? TimeProvider.System);
         services.TryAddSingleton<IIncidentJournal, InMemoryIncidentJournal>();
         services.TryAddSingleton<IDispatchEventSink, NoDispatchEvents>();
@@ -49,6 +55,40 @@ public static class DispatchGrainsRegistration
                     $"The dispatch grains need grain storage: register a provider named '{DispatchStorage.ProviderName}' or a default one."));
         return services;
     }
+
+    /// <summary>
+    /// Dispatch ranks units by travel time on <paramref name="graph"/> (shared, immutable): a thread-safe pool of
+    /// <see cref="RoadEtaEstimator"/>s replaces the straight-line model, which stays the fallback for positions too
+    /// far from any road. <see cref="DispatchGrainOptions.FastestUnitSpeedKmh"/> is raised to the fastest speed any
+    /// road class allows, so the search radius around an incident is consistent with the road speeds.
+    /// </summary>
+    public static IServiceCollection AddRoadNetwork(this IServiceCollection services, RoadGraph graph, RoadEtaOptions? roadOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(graph);
+        services.Replace(ServiceDescriptor.Singleton(graph));
+        services.Replace(ServiceDescriptor.Singleton<IEtaEstimator>(sp =>
+            new RoadEtaEstimatorPool(graph, roadOptions, new StraightLineEtaEstimator(StraightLineOptions(sp)))));
+        services.AddOptions<DispatchGrainOptions>().PostConfigure(o =>
+            o.FastestUnitSpeedKmh = Math.Max(o.FastestUnitSpeedKmh, graph.Speeds.FastestKmh()));
+        return services;
+    }
+
+    private static double StraightLineFastestKmh(IServiceProvider services)
+    {
+        try
+        {
+            return StraightLineOptions(services).FastestKmh();
+        }
+        catch (OptionsValidationException)
+        {
+            // Invalid straight-line options are reported by their own validation at start, once.
+            return 0;
+        }
+    }
+
+    private static StraightLineEtaOptions StraightLineOptions(IServiceProvider services) =>
+        services.GetService<IOptions<StraightLineEtaOptions>>()?.Value ?? new StraightLineEtaOptions();
 
     /// <inheritdoc cref="AddDispatchGrains(IServiceCollection, Action{DispatchGrainOptions}?)"/>
     public static ISiloBuilder AddDispatchGrains(this ISiloBuilder silo, Action<DispatchGrainOptions>? configure = null)

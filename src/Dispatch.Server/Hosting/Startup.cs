@@ -1,4 +1,5 @@
 using Dispatch.Domain.City;
+using Dispatch.Domain.Roads;
 using Dispatch.Server.City;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -25,9 +26,11 @@ public static class Startup
             Console.WriteLine();
             Console.WriteLine($"Dispatch is up. City '{m.Name}' from {city.Source}: {m.Grids.Count} grids, " +
                 $"{m.Stations.Count} stations, {m.Units.Count} patrol units, {m.Cameras.Count} cameras.");
+            Console.WriteLine($"Roads: {app.Services.GetRequiredService<Roads.LoadedRoads>().Describe()}.");
             Console.WriteLine($"  Operator map:  {web}/");
             Console.WriteLine($"  Terminal:      {web}/terminal");
             Console.WriteLine($"  City GeoJSON:  {web}/api/city");
+            Console.WriteLine($"  Coverage:      {web}/api/coverage");
             Console.WriteLine($"  Health:        {web}/health/ready");
             Console.WriteLine($"  Camera gRPC:   {grpc ?? "(no gRPC endpoint)"} (dispatch.v1.CameraGateway, reflection, grpc.health.v1)");
             Console.WriteLine("Press Ctrl+C to stop.");
@@ -59,13 +62,17 @@ public static class Startup
         return builder;
     }
 
-    /// <summary>A configuration or city-file error: reported as one message rather than a crash.</summary>
-    public static bool IsConfigurationError(Exception ex) => ex is OptionsValidationException or CityFormatException;
+    /// <summary>A configuration, city-file or road-file error: reported as one message rather than a crash.</summary>
+    public static bool IsConfigurationError(Exception ex) =>
+        ex is OptionsValidationException or CityFormatException or RoadFormatException
+        || (ex is AggregateException all && all.InnerExceptions.Count > 0 && all.InnerExceptions.All(IsConfigurationError));
 
     /// <summary>Prints the error (it names the bad key or feature) and gives the process exit code 2.</summary>
     public static async Task<int> ReportAsync(Exception ex)
     {
-        await Console.Error.WriteLineAsync($"Dispatch cannot start: {ex.Message}");
+        // Validation at start gathers several options' failures into one AggregateException: report each once.
+        var messages = ex is AggregateException all ? all.Flatten().InnerExceptions.Select(e => e.Message).Distinct() : [ex.Message];
+        await Console.Error.WriteLineAsync($"Dispatch cannot start: {string.Join("; ", messages)}");
         return 2;
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Dispatch.Abstractions.Common;
 using Dispatch.Abstractions.Journal;
 using Dispatch.Domain.Plans;
+using Dispatch.Domain.Roads;
 using Dispatch.Grains.Hosting;
 using Dispatch.Grains.Journal;
 using Dispatch.Storage;
@@ -26,8 +27,9 @@ public sealed class DispatchTestCluster : IAsyncDisposable
 
     private readonly string _id = Guid.NewGuid().ToString("N");
 
-    private DispatchTestCluster(FakeTimeProvider clock, IIncidentJournal journal, string? sqliteConnectionString, ResponsePlan plan)
+    private DispatchTestCluster(FakeTimeProvider clock, IIncidentJournal journal, string? sqliteConnectionString, ResponsePlan plan, RoadGraph? roads)
     {
+        Roads = roads;
         Clock = clock;
         Journal = journal;
         SqliteConnectionString = sqliteConnectionString;
@@ -45,6 +47,9 @@ public sealed class DispatchTestCluster : IAsyncDisposable
 
     public ResponsePlan Plan { get; }
 
+    /// <summary>The road network dispatch ranks on; null for the straight-line model.</summary>
+    public RoadGraph? Roads { get; }
+
     public RecordingEventSink Events { get; } = new();
 
     public TestCluster Cluster { get; private set; } = null!;
@@ -53,12 +58,12 @@ public sealed class DispatchTestCluster : IAsyncDisposable
 
     /// <summary>Starts a cluster; pass the clock of a stopped cluster to carry time across a restart.</summary>
     public static async Task<DispatchTestCluster> StartAsync(
-        string? sqliteConnectionString = null, FakeTimeProvider? clock = null, ResponsePlan? plan = null)
+        string? sqliteConnectionString = null, FakeTimeProvider? clock = null, ResponsePlan? plan = null, RoadGraph? roads = null)
     {
         IIncidentJournal journal = sqliteConnectionString is null
             ? new InMemoryIncidentJournal()
             : new RelationalIncidentJournal(new RelationalJournalOptions { Dialect = RelationalDialect.Sqlite, ConnectionString = sqliteConnectionString });
-        var context = new DispatchTestCluster(clock ?? new FakeTimeProvider(Epoch), journal, sqliteConnectionString, plan ?? ResponsePlan.Default);
+        var context = new DispatchTestCluster(clock ?? new FakeTimeProvider(Epoch), journal, sqliteConnectionString, plan ?? ResponsePlan.Default, roads);
         Running[context._id] = context;
 
         var builder = new TestClusterBuilder(2);
@@ -117,6 +122,10 @@ public sealed class DispatchTestCluster : IAsyncDisposable
             }
 
             silo.AddDispatchGrains(options => options.MaxSearchRadiusMeters = 5_000);
+            if (context.Roads is { } roads)
+            {
+                silo.Services.AddRoadNetwork(roads);
+            }
         }
     }
 }

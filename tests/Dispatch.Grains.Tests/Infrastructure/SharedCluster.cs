@@ -7,7 +7,7 @@ using Dispatch.Grains.City;
 namespace Dispatch.Grains.Tests.Infrastructure;
 
 /// <summary>One two-silo cluster for the tests of a collection; each test gets its own patch of the map.</summary>
-public sealed class SharedCluster : IAsyncLifetime
+public class SharedCluster : IAsyncLifetime
 {
     private int _areas;
 
@@ -15,7 +15,9 @@ public sealed class SharedCluster : IAsyncLifetime
 
     public IGrainFactory Grains => Dispatch.Grains;
 
-    public async ValueTask InitializeAsync() => Dispatch = await DispatchTestCluster.StartAsync();
+    public async ValueTask InitializeAsync() => Dispatch = await StartClusterAsync();
+
+    protected virtual Task<DispatchTestCluster> StartClusterAsync() => DispatchTestCluster.StartAsync();
 
     public ValueTask DisposeAsync() => Dispatch.DisposeAsync();
 

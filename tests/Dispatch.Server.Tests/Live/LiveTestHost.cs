@@ -18,7 +18,7 @@ public sealed class LiveTestHost : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
 
-    private LiveTestHost(LiveCluster cluster, bool primary)
+    private LiveTestHost(LiveCluster cluster, bool primary, IReadOnlyDictionary<string, string?>? settings = null)
     {
         Port = TestPorts.GetFreeTcpPort();
         GrpcPort = TestPorts.GetFreeTcpPort();
@@ -37,6 +37,11 @@ public sealed class LiveTestHost : WebApplicationFactory<Program>
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+
         UseKestrel();
     }
 
@@ -56,10 +61,10 @@ public sealed class LiveTestHost : WebApplicationFactory<Program>
 
     public CityModel City => Services.GetRequiredService<CityModel>();
 
-    /// <summary>Starts the first (or only) host of a cluster.</summary>
-    public static LiveTestHost StartPrimary(LiveCluster cluster)
+    /// <summary>Starts the first (or only) host of a cluster; <paramref name="settings"/> add to or override the test defaults.</summary>
+    public static LiveTestHost StartPrimary(LiveCluster cluster, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var host = new LiveTestHost(cluster, primary: true);
+        var host = new LiveTestHost(cluster, primary: true, settings);
         host.StartServer();
         cluster.PrimarySiloPort = host.SiloPort;
         return host;

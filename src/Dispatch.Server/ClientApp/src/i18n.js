@@ -17,6 +17,10 @@ const texts = {
     fillUnits: 'Units in area', error: 'Error', New: 'new', Opened: 'opened', Dismissed: 'dismissed', language: '中文',
     Available: 'Available', Dispatched: 'Dispatched', Acknowledged: 'Acknowledged', EnRoute: 'En route', OnScene: 'On scene',
     Clearing: 'Clearing', OutOfService: 'Out of service', noData: 'no incidents today', selectIncident: 'Select an incident or alert',
+    coverage: 'Coverage', showCoverage: 'Show 1/3/5-minute coverage', lostCoverage: 'Grids without 3-minute coverage',
+    moveUps: 'Move-up recommendations', accept: 'Accept', acceptAll: 'Accept all', restores: 'restores',
+    moveUpSent: 'Directive sent to', cityCovered: 'City area reached', availableUnitsShort: 'Available units',
+    minutesShort: 'min', noRoads: 'No road network loaded: coverage is not available',
   },
   zh: {
     title: '指挥调度中心', terminalTitle: '巡逻终端', connected: '实时', reconnecting: '重新连接中…', disconnected: '离线',
@@ -33,6 +37,10 @@ const texts = {
     error: '错误', New: '新', Opened: '已立警', Dismissed: '已排除', language: 'English',
     Available: '空闲', Dispatched: '已派', Acknowledged: '已签收', EnRoute: '途中', OnScene: '到场', Clearing: '处置中',
     OutOfService: '离岗', noData: '今日暂无警情', selectIncident: '请选择警情或告警',
+    coverage: '警力覆盖', showCoverage: '显示1/3/5分钟覆盖', lostCoverage: '失去3分钟覆盖的网格',
+    moveUps: '警力前置建议', accept: '采纳', acceptAll: '全部采纳', restores: '恢复覆盖',
+    moveUpSent: '已下达指令', cityCovered: '城区可达', availableUnitsShort: '可用警力',
+    minutesShort: '分钟', noRoads: '未加载路网，无法计算覆盖',
   },
 };
 

@@ -3,6 +3,7 @@ import 'leaflet/dist/leaflet.css';
 import './pages.css';
 import { t, toggleLanguage, translatePage } from './i18n.js';
 import { liveConnection, statusColors, outcomeColors, tierState, formatSeconds, escapeHtml } from './live.js';
+import { mountCoverage } from './coverage.js';
 
 const $ = (sel) => document.querySelector(sel);
 const state = {
@@ -393,5 +394,9 @@ window.dispatchOps = {
 
 translatePage();
 await loadCity();
+
+// ---- coverage layer, grids without 3-minute coverage, move-ups (coverage.js) ----
+mountCoverage({ map, city: () => state.city, showError });
+
 await ops.start();
 document.body.dataset.ready = 'true';
