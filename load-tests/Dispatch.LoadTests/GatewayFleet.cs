@@ -53,6 +53,9 @@ public sealed class GatewayFleet : IAsyncDisposable
 
     public string FirstRejection { get; private set; } = "";
 
+    /// <summary>From the gateway taking an alert to its final ack (the intake path: camera, correlation, incident opened).</summary>
+    public LatencyRecorder AckLatency { get; } = new();
+
     public static async Task<GatewayFleet> ConnectAsync(HostEndpoints host, IReadOnlyList<string> gatewayIds, AlertTracker tracker, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(host);
@@ -107,6 +110,11 @@ public sealed class GatewayFleet : IAsyncDisposable
 
     private void OnAck(PendingAlert pending, AlertAck ack, Gateway gateway)
     {
+        if (ack.Outcome != AlertOutcome.Rejected || !Retryable(ack.RejectReason) || pending.Attempts + 1 >= MaxAttempts)
+        {
+            AckLatency.RecordSince(pending.SentAt);
+        }
+
         switch (ack.Outcome)
         {
             case AlertOutcome.Accepted or AlertOutcome.Duplicate when ack.IncidentId.Length > 0:

@@ -73,7 +73,9 @@ public sealed class HostProcess : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(world);
         ArgumentNullException.ThrowIfNull(options);
         var dll = FindHostDll(options.HostDll);
-        var directory = Directory.CreateTempSubdirectory("dispatch-load-host-").FullName;
+        var directory = options.DataDirectory is null
+            ? Directory.CreateTempSubdirectory("dispatch-load-host-").FullName
+            : Directory.CreateDirectory(Path.Combine(options.DataDirectory, "dispatch-load-host-" + Guid.NewGuid().ToString("N")[..8])).FullName;
         var cityPath = Path.Combine(directory, "city.geojson");
         await File.WriteAllTextAsync(cityPath, CityGeoJson.Write(world.City), Encoding.UTF8, cancellationToken);
 

@@ -4,13 +4,14 @@ using System.Globalization;
 namespace Dispatch.LoadTests;
 
 /// <summary>
-/// Samples the host's own figures once a second from its /metrics (prometheus-net's process collector and the
+/// Samples the host's own figures every 2 s from its /metrics (prometheus-net's process collector and the
 /// service's histograms), so the same code measures a child host and a running one: peak resident memory, CPU
 /// (process CPU seconds over wall seconds, 1.0 = one core), and the dispatch-decision histogram between start and end.
 /// </summary>
 public sealed class HostSampler : IAsyncDisposable
 {
     public const string DecisionHistogram = "dispatch_decision_duration_seconds";
+    public const string GrainCallHistogram = "orleans_app_requests_latency_seconds";
 
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private readonly Uri _metrics;
@@ -21,6 +22,8 @@ public sealed class HostSampler : IAsyncDisposable
     private double _cpuLast;
     private double _cpuLastWall;
     private Dictionary<double, double> _decisionAtStart = [];
+    private (double Sum, double Count) _grainCallsAtStart;
+    private (double Sum, double Count) _grainCallsLast;
     private bool _disposed;
 
     private HostSampler(Uri web) => _metrics = new Uri(web, "/metrics");
@@ -43,11 +46,18 @@ public sealed class HostSampler : IAsyncDisposable
         {
             sampler._cpuAtStart = first.Value.Cpu;
             sampler._decisionAtStart = first.Value.Decision;
+            sampler._grainCallsAtStart = sampler._grainCallsLast;
         }
 
         sampler._loop = sampler.SampleAsync(sampler._stop.Token);
         return sampler;
     }
+
+    /// <summary>Grain calls the host served while sampling (orleans_app_requests_latency_seconds).</summary>
+    public double GrainCalls => _grainCallsLast.Count - _grainCallsAtStart.Count;
+
+    /// <summary>Mean time of a grain call in the host, queueing included, in milliseconds.</summary>
+    public double GrainCallMeanMs => GrainCalls > 0 ? (_grainCallsLast.Sum - _grainCallsAtStart.Sum) / GrainCalls * 1000 : double.NaN;
 
     /// <summary>A percentile of the decision histogram as the upper bound of its bucket (coarse: buckets double).</summary>
     public double DecisionPercentileMs(double percentile) => BucketPercentileMs(DecisionBuckets, percentile);
@@ -77,7 +87,8 @@ public sealed class HostSampler : IAsyncDisposable
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            // Every 2 s: a scrape costs the host a few percent of a core.
+            await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
             await ScrapeAsync(cancellationToken);
         }
     }
@@ -107,6 +118,14 @@ public sealed class HostSampler : IAsyncDisposable
             else if (line.StartsWith("process_cpu_seconds_total ", StringComparison.Ordinal))
             {
                 cpu = Value(line);
+            }
+            else if (line.StartsWith(GrainCallHistogram + "_sum ", StringComparison.Ordinal))
+            {
+                _grainCallsLast.Sum = Value(line);
+            }
+            else if (line.StartsWith(GrainCallHistogram + "_count ", StringComparison.Ordinal))
+            {
+                _grainCallsLast.Count = Value(line);
             }
             else if (line.StartsWith(DecisionHistogram + "_bucket{", StringComparison.Ordinal) && Bound(line) is { } bound)
             {

@@ -27,6 +27,12 @@ public sealed record LoadOptions
     /// <summary>The credential every gateway presents to a running host (a host this run starts gets its own).</summary>
     public string GatewayCredential { get; init; } = "demo-gateway-credential";
 
+    /// <summary>Where a started host's temporary data directory (SQLite files, city file) goes; null: the system's temporary directory.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>Write the run's generated city to this GeoJSON file and stop, for a host started by hand and driven with --target.</summary>
+    public string? WriteCityPath { get; init; }
+
     /// <summary>The built Dispatch.Server.dll to start; null finds it beside the sources.</summary>
     public string? HostDll { get; init; }
 
@@ -57,7 +63,7 @@ public sealed record LoadOptions
     public static string Usage => """
         usage: Dispatch.LoadTests [--duration SECONDS] [--cameras N] [--units M] [--position-hz P] [--alert-rate R]
                                   [--gateways G] [--target URL [--grpc-port PORT] [--gateway-credential SECRET]]
-                                  [--host-dll PATH] [--report PATH] [--no-baselines] [--decision-alerts K]
+                                  [--host-dll PATH] [--data-dir DIR] [--write-city PATH] [--report PATH] [--no-baselines] [--decision-alerts K]
                                   [--decision-concurrency C] [--drain SECONDS] [--seed S]
         Starts the built host (or drives --target on 127.0.0.1) with N cameras behind G gRPC gateways and M patrol units
         signed in on SignalR terminals reporting positions at P Hz, sends R alerts per second for the given duration
@@ -95,6 +101,8 @@ public sealed record LoadOptions
                 "--gateways" => options with { Gateways = (int)Number(name, Value(), 1, MaxGateways) },
                 "--gateway-credential" => options with { GatewayCredential = NonEmpty(name, Value()) },
                 "--host-dll" => options with { HostDll = NonEmpty(name, Value()) },
+                "--write-city" => options with { WriteCityPath = NonEmpty(name, Value()) },
+                "--data-dir" => options with { DataDirectory = ExistingDirectory(name, Value()) },
                 "--report" => options with { ReportPath = Value() },
                 "--no-baselines" => options with { Baselines = false },
                 "--decision-alerts" => options with { DecisionAlerts = (int)Number(name, Value(), 0, 1_000_000) },
@@ -107,6 +115,9 @@ public sealed record LoadOptions
 
         return options;
     }
+
+    private static string ExistingDirectory(string name, string text) =>
+        Directory.Exists(text) ? Path.GetFullPath(text) : throw new ArgumentException($"option {name}: no directory at '{text}'");
 
     private static string NonEmpty(string name, string text) =>
         string.IsNullOrWhiteSpace(text) ? throw new ArgumentException($"option {name} needs a non-empty value") : text;

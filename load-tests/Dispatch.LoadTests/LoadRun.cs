@@ -21,6 +21,13 @@ public sealed record HostFigures(
     string Mode, double StartSeconds, double ConnectSeconds, double PeakRssMb, double CpuCores, double DecisionP50Ms, double DecisionP99Ms,
     int FailedScrapes, double DriverPeakRssMb, double DriverCpuCores);
 
+/// <summary>
+/// Where an alert's time goes, hop by hop: gateway send to ack (camera grain, correlation, incident opened), the
+/// host's own dispatch decision, the unit's assignment stamp to the terminal (live fan-out and SignalR), and how
+/// busy the host's grains were.
+/// </summary>
+public sealed record PathFigures(double AckP50Ms, double AckP99Ms, double PushP50Ms, double PushP99Ms, double GrainCallsPerSecond, double GrainCallMeanMs);
+
 /// <summary>Everything a run measured.</summary>
 public sealed record LoadResult(
     LoadOptions Options,
@@ -44,6 +51,7 @@ public sealed record LoadResult(
     double PositionsPerSecond,
     long TerminalDisconnects,
     HostFigures Host,
+    PathFigures Path,
     IReadOnlyList<DecisionFigures> Decisions,
     IReadOnlyList<string> Notes)
 {
@@ -135,12 +143,13 @@ public static class LoadRun
             load.Seconds > 0 ? alerts / load.Seconds : 0,
             load.Seconds > 0 ? tracker.AssignedCount / load.Seconds : 0,
             load.Positions, load.Seconds > 0 ? load.Positions / load.Seconds : 0,
-            load.TerminalDisconnects, host, decisions, notes);
+            load.TerminalDisconnects, host, load.Path, decisions, notes);
     }
 
     private sealed record LoadPhase(
         GatewayFleet Gateways, double Seconds, long Positions, double ConnectSeconds, double HostPeakRssMb, double HostCpuCores,
-        double HostDecisionP50Ms, double HostDecisionP99Ms, int FailedScrapes, double DriverPeakRssMb, double DriverCpuCores, long TerminalDisconnects);
+        double HostDecisionP50Ms, double HostDecisionP99Ms, int FailedScrapes, double DriverPeakRssMb, double DriverCpuCores, long TerminalDisconnects,
+        PathFigures Path);
 
     private static async Task<LoadPhase> RunLoadPhaseAsync(
         World world, HostEndpoints endpoints, LoadOptions options, OfficerTimings officers, AlertTracker tracker, TextWriter log, CancellationToken cancellationToken)
@@ -188,7 +197,11 @@ public static class LoadRun
         await terminals.SettleAsync(officers.Busy + TimeSpan.FromSeconds(1));
         return new LoadPhase(gateways, seconds, positions, connectSeconds, hostSampler.PeakRssMb, hostSampler.CpuCores,
             hostSampler.DecisionPercentileMs(50), hostSampler.DecisionPercentileMs(99), hostSampler.FailedScrapes,
-            driverSampler.PeakRssMb, driverSampler.CpuCores, terminals.Disconnects);
+            driverSampler.PeakRssMb, driverSampler.CpuCores, terminals.Disconnects,
+            new PathFigures(
+                gateways.AckLatency.PercentileMs(50), gateways.AckLatency.PercentileMs(99),
+                terminals.PushLatency.PercentileMs(50), terminals.PushLatency.PercentileMs(99),
+                seconds > 0 ? hostSampler.GrainCalls / seconds : 0, hostSampler.GrainCallMeanMs));
     }
 
     private static async Task<CityModel> FetchCityAsync(Uri web, CancellationToken cancellationToken)

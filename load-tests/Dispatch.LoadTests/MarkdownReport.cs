@@ -35,6 +35,14 @@ public static class MarkdownReport
         text.AppendLine();
         text.AppendLine("Host figures come from its /metrics (working set, CPU seconds over wall seconds; 1.0 = one core). The host's decision time is its `dispatch_decision_duration_seconds` histogram over the load phase (every tier planned and filled), read as bucket upper bounds, so coarse (buckets double). Lost = alerts never acked + refused + accepted but not assigned within the drain." + (h.FailedScrapes > 0 ? string.Create(inv, $" {h.FailedScrapes} scrapes timed out.") : ""));
         text.AppendLine();
+        var path = result.Path;
+        text.AppendLine("Where an alert's time goes, hop by hop:").AppendLine();
+        text.AppendLine("| send to ack p50 ms | p99 ms | host decision p50 ms | p99 ms | assignment to terminal p50 ms | p99 ms | host grain calls/s | mean grain call ms |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|");
+        text.AppendLine(inv, $"| {path.AckP50Ms:F1} | {path.AckP99Ms:F1} | {h.DecisionP50Ms:F1} | {h.DecisionP99Ms:F1} | {path.PushP50Ms:F1} | {path.PushP99Ms:F1} | {path.GrainCallsPerSecond:F0} | {path.GrainCallMeanMs:F1} |");
+        text.AppendLine();
+        text.AppendLine("Send to ack: the gateway stream, the camera grain (de-duplication, cooldown), the zone's correlation grain, the incident opened and persisted. Assignment to terminal: from the unit grain's assignment stamp to the terminal's receipt (notifier batching, the host's live board, SignalR). Grain calls: `orleans_app_requests_latency_seconds` over the load phase, queueing included.");
+        text.AppendLine();
         if (result.Decisions.Count > 0)
         {
             text.AppendLine(inv, $"## Nearest-available decisions ({result.Decisions[0].Decisions} alerts, {o.DecisionConcurrency} in flight)").AppendLine();

@@ -11,7 +11,7 @@ namespace Dispatch.LoadTests;
 // What the driver reads of the terminal hub's messages (JSON, camelCase, enums as strings); other fields are ignored.
 
 /// <summary>A unit's assignment as its terminal receives it.</summary>
-public sealed record TerminalAssignment(string IncidentId, long AssignmentNumber);
+public sealed record TerminalAssignment(string IncidentId, long AssignmentNumber, DateTimeOffset AssignedAt);
 
 /// <summary>A unit as its terminal receives it.</summary>
 public sealed record TerminalUnit(string UnitId, string Status, TerminalAssignment? Assignment);
@@ -65,6 +65,9 @@ public sealed class TerminalFleet : IAsyncDisposable
 
     /// <summary>Button presses the host refused (e.g. the assignment was already withdrawn).</summary>
     public long ActionsRefused => Interlocked.Read(ref _actionsRefused);
+
+    /// <summary>From the unit grain's assignment stamp (host clock, the same machine's) to the terminal receiving it: the live push hop.</summary>
+    public LatencyRecorder PushLatency { get; } = new();
 
     /// <summary>Terminal connections the host closed during the run.</summary>
     public long Disconnects => Interlocked.Read(ref _disconnects);
@@ -187,6 +190,7 @@ public sealed class TerminalFleet : IAsyncDisposable
         Interlocked.Exchange(ref _lastAssignment[index], assignment.AssignmentNumber);
         Interlocked.Increment(ref _assignments);
         Tracker?.AssignedTo(assignment.IncidentId);
+        PushLatency.Record(DateTimeOffset.UtcNow - assignment.AssignedAt);
         _responses.Add(RespondAsync(_connections[index]));
     }
 
