@@ -58,7 +58,7 @@ public static class MarkdownReport
             }
 
             text.AppendLine();
-            text.AppendLine("All three run after the host has stopped, on the same units and the same alerts, each claimed unit busy for the officer's time. Ours is the engine in this process (grains, in-memory storage, no wire): incident opened, tiers planned, zone dispatchers asked, candidates ranked by ETA, units claimed through their grains, assignment published; a peer's is one nearest-available query over loopback that claims one unit. \"No unit free\": the system found no free unit in reach (ours: a recorded shortfall and nobody assigned), counted apart from unanswered.");
+            text.AppendLine("All three run after the load phase (a host this run started is stopped by then; a --target host keeps running), on the same units and the same alerts, each claimed unit busy for the officer's time. Ours is the engine in this process (grains, in-memory storage, no wire): incident opened, tiers planned, zone dispatchers asked, candidates ranked by ETA, units claimed through their grains, assignment published; a peer's is one nearest-available query over loopback that claims one unit. \"No unit free\": the system found no free unit in reach (ours: a recorded shortfall and nobody assigned), counted apart from unanswered.");
             text.AppendLine();
         }
 
