@@ -27,15 +27,7 @@ public sealed class InProcessEngine : IAsyncDisposable, IDispatchEventSink
     private readonly ConcurrentDictionary<string, IncidentView> _incidents = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
 
-    private readonly System.Diagnostics.Metrics.MeterListener _decisions = new();
-
     private InProcessEngine(IHost host) => _host = host;
-
-    /// <summary>The engine's own dispatch decision time (tiers planned and filled), from its DispatchMetrics.</summary>
-    public LatencyRecorder DecisionLatency { get; private set; } = new();
-
-    /// <summary>Starts a fresh decision-time recording (one per phase).</summary>
-    public void ResetDecisionLatency() => DecisionLatency = new LatencyRecorder();
 
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
 
@@ -70,23 +62,9 @@ public sealed class InProcessEngine : IAsyncDisposable, IDispatchEventSink
         });
         var host = builder.Build();
         engine = new InProcessEngine(host) { Officers = officers };
-        engine.ListenToDecisions(host.Services.GetRequiredService<DispatchMetrics>());
         await host.StartAsync(cancellationToken);
         await CitySeeder.SeedAsync(engine.Grains, city, cancellationToken);
         return engine;
-    }
-
-    private void ListenToDecisions(DispatchMetrics metrics)
-    {
-        _decisions.InstrumentPublished = (instrument, listener) =>
-        {
-            if (ReferenceEquals(instrument.Meter, metrics.Meter) && instrument.Name == "dispatch.decision.duration")
-            {
-                listener.EnableMeasurementEvents(instrument);
-            }
-        };
-        _decisions.SetMeasurementEventCallback<double>((_, seconds, _, _) => DecisionLatency.Record(TimeSpan.FromSeconds(seconds)));
-        _decisions.Start();
     }
 
     public ValueTask IncidentChangedAsync(IncidentView incident, IReadOnlyList<TimelineEntry> appended)
@@ -146,7 +124,6 @@ public sealed class InProcessEngine : IAsyncDisposable, IDispatchEventSink
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        _decisions.Dispose();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         try
         {

@@ -184,6 +184,7 @@ public static class LoadRun
 
             // Bounded wait for acks and assignments still in flight; what has not arrived by then is lost.
             var drained = await gateways.DrainAsync(TimeSpan.FromSeconds(options.DrainSeconds), cancellationToken);
+            tracker.Close();
             await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"load phase: {gateways.Sent} alerts in {seconds:F1} s, {gateways.Acked} acked, {tracker.AssignedCount} assigned{(drained ? "" : " (drain window ended with some outstanding)")}, {positions} position reports"));
         }
