@@ -12,6 +12,7 @@ public sealed class AlertTracker(LatencyRecorder latency)
     private readonly ConcurrentDictionary<string, Track> _tracks = new(StringComparer.Ordinal);
     private long _sent;
     private long _failed;
+    private int _closed;
 
     public long SentCount => Interlocked.Read(ref _sent);
 
@@ -31,6 +32,9 @@ public sealed class AlertTracker(LatencyRecorder latency)
 
     public void SendFailed() => Interlocked.Increment(ref _failed);
 
+    /// <summary>Ends the measurement (the drain window is over): nothing is recorded from now on, so a late assignment stays lost.</summary>
+    public void Close() => Interlocked.Exchange(ref _closed, 1);
+
     /// <summary>A terminal received an assignment to <paramref name="incidentId"/>.</summary>
     public void AssignedTo(string incidentId)
     {
@@ -44,7 +48,7 @@ public sealed class AlertTracker(LatencyRecorder latency)
     {
         var sentAt = Volatile.Read(ref track.SentAt);
         var assignedAt = Volatile.Read(ref track.AssignedAt);
-        if (sentAt != 0 && assignedAt != 0 && Interlocked.Exchange(ref track.Recorded, 1) == 0)
+        if (sentAt != 0 && assignedAt != 0 && Volatile.Read(ref _closed) == 0 && Interlocked.Exchange(ref track.Recorded, 1) == 0)
         {
             latency.Record(Stopwatch.GetElapsedTime(sentAt, assignedAt));
             track.Done.TrySetResult();

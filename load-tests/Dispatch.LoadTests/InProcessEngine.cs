@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using Dispatch.Abstractions.Incidents;
 using Dispatch.Abstractions.Units;
+using Dispatch.Domain.City;
+using Dispatch.Domain.Plans;
 using Dispatch.Domain.Units;
 using Dispatch.Grains.City;
 using Dispatch.Grains.Hosting;
@@ -13,41 +15,40 @@ using Microsoft.Extensions.Logging;
 namespace Dispatch.LoadTests;
 
 /// <summary>
-/// Our dispatch engine (the Orleans grains with in-memory storage) in this process on loopback ports. The event
-/// sink stands in for the officers' terminals: it is where the host pushes an assignment to SignalR, so "terminal
-/// receives" here is the moment the unit grain publishes the assignment, without the wire.
+/// Our dispatch engine (the Orleans grains with in-memory storage) in this process on loopback ports, for the
+/// decision phase against the peers: no gRPC, SignalR or SQLite, as a peer's query has none of them either. The
+/// event sink stands in for the officers' terminals: "assigned" is the moment the unit grain publishes the assignment.
 /// </summary>
 public sealed class InProcessEngine : IAsyncDisposable, IDispatchEventSink
 {
     private readonly IHost _host;
     private readonly ConcurrentDictionary<(string UnitId, long Assignment), byte> _seen = new();
     private readonly ConcurrentDictionary<string, byte> _closing = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IncidentView> _incidents = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
 
-    private readonly System.Diagnostics.Metrics.MeterListener _decisions = new();
-
     private InProcessEngine(IHost host) => _host = host;
-
-    /// <summary>The engine's own dispatch decision time (tiers planned and filled), from its DispatchMetrics.</summary>
-    public LatencyRecorder DecisionLatency { get; private set; } = new();
-
-    /// <summary>Starts a fresh decision-time recording (one per phase).</summary>
-    public void ResetDecisionLatency() => DecisionLatency = new LatencyRecorder();
 
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
 
     public AlertTracker? Tracker { get; set; }
 
     /// <summary>How long an officer takes to acknowledge, reach the scene and clear.</summary>
-    public TimeSpan AckDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+    public OfficerTimings Officers { get; private init; } = OfficerTimings.Default;
 
-    public TimeSpan OnSceneDelay { get; init; } = TimeSpan.FromMilliseconds(1000);
+    /// <summary>
+    /// True when the engine assigned nobody to the incident and recorded why: no free unit within its search radius
+    /// (every unit near enough was busy), as opposed to an incident it never answered.
+    /// </summary>
+    public bool FoundNoFreeUnit(string incidentId) =>
+        _incidents.TryGetValue(incidentId, out var view) && view.Assignments.Count == 0
+        && view.Tiers.Any(t => t.Kind == TierKind.NearestUnits && t.Shortfalls.Count > 0);
 
-    public TimeSpan ClearDelay { get; init; } = TimeSpan.FromMilliseconds(500);
-
-    public static async Task<InProcessEngine> StartAsync(World world, CancellationToken cancellationToken)
+    /// <summary>Starts the engine with the world's grids, stations and units (cameras are not on the decision path).</summary>
+    public static async Task<InProcessEngine> StartAsync(World world, OfficerTimings officers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(world);
+        var city = new CityModel(world.City.Name, world.City.Center, world.City.Grids, world.City.Stations, world.City.Units, []);
         InProcessEngine? engine = null;
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -60,27 +61,22 @@ public sealed class InProcessEngine : IAsyncDisposable, IDispatchEventSink
             silo.AddDispatchGrains();
         });
         var host = builder.Build();
-        engine = new InProcessEngine(host);
-        engine.ListenToDecisions(host.Services.GetRequiredService<DispatchMetrics>());
+        engine = new InProcessEngine(host) { Officers = officers };
         await host.StartAsync(cancellationToken);
-        await CitySeeder.SeedAsync(engine.Grains, world.City, cancellationToken);
+        await CitySeeder.SeedAsync(engine.Grains, city, cancellationToken);
         return engine;
     }
 
-    private void ListenToDecisions(DispatchMetrics metrics)
+    public ValueTask IncidentChangedAsync(IncidentView incident, IReadOnlyList<TimelineEntry> appended)
     {
-        _decisions.InstrumentPublished = (instrument, listener) =>
+        ArgumentNullException.ThrowIfNull(incident);
+        if (Tracker is not null)
         {
-            if (ReferenceEquals(instrument.Meter, metrics.Meter) && instrument.Name == "dispatch.decision.duration")
-            {
-                listener.EnableMeasurementEvents(instrument);
-            }
-        };
-        _decisions.SetMeasurementEventCallback<double>((_, seconds, _, _) => DecisionLatency.Record(TimeSpan.FromSeconds(seconds)));
-        _decisions.Start();
-    }
+            _incidents[incident.IncidentId] = incident;
+        }
 
-    public ValueTask IncidentChangedAsync(IncidentView incident, IReadOnlyList<TimelineEntry> appended) => ValueTask.CompletedTask;
+        return ValueTask.CompletedTask;
+    }
 
     public ValueTask UnitChangedAsync(UnitView unit)
     {
@@ -102,16 +98,16 @@ public sealed class InProcessEngine : IAsyncDisposable, IDispatchEventSink
         {
             var token = _stop.Token;
             var unit = Grains.GetGrain<IPatrolUnitGrain>(unitId);
-            await Task.Delay(AckDelay, token);
+            await Task.Delay(Officers.Acknowledge, token);
             await unit.PerformAsync(TerminalAction.Acknowledge, unitId);
-            await Task.Delay(OnSceneDelay, token);
+            await Task.Delay(Officers.OnScene, token);
             await unit.PerformAsync(TerminalAction.OnScene, unitId);
             if (_closing.TryAdd(incidentId, 0))
             {
                 await Grains.GetGrain<IIncidentGrain>(incidentId).CloseAsync("handled (load run)", unitId);
             }
 
-            await Task.Delay(ClearDelay, token);
+            await Task.Delay(Officers.Clear, token);
             await unit.PerformAsync(TerminalAction.Clear, unitId);
             await unit.PerformAsync(TerminalAction.Available, unitId);
         }
@@ -128,7 +124,6 @@ public sealed class InProcessEngine : IAsyncDisposable, IDispatchEventSink
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        _decisions.Dispose();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         try
         {

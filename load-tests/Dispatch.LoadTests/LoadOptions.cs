@@ -15,8 +15,26 @@ public sealed record LoadOptions
 
     public double AlertRate { get; init; } = 20;
 
-    /// <summary>A running host to drive; null starts the engine in this process.</summary>
+    /// <summary>A running host's HTTP/1.1 address (SignalR, /metrics, /health); null starts the built host as a child process.</summary>
     public Uri? Target { get; init; }
+
+    /// <summary>The running host's gRPC (HTTP/2) port; null: the <see cref="Target"/> port + 1, as the shipped settings have it.</summary>
+    public int? GrpcPort { get; init; }
+
+    /// <summary>Camera gateways (gRPC Connect streams) the cameras are spread over, for a host this run starts.</summary>
+    public int Gateways { get; init; } = 8;
+
+    /// <summary>The credential every gateway presents to a running host (a host this run starts gets its own).</summary>
+    public string GatewayCredential { get; init; } = "demo-gateway-credential";
+
+    /// <summary>Where a started host's temporary data directory (SQLite files, city file) goes; null: the system's temporary directory.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>Write the run's generated city to this GeoJSON file and stop, for a host started by hand and driven with --target.</summary>
+    public string? WriteCityPath { get; init; }
+
+    /// <summary>The built Dispatch.Server.dll to start; null finds it beside the sources.</summary>
+    public string? HostDll { get; init; }
 
     /// <summary>Where the markdown report goes; null writes none.</summary>
     public string? ReportPath { get; init; }
@@ -40,13 +58,17 @@ public sealed record LoadOptions
     public const int MaxCameras = 200_000;
     public const double MaxAlertRate = 5000;
     public const double MaxPositionHz = 10;
+    public const int MaxGateways = 64;
 
     public static string Usage => """
         usage: Dispatch.LoadTests [--duration SECONDS] [--cameras N] [--units M] [--position-hz P] [--alert-rate R]
-                                  [--target URL] [--report PATH] [--no-baselines] [--decision-alerts K]
+                                  [--gateways G] [--target URL [--grpc-port PORT] [--gateway-credential SECRET]]
+                                  [--host-dll PATH] [--data-dir DIR] [--write-city PATH] [--report PATH] [--no-baselines] [--decision-alerts K]
                                   [--decision-concurrency C] [--drain SECONDS] [--seed S]
-        Drives the dispatch engine with N cameras, M patrol units reporting positions at P Hz and R alerts per second
-        for the given duration, then replays the same alerts against Redis GEO and PostGIS started on 127.0.0.1.
+        Starts the built host (or drives --target on 127.0.0.1) with N cameras behind G gRPC gateways and M patrol units
+        signed in on SignalR terminals reporting positions at P Hz, sends R alerts per second for the given duration
+        and times each from the gateway's send to the assignment on the officer's terminal; then replays alerts against
+        the engine in this process, Redis GEO and PostGIS started on 127.0.0.1.
         """;
 
     /// <summary>Parses command-line options; an unknown option or a value out of range is an error naming it.</summary>
@@ -75,6 +97,12 @@ public sealed record LoadOptions
                 "--position-hz" => options with { PositionHz = Number(name, Value(), 0, MaxPositionHz) },
                 "--alert-rate" => options with { AlertRate = Number(name, Value(), 0.1, MaxAlertRate) },
                 "--target" => options with { Target = Loopback(Value()) },
+                "--grpc-port" => options with { GrpcPort = (int)Number(name, Value(), 1, 65535) },
+                "--gateways" => options with { Gateways = (int)Number(name, Value(), 1, MaxGateways) },
+                "--gateway-credential" => options with { GatewayCredential = NonEmpty(name, Value()) },
+                "--host-dll" => options with { HostDll = NonEmpty(name, Value()) },
+                "--write-city" => options with { WriteCityPath = NonEmpty(name, Value()) },
+                "--data-dir" => options with { DataDirectory = ExistingDirectory(name, Value()) },
                 "--report" => options with { ReportPath = Value() },
                 "--no-baselines" => options with { Baselines = false },
                 "--decision-alerts" => options with { DecisionAlerts = (int)Number(name, Value(), 0, 1_000_000) },
@@ -87,6 +115,12 @@ public sealed record LoadOptions
 
         return options;
     }
+
+    private static string ExistingDirectory(string name, string text) =>
+        Directory.Exists(text) ? Path.GetFullPath(text) : throw new ArgumentException($"option {name}: no directory at '{text}'");
+
+    private static string NonEmpty(string name, string text) =>
+        string.IsNullOrWhiteSpace(text) ? throw new ArgumentException($"option {name} needs a non-empty value") : text;
 
     private static double Number(string name, string text, double min, double max)
     {
@@ -113,7 +147,12 @@ public sealed record LoadOptions
 
         if (uri.Host != "127.0.0.1")
         {
-            throw new ArgumentException($"option --target must be on 127.0.0.1, got host '{uri.Host}'");
+            throw new ArgumentException($"option --target must be on 127.0.0.1 (a load run never leaves this machine), got host '{uri.Host}'");
+        }
+
+        if (uri.IsDefaultPort && !text.Contains(":" + uri.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"option --target needs the host's HTTP port (e.g. http://127.0.0.1:5080), got '{text}'");
         }
 
         return uri;

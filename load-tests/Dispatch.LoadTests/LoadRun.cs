@@ -1,147 +1,220 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Dispatch.Abstractions.Incidents;
-using Dispatch.Abstractions.Units;
+using Dispatch.Domain.City;
 using Dispatch.Domain.Plans;
 using Dispatch.LoadTests.Peers;
 
 namespace Dispatch.LoadTests;
 
-/// <summary>Figures of one system in the decision phase: the same alerts, the same units, the same concurrency.</summary>
-public sealed record DecisionFigures(string System, int Decisions, int Unanswered, double DecisionsPerSecond, double P50Ms, double P99Ms, double MaxMs);
+/// <summary>
+/// Figures of one system in the decision phase: the same alerts, the same units, the same concurrency. An alert
+/// is answered when a unit was claimed for it; "no unit free" when the system found every unit near enough busy
+/// (not a failure: the run asked for more units than were free); unanswered otherwise.
+/// </summary>
+public sealed record DecisionFigures(
+    string System, int Decisions, int Answered, int NoUnitFree, int Unanswered, double DecisionsPerSecond, double P50Ms, double P99Ms, double MaxMs);
+
+/// <summary>Where the host ran and what it cost.</summary>
+public sealed record HostFigures(
+    string Mode, double StartSeconds, double ConnectSeconds, double PeakRssMb, double CpuCores, double DecisionP50Ms, double DecisionP99Ms,
+    int FailedScrapes, double DriverPeakRssMb, double DriverCpuCores);
+
+/// <summary>
+/// Where an alert's time goes, hop by hop: gateway send to ack (camera grain, correlation, incident opened), the
+/// host's own dispatch decision, the unit's assignment stamp to the terminal (live fan-out and SignalR), and how
+/// busy the host's grains were.
+/// </summary>
+public sealed record PathFigures(double AckP50Ms, double AckP99Ms, double PushP50Ms, double PushP99Ms, double GrainCallsPerSecond, double GrainCallMeanMs);
 
 /// <summary>Everything a run measured.</summary>
 public sealed record LoadResult(
     LoadOptions Options,
+    int Units,
+    int Cameras,
+    int Gateways,
     long Alerts,
+    long Accepted,
     long Assigned,
-    long Lost,
+    long Unacked,
+    long Rejected,
+    long NoIncident,
+    long Retried,
     double E2eP50Ms,
     double E2eP95Ms,
     double E2eP99Ms,
     double E2eMaxMs,
     double AlertsPerSecond,
+    double AssignedPerSecond,
     long PositionReports,
     double PositionsPerSecond,
-    double PeakRssMb,
-    double CpuCores,
-    double SeedSeconds,
-    double EngineDecisionP50Ms,
-    double EngineDecisionP99Ms,
+    long TerminalDisconnects,
+    HostFigures Host,
+    PathFigures Path,
     IReadOnlyList<DecisionFigures> Decisions,
     IReadOnlyList<string> Notes)
 {
+    /// <summary>Alerts that never reached a terminal as an assignment: never acked, refused, or accepted and not assigned within the drain.</summary>
+    public long Lost => Alerts - Assigned;
+
+    public double PeakRssMb => Host.PeakRssMb;
+
     /// <summary>The one line a run ends with.</summary>
     public string SummaryLine() => string.Create(CultureInfo.InvariantCulture,
         $"alerts={Alerts} assigned={Assigned} lost={Lost} e2e_p50_ms={E2eP50Ms:F2} e2e_p99_ms={E2eP99Ms:F2} alerts_per_s={AlertsPerSecond:F1} rss_mb={PeakRssMb:F0}");
 }
 
 /// <summary>
-/// One bounded load run: seed the engine with the world, then for the duration send alerts at the configured rate
-/// while every unit reports positions, wait (bounded) for assignments still in flight, then replay the same alerts
-/// against our engine and each peer baseline at fixed concurrency.
+/// One bounded load run: start the host (or take a running one), open the gateways' gRPC streams and one SignalR
+/// terminal per unit, then for the duration send alerts at the configured rate while every terminal reports
+/// positions and officers work their assignments; wait (bounded) for acks and assignments still in flight; stop the
+/// host; then replay alerts against our engine in this process and each peer baseline at fixed concurrency.
 /// </summary>
 public static class LoadRun
 {
+    private static readonly TimeSpan DecisionTimeout = TimeSpan.FromSeconds(10);
+
     public static async Task<LoadResult> RunAsync(LoadOptions options, TextWriter log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(log);
-        if (options.Target is not null)
+        var notes = new List<string>();
+        var officers = OfficerTimings.Default;
+        World world;
+        HostProcess? child = null;
+        HostEndpoints endpoints;
+        var started = Stopwatch.StartNew();
+        if (options.Target is null)
         {
-            throw new NotSupportedException(
-                "--target needs the gateway gRPC service and terminal SignalR hub in the host; this driver drives the engine in-process until they are merged");
+            world = new World(options);
+            child = await HostProcess.StartAsync(world, options, cancellationToken);
+            endpoints = child.Endpoints;
+            await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"host started (pid {child.ProcessId}, {endpoints.Web}, gRPC {endpoints.Grpc}): {world.Units.Count} units, {world.City.Cameras.Count} cameras on {world.Gateways.Count} gateways seeded and ready in {started.Elapsed.TotalSeconds:F1} s"));
+        }
+        else
+        {
+            var grpcPort = options.GrpcPort ?? options.Target.Port + 1;
+            endpoints = new HostEndpoints(options.Target, new Uri($"http://127.0.0.1:{grpcPort.ToString(CultureInfo.InvariantCulture)}"), options.GatewayCredential);
+            await HostProcess.WaitReadyAsync(endpoints.Web, TimeSpan.FromSeconds(30), () => false, () => "", cancellationToken);
+            world = new World(await FetchCityAsync(endpoints.Web, cancellationToken));
+            notes.Add("The host was already running (--target): its own configuration applies (correlation and cooldown may attach alerts to open incidents, which then count as not assigned); RSS and CPU come from its /metrics.");
+            await log.WriteLineAsync($"driving {endpoints.Web} (gRPC {endpoints.Grpc}): {world.Units.Count} units, {world.City.Cameras.Count} cameras on {world.Gateways.Count} gateways");
         }
 
-        var notes = new List<string>
-        {
-            "e2e is measured in-process: alert into the intake grain -> the unit grain publishes the assignment to the terminal push sink (no gRPC or SignalR hop yet).",
-        };
-        var world = new World(options);
-        var seedWatch = Stopwatch.StartNew();
-        await using var engine = await InProcessEngine.StartAsync(world, cancellationToken);
-        var seedSeconds = seedWatch.Elapsed.TotalSeconds;
-        engine.ResetDecisionLatency();
-        await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"seeded {world.Units.Count} units, {world.City.Cameras.Count} cameras, {world.City.Stations.Count} stations in {seedSeconds:F1} s"));
-
+        var startSeconds = started.Elapsed.TotalSeconds;
         var e2e = new LatencyRecorder();
         var tracker = new AlertTracker(e2e);
-        engine.Tracker = tracker;
-        long positions;
-        int alertsSent;
-        double loadSeconds;
-        double peakRss;
-        double cpu;
-        await using (var sampler = new ProcessSampler())
+        LoadPhase load;
+        try
         {
-            using var phase = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            phase.CancelAfter(TimeSpan.FromSeconds(options.DurationSeconds));
-            var started = Stopwatch.GetTimestamp();
-            var positionTask = options.PositionHz > 0 ? ReportPositionsAsync(engine, world, options, phase.Token) : Task.FromResult(0L);
-            var pending = new List<Task>();
-            alertsSent = await SendAlertsAsync(engine, world, options, tracker, pending, phase.Token);
-            loadSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            positions = await positionTask;
-
-            // Bounded wait for assignments still in flight; what has not arrived by then is lost.
-            await Task.WhenAny(Task.WhenAll(pending), Task.Delay(TimeSpan.FromSeconds(options.DrainSeconds), cancellationToken));
-            await sampler.DisposeAsync();
-            peakRss = sampler.PeakRssMb;
-            cpu = sampler.CpuCores;
+            load = await RunLoadPhaseAsync(world, endpoints, options, officers, tracker, log, cancellationToken);
         }
-
-        var engineDecisionP50 = engine.DecisionLatency.PercentileMs(50);
-        var engineDecisionP99 = engine.DecisionLatency.PercentileMs(99);
-        var alerts = tracker.SentCount + tracker.FailedCount;
-        var assigned = tracker.AssignedCount;
-        await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"load phase: {alerts} alerts in {loadSeconds:F1} s, {assigned} assigned, {positions} position reports"));
-
-        var decisions = new List<DecisionFigures>();
-        var decisionAlerts = Math.Min(options.DecisionAlerts, Math.Max(alertsSent, 1) * 4);
-        if (decisionAlerts > 0)
+        finally
         {
-            engine.Tracker = null;
-            decisions.Add(await DecideWithEngineAsync(engine, world, options, decisionAlerts, alertsSent, cancellationToken));
-            await log.WriteLineAsync(Describe(decisions[^1]));
-            if (options.Baselines)
+            if (child is not null)
             {
-                await using (var redis = await RedisGeoDecider.StartAsync(cancellationToken))
-                {
-                    decisions.Add(await DecideWithPeerAsync(redis, world, options, decisionAlerts, alertsSent, engine.OnSceneDelay, cancellationToken));
-                }
-
-                await log.WriteLineAsync(Describe(decisions[^1]));
-                await using (var postgis = await PostGisDecider.StartAsync(cancellationToken))
-                {
-                    decisions.Add(await DecideWithPeerAsync(postgis, world, options, decisionAlerts, alertsSent, engine.OnSceneDelay, cancellationToken));
-                }
-
-                await log.WriteLineAsync(Describe(decisions[^1]));
+                await child.DisposeAsync();
             }
         }
 
+        if (world.City.Cameras.Count == 0)
+        {
+            notes.Add("The city has no cameras, so no alert could be sent.");
+        }
+
+        notes.Add(string.Create(CultureInfo.InvariantCulture,
+            $"Alert clock: from the moment the gateway takes the alert (before any wait for its flow-control window) to the moment the unit's terminal receives the assignment over SignalR. Officers acknowledge after {officers.Acknowledge.TotalSeconds:F1} s, arrive {officers.OnScene.TotalSeconds:F1} s later, clear {officers.Clear.TotalSeconds:F1} s after that and report available, all over the terminal hub."));
+        if (load.Gateways.FirstRejection.Length > 0)
+        {
+            notes.Add($"First refusal: {load.Gateways.FirstRejection}");
+        }
+
+        var alerts = load.Gateways.Sent;
+        var decisions = await RunDecisionPhaseAsync(world, options, officers, (int)alerts, log, cancellationToken);
+        var host = new HostFigures(
+            child is null ? "target" : "child process", startSeconds, load.ConnectSeconds, load.HostPeakRssMb, load.HostCpuCores,
+            load.HostDecisionP50Ms, load.HostDecisionP99Ms, load.FailedScrapes, load.DriverPeakRssMb, load.DriverCpuCores);
         return new LoadResult(
-            options, alerts, assigned, alerts - assigned,
+            options, world.Units.Count, world.City.Cameras.Count, world.Gateways.Count,
+            alerts, load.Gateways.Accepted, tracker.AssignedCount, alerts - load.Gateways.Acked, load.Gateways.Rejected, load.Gateways.NoIncident, load.Gateways.Retried,
             e2e.PercentileMs(50), e2e.PercentileMs(95), e2e.PercentileMs(99), e2e.MaxMs,
-            loadSeconds > 0 ? alerts / loadSeconds : 0,
-            positions, loadSeconds > 0 ? positions / loadSeconds : 0,
-            peakRss, cpu, seedSeconds, engineDecisionP50, engineDecisionP99, decisions, notes);
+            load.Seconds > 0 ? alerts / load.Seconds : 0,
+            load.Seconds > 0 ? tracker.AssignedCount / load.Seconds : 0,
+            load.Positions, load.Seconds > 0 ? load.Positions / load.Seconds : 0,
+            load.TerminalDisconnects, host, load.Path, decisions, notes);
     }
 
-    private static string Describe(DecisionFigures d) => string.Create(CultureInfo.InvariantCulture,
-        $"decisions {d.System}: {d.Decisions} in flight {d.DecisionsPerSecond:F0}/s, p50 {d.P50Ms:F2} ms, p99 {d.P99Ms:F2} ms, unanswered {d.Unanswered}");
+    private sealed record LoadPhase(
+        GatewayFleet Gateways, double Seconds, long Positions, double ConnectSeconds, double HostPeakRssMb, double HostCpuCores,
+        double HostDecisionP50Ms, double HostDecisionP99Ms, int FailedScrapes, double DriverPeakRssMb, double DriverCpuCores, long TerminalDisconnects,
+        PathFigures Path);
 
-    private static IncidentReport Report(SimAlert alert) => new(
-        "camera-alert", IncidentPriority.High, alert.Location.Latitude, alert.Location.Longitude,
-        $"load alert {alert.Number}", IncidentSource.Camera, "camera:" + alert.CameraId);
-
-    /// <summary>Alerts at the configured rate until the phase ends, each tracked until a terminal gets its assignment.</summary>
-    private static async Task<int> SendAlertsAsync(
-        InProcessEngine engine, World world, LoadOptions options, AlertTracker tracker, List<Task> pending, CancellationToken cancellationToken)
+    private static async Task<LoadPhase> RunLoadPhaseAsync(
+        World world, HostEndpoints endpoints, LoadOptions options, OfficerTimings officers, AlertTracker tracker, TextWriter log, CancellationToken cancellationToken)
     {
-        var intake = engine.Grains.GetGrain<IIntakeGrain>(0);
+        var connecting = Stopwatch.StartNew();
+        await using var gateways = await GatewayFleet.ConnectAsync(endpoints, world.Gateways, tracker, cancellationToken);
+        await using var terminals = await TerminalFleet.ConnectAsync(endpoints.Web, world.Units, officers, cancellationToken);
+        terminals.Tracker = tracker;
+        var connectSeconds = connecting.Elapsed.TotalSeconds;
+        await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"{world.Gateways.Count} gateway streams and {terminals.Count} terminals connected in {connectSeconds:F1} s"));
+
+        var hostSampler = await HostSampler.StartAsync(endpoints.Web, cancellationToken);
+        var driverSampler = new ProcessSampler();
+        double seconds;
+        long positions;
+        try
+        {
+            using var phase = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            phase.CancelAfter(TimeSpan.FromSeconds(options.DurationSeconds));
+            var phaseStarted = Stopwatch.GetTimestamp();
+            var positionTask = options.PositionHz > 0 && world.Units.Count > 0
+                ? terminals.ReportPositionsAsync(world.Units, options.PositionHz, options.Seed, phase.Token)
+                : Task.FromResult(0L);
+            if (world.City.Cameras.Count > 0)
+            {
+                await SendAlertsAsync(gateways, world, options, phase.Token);
+            }
+
+            seconds = Stopwatch.GetElapsedTime(phaseStarted).TotalSeconds;
+            positions = await positionTask;
+
+            // Bounded wait for acks and assignments still in flight; what has not arrived by then is lost.
+            var drained = await gateways.DrainAsync(TimeSpan.FromSeconds(options.DrainSeconds), cancellationToken);
+            tracker.Close();
+            await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"load phase: {gateways.Sent} alerts in {seconds:F1} s, {gateways.Acked} acked, {tracker.AssignedCount} assigned{(drained ? "" : " (drain window ended with some outstanding)")}, {positions} position reports"));
+        }
+        finally
+        {
+            await hostSampler.DisposeAsync();
+            await driverSampler.DisposeAsync();
+        }
+
+        // Let officers finish what they started before the connections close.
+        await terminals.SettleAsync(officers.Busy + TimeSpan.FromSeconds(1));
+        return new LoadPhase(gateways, seconds, positions, connectSeconds, hostSampler.PeakRssMb, hostSampler.CpuCores,
+            hostSampler.DecisionPercentileMs(50), hostSampler.DecisionPercentileMs(99), hostSampler.FailedScrapes,
+            driverSampler.PeakRssMb, driverSampler.CpuCores, terminals.Disconnects,
+            new PathFigures(
+                gateways.AckLatency.PercentileMs(50), gateways.AckLatency.PercentileMs(99),
+                terminals.PushLatency.PercentileMs(50), terminals.PushLatency.PercentileMs(99),
+                seconds > 0 ? hostSampler.GrainCalls / seconds : 0, hostSampler.GrainCallMeanMs));
+    }
+
+    private static async Task<CityModel> FetchCityAsync(Uri web, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        await using var stream = await http.GetStreamAsync(new Uri(web, "/api/city"), cancellationToken);
+        return CityGeoJson.Read(stream);
+    }
+
+    /// <summary>Alerts at the configured rate until the phase ends, each handed to its camera's gateway.</summary>
+    private static async Task SendAlertsAsync(GatewayFleet gateways, World world, LoadOptions options, CancellationToken cancellationToken)
+    {
         var started = Stopwatch.GetTimestamp();
         var sent = 0;
         var maxAlerts = (int)Math.Ceiling(options.AlertRate * options.DurationSeconds);
@@ -150,8 +223,7 @@ public static class LoadRun
             var due = Math.Min(maxAlerts, (int)(Stopwatch.GetElapsedTime(started).TotalSeconds * options.AlertRate));
             for (; sent < due; sent++)
             {
-                var alert = world.Alert(sent + 1);
-                pending.Add(SendOneAsync(intake, alert, tracker));
+                gateways.Send(world.Alert(sent + 1));
             }
 
             try
@@ -163,64 +235,50 @@ public static class LoadRun
                 break;
             }
         }
-
-        return sent;
     }
 
-    private static async Task SendOneAsync(IIntakeGrain intake, SimAlert alert, AlertTracker tracker)
+    private static async Task<List<DecisionFigures>> RunDecisionPhaseAsync(
+        World world, LoadOptions options, OfficerTimings officers, int alertsSent, TextWriter log, CancellationToken cancellationToken)
     {
-        var sentAt = Stopwatch.GetTimestamp();
-        try
+        var decisions = new List<DecisionFigures>();
+        var count = Math.Min(options.DecisionAlerts, Math.Max(alertsSent, 1) * 4);
+        if (count <= 0 || world.Units.Count == 0)
         {
-            var result = await intake.ReportAsync(Report(alert));
-            if (result.IncidentId is null)
-            {
-                tracker.SendFailed();
-                return;
-            }
+            return decisions;
+        }
 
-            await tracker.SentAsync(result.IncidentId, sentAt);
-        }
-        catch (Exception exception) when (exception is TimeoutException or OrleansException)
+        await using (var engine = await InProcessEngine.StartAsync(world, officers, cancellationToken))
         {
-            tracker.SendFailed();
+            decisions.Add(await DecideWithEngineAsync(engine, world, options, count, alertsSent, cancellationToken));
         }
+
+        await log.WriteLineAsync(Describe(decisions[^1]));
+        if (!options.Baselines)
+        {
+            return decisions;
+        }
+
+        await using (var redis = await RedisGeoDecider.StartAsync(cancellationToken))
+        {
+            decisions.Add(await DecideWithPeerAsync(redis, world, options, count, alertsSent, officers.Busy, cancellationToken));
+        }
+
+        await log.WriteLineAsync(Describe(decisions[^1]));
+        await using (var postgis = await PostGisDecider.StartAsync(cancellationToken))
+        {
+            decisions.Add(await DecideWithPeerAsync(postgis, world, options, count, alertsSent, officers.Busy, cancellationToken));
+        }
+
+        await log.WriteLineAsync(Describe(decisions[^1]));
+        return decisions;
     }
 
-    /// <summary>Units report a small step from their last position, spread evenly over each period.</summary>
-    private static async Task<long> ReportPositionsAsync(InProcessEngine engine, World world, LoadOptions options, CancellationToken cancellationToken)
-    {
-        const int SlicesPerSecond = 20;
-        var random = new Random(options.Seed);
-        var current = world.Units.Select(u => u.Start).ToArray();
-        var perSlice = Math.Max(1, (int)Math.Ceiling(world.Units.Count * options.PositionHz / SlicesPerSecond));
-        long reports = 0;
-        var next = 0;
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / SlicesPerSecond));
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken))
-            {
-                var calls = new Task[perSlice];
-                for (var i = 0; i < perSlice; i++)
-                {
-                    var index = next;
-                    next = (next + 1) % current.Length;
-                    current[index] = World.Step(current[index], random);
-                    calls[i] = engine.Grains.GetGrain<IPatrolUnitGrain>(world.Units[index].Id).ReportPositionAsync(current[index]);
-                }
+    private static string Describe(DecisionFigures d) => string.Create(CultureInfo.InvariantCulture,
+        $"decisions {d.System}: {d.Decisions} at {d.DecisionsPerSecond:F0}/s, p50 {d.P50Ms:F2} ms, p99 {d.P99Ms:F2} ms, answered {d.Answered}, no unit free {d.NoUnitFree}, unanswered {d.Unanswered}");
 
-                await Task.WhenAll(calls);
-                reports += perSlice;
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The phase is over.
-        }
-
-        return reports;
-    }
+    private static IncidentReport Report(SimAlert alert) => new(
+        "camera-alert", IncidentPriority.High, alert.Location.Latitude, alert.Location.Longitude,
+        $"load alert {alert.Number}", IncidentSource.Camera, "camera:" + alert.CameraId);
 
     /// <summary>Our engine on the decision phase: intake to first assignment, C alerts in flight.</summary>
     private static async Task<DecisionFigures> DecideWithEngineAsync(
@@ -230,6 +288,7 @@ public static class LoadRun
         var tracker = new AlertTracker(latency);
         engine.Tracker = tracker;
         var intake = engine.Grains.GetGrain<IIntakeGrain>(0);
+        var noUnitFree = 0;
         var unanswered = 0;
         var watch = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(firstNumber + 1, count),
@@ -239,15 +298,22 @@ public static class LoadRun
                 var alert = world.Alert(number);
                 var sentAt = Stopwatch.GetTimestamp();
                 var result = await intake.ReportAsync(Report(alert));
-                var done = result.IncidentId is null ? Task.CompletedTask : tracker.SentAsync(result.IncidentId, sentAt);
-                if (result.IncidentId is null || await Task.WhenAny(done, Task.Delay(TimeSpan.FromSeconds(10), cancellationToken)) != done)
+                if (result.IncidentId is null)
                 {
                     Interlocked.Increment(ref unanswered);
+                    return;
+                }
+
+                var done = tracker.SentAsync(result.IncidentId, sentAt);
+                if (await Task.WhenAny(done, Task.Delay(DecisionTimeout, cancellationToken)) != done)
+                {
+                    Interlocked.Increment(ref engine.FoundNoFreeUnit(result.IncidentId) ? ref noUnitFree : ref unanswered);
                 }
             });
         var seconds = watch.Elapsed.TotalSeconds;
         engine.Tracker = null;
-        return new DecisionFigures("Dispatch (grains)", count, unanswered, count / seconds, latency.PercentileMs(50), latency.PercentileMs(99), latency.MaxMs);
+        return new DecisionFigures("Dispatch (grains)", count, (int)tracker.AssignedCount, noUnitFree, unanswered, count / seconds,
+            latency.PercentileMs(50), latency.PercentileMs(99), latency.MaxMs);
     }
 
     /// <summary>A peer on the decision phase: claim the nearest available unit, release it after the officer's time on the job.</summary>
@@ -257,8 +323,8 @@ public static class LoadRun
         await peer.LoadUnitsAsync(world.Units, cancellationToken);
         var byId = world.Units.ToDictionary(u => u.Id, StringComparer.Ordinal);
         var latency = new LatencyRecorder();
-        var unanswered = 0;
-        var releases = new System.Collections.Concurrent.ConcurrentBag<Task>();
+        var noUnitFree = 0;
+        var releases = new ConcurrentBag<Task>();
         var watch = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(firstNumber + 1, count),
             new ParallelOptions { MaxDegreeOfParallelism = options.DecisionConcurrency, CancellationToken = cancellationToken },
@@ -266,18 +332,20 @@ public static class LoadRun
             {
                 var sentAt = Stopwatch.GetTimestamp();
                 var unitId = await peer.ClaimNearestAsync(world.Alert(number));
-                latency.RecordSince(sentAt);
                 if (unitId is null)
                 {
-                    Interlocked.Increment(ref unanswered);
+                    // The peer found every unit in reach claimed: the same case as our engine's shortfall.
+                    Interlocked.Increment(ref noUnitFree);
                     return;
                 }
 
+                latency.RecordSince(sentAt);
                 releases.Add(ReleaseLaterAsync(peer, byId[unitId], busy, cancellationToken));
             });
         var seconds = watch.Elapsed.TotalSeconds;
         await Task.WhenAll(releases);
-        return new DecisionFigures(peer.Name, count, unanswered, count / seconds, latency.PercentileMs(50), latency.PercentileMs(99), latency.MaxMs);
+        return new DecisionFigures(peer.Name, count, (int)latency.Count, noUnitFree, 0, count / seconds,
+            latency.PercentileMs(50), latency.PercentileMs(99), latency.MaxMs);
     }
 
     private static async Task ReleaseLaterAsync(INearestUnitDecider peer, SimUnit unit, TimeSpan busy, CancellationToken cancellationToken)

@@ -3,47 +3,62 @@ using System.Text;
 
 namespace Dispatch.LoadTests;
 
-/// <summary>The run written up for people: configuration, end-to-end figures, and our ratio against each peer.</summary>
+/// <summary>The run written up for people: configuration, end-to-end figures, host cost, and our ratio against each peer.</summary>
 public static class MarkdownReport
 {
     public static string Render(LoadResult result, string commandLine)
     {
         ArgumentNullException.ThrowIfNull(result);
         var o = result.Options;
+        var h = result.Host;
         var inv = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
         text.AppendLine("# Dispatch load run").AppendLine();
         text.AppendLine(inv, $"Command: `{commandLine}`").AppendLine();
-        text.AppendLine(inv, $"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC").AppendLine();
+        text.AppendLine(inv, $"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, load average at the end {LoadAverage()}, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC").AppendLine();
         text.AppendLine("| setting | value |").AppendLine("|---|---|");
-        text.AppendLine(inv, $"| duration | {o.DurationSeconds} s |");
-        text.AppendLine(inv, $"| units | {o.Units} at {o.PositionHz} Hz |");
-        text.AppendLine(inv, $"| cameras | {o.Cameras} |");
-        text.AppendLine(inv, $"| alert rate | {o.AlertRate}/s |");
+        text.AppendLine(inv, $"| host | {h.Mode}, ready in {h.StartSeconds:F1} s (city seeded), gateways and terminals connected in {h.ConnectSeconds:F1} s |");
+        text.AppendLine(inv, $"| duration | {o.DurationSeconds} s, drain up to {o.DrainSeconds} s |");
+        text.AppendLine(inv, $"| units | {result.Units} SignalR terminals reporting at {o.PositionHz} Hz |");
+        text.AppendLine(inv, $"| cameras | {result.Cameras} registered, on {result.Gateways} gRPC gateway streams |");
+        text.AppendLine(inv, $"| alert rate | {o.AlertRate}/s asked |");
         text.AppendLine(inv, $"| seed | {o.Seed} |");
         text.AppendLine();
-        text.AppendLine("## Alert to terminal").AppendLine();
-        text.AppendLine("| alerts | assigned | lost | p50 ms | p95 ms | p99 ms | max ms | alerts/s | positions/s | peak RSS MB | CPU cores | seed s |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
-        text.AppendLine(inv, $"| {result.Alerts} | {result.Assigned} | {result.Lost} | {result.E2eP50Ms:F2} | {result.E2eP95Ms:F2} | {result.E2eP99Ms:F2} | {result.E2eMaxMs:F2} | {result.AlertsPerSecond:F1} | {result.PositionsPerSecond:F0} | {result.PeakRssMb:F0} | {result.CpuCores:F2} | {result.SeedSeconds:F1} |");
+        text.AppendLine("## Alert (gateway) to assignment (terminal)").AppendLine();
+        text.AppendLine("| alerts | accepted | assigned | lost | unacked | refused | p50 ms | p95 ms | p99 ms | max ms | alerts/s | assigned/s | positions/s |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine(inv, $"| {result.Alerts} | {result.Accepted} | {result.Assigned} | {result.Lost} | {result.Unacked} | {result.Rejected} | {result.E2eP50Ms:F2} | {result.E2eP95Ms:F2} | {result.E2eP99Ms:F2} | {result.E2eMaxMs:F2} | {result.AlertsPerSecond:F1} | {result.AssignedPerSecond:F1} | {result.PositionsPerSecond:F0} |");
         text.AppendLine();
-        text.AppendLine(inv, $"The incident's whole dispatch decision (every tier planned and filled, `dispatch_decision_duration_seconds`): p50 {result.EngineDecisionP50Ms:F2} ms, p99 {result.EngineDecisionP99Ms:F2} ms. The end-to-end figure stops at the first assignment, so it can be shorter than the whole decision.");
+        text.AppendLine("| host peak RSS MB | host CPU cores | host decision p50 ms | host decision p99 ms | driver peak RSS MB | driver CPU cores | terminal disconnects | retried sends |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|");
+        text.AppendLine(inv, $"| {h.PeakRssMb:F0} | {h.CpuCores:F2} | {h.DecisionP50Ms:F1} | {h.DecisionP99Ms:F1} | {h.DriverPeakRssMb:F0} | {h.DriverCpuCores:F2} | {result.TerminalDisconnects} | {result.Retried} |");
+        text.AppendLine();
+        text.AppendLine("Host figures come from its /metrics (working set, CPU seconds over wall seconds; 1.0 = one core). The host's decision time is its `dispatch_decision_duration_seconds` histogram over the load phase (every tier planned and filled), read as bucket upper bounds, so coarse (buckets double). Lost = alerts never acked + refused + accepted but not assigned within the drain." + (h.FailedScrapes > 0 ? string.Create(inv, $" {h.FailedScrapes} scrapes timed out.") : ""));
+        text.AppendLine();
+        var path = result.Path;
+        text.AppendLine("Where an alert's time goes, hop by hop:").AppendLine();
+        text.AppendLine("| send to ack p50 ms | p99 ms | host decision p50 ms | p99 ms | assignment to terminal p50 ms | p99 ms | host grain calls/s | mean grain call ms |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|");
+        text.AppendLine(inv, $"| {path.AckP50Ms:F1} | {path.AckP99Ms:F1} | {h.DecisionP50Ms:F1} | {h.DecisionP99Ms:F1} | {path.PushP50Ms:F1} | {path.PushP99Ms:F1} | {path.GrainCallsPerSecond:F0} | {path.GrainCallMeanMs:F1} |");
+        text.AppendLine();
+        text.AppendLine("Send to ack: the gateway stream, the camera grain (de-duplication, cooldown), the zone's correlation grain, the incident opened and persisted. Assignment to terminal: from the unit grain's assignment stamp to the terminal's receipt (notifier batching, the host's live board, SignalR). Grain calls: `orleans_app_requests_latency_seconds` over the load phase, queueing included.");
         text.AppendLine();
         if (result.Decisions.Count > 0)
         {
             text.AppendLine(inv, $"## Nearest-available decisions ({result.Decisions[0].Decisions} alerts, {o.DecisionConcurrency} in flight)").AppendLine();
-            text.AppendLine("| system | decisions/s | p50 ms | p99 ms | max ms | unanswered | ours/peer decisions/s | peer/ours p99 |");
-            text.AppendLine("|---|---|---|---|---|---|---|---|");
+            text.AppendLine("| system | decisions/s | p50 ms | p99 ms | max ms | answered | no unit free | unanswered | ours/peer decisions/s | peer/ours p50 | peer/ours p99 |");
+            text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
             var ours = result.Decisions[0];
             foreach (var d in result.Decisions)
             {
                 var rate = d == ours ? "" : (ours.DecisionsPerSecond / d.DecisionsPerSecond).ToString("F2", inv);
+                var p50 = d == ours ? "" : (d.P50Ms / ours.P50Ms).ToString("F2", inv);
                 var p99 = d == ours ? "" : (d.P99Ms / ours.P99Ms).ToString("F2", inv);
-                text.AppendLine(inv, $"| {d.System} | {d.DecisionsPerSecond:F0} | {d.P50Ms:F2} | {d.P99Ms:F2} | {d.MaxMs:F2} | {d.Unanswered} | {rate} | {p99} |");
+                text.AppendLine(inv, $"| {d.System} | {d.DecisionsPerSecond:F0} | {d.P50Ms:F2} | {d.P99Ms:F2} | {d.MaxMs:F2} | {d.Answered} | {d.NoUnitFree} | {d.Unanswered} | {rate} | {p50} | {p99} |");
             }
 
             text.AppendLine();
-            text.AppendLine("Ours is the whole decision (incident opened and persisted, tiers planned, zone dispatchers asked, candidates ranked by ETA, unit claimed through its grain, assignment published); a peer's is one nearest-available query that claims the unit.");
+            text.AppendLine("All three run after the load phase (a host this run started is stopped by then; a --target host keeps running), on the same units and the same alerts, each claimed unit busy for the officer's time. Ours is the engine in this process (grains, in-memory storage, no wire): incident opened, tiers planned, zone dispatchers asked, candidates ranked by ETA, units claimed through their grains, assignment published; a peer's is one nearest-available query over loopback that claims one unit. \"No unit free\": the system found no free unit in reach (ours: a recorded shortfall and nobody assigned), counted apart from unanswered.");
             text.AppendLine();
         }
 
@@ -54,5 +69,17 @@ public static class MarkdownReport
 
         text.AppendLine().AppendLine("```").AppendLine(result.SummaryLine()).AppendLine("```");
         return text.ToString();
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
     }
 }

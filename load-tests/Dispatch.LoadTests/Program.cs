@@ -12,6 +12,15 @@ catch (ArgumentException ex)
     return 64;
 }
 
+if (options.WriteCityPath is not null)
+{
+    var world = new World(options);
+    await File.WriteAllTextAsync(options.WriteCityPath, Dispatch.Domain.City.CityGeoJson.Write(world.City));
+    Console.WriteLine($"wrote {options.WriteCityPath}: {world.Units.Count} units, {world.City.Cameras.Count} cameras on gateways {string.Join(", ", world.Gateways)}");
+    Console.WriteLine("start a host with Dispatch__City__Path set to it, a Dispatch__Gateways__<id>__Credential for each gateway, then drive it with --target");
+    return 0;
+}
+
 // A hard ceiling: the run stops by itself well after its own duration, whatever happens.
 using var stop = new CancellationTokenSource(TimeSpan.FromSeconds((options.DurationSeconds * 3) + 600));
 Console.CancelKeyPress += (_, e) =>

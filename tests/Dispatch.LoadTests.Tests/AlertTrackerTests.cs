@@ -29,4 +29,16 @@ public sealed class AlertTrackerTests
         Assert.False(done.IsCompleted);
         Assert.Equal(0, tracker.AssignedCount);
     }
+
+    [Fact]
+    public void Assignment_arriving_after_the_drain_closed_stays_unassigned()
+    {
+        var tracker = new AlertTracker(new LatencyRecorder());
+        _ = tracker.SentAsync("INC-3", Stopwatch.GetTimestamp());
+
+        tracker.Close();
+        tracker.AssignedTo("INC-3");
+
+        Assert.Equal(0, tracker.AssignedCount);
+    }
 }

@@ -18,6 +18,8 @@ public sealed class LoadOptionsTests
     [Theory]
     [InlineData("--target", "http://10.0.0.5:5080", "127.0.0.1")]
     [InlineData("--target", "http://localhost:5080", "127.0.0.1")]
+    [InlineData("--target", "http://127.0.0.1", "HTTP port")]
+    [InlineData("--gateways", "0", "--gateways")]
     [InlineData("--duration", "0", "--duration")]
     [InlineData("--alert-rate", "fast", "--alert-rate")]
     [InlineData("--frobnicate", "1", "--frobnicate")]
@@ -29,10 +31,11 @@ public sealed class LoadOptionsTests
     }
 
     [Fact]
-    public void Loopback_target_is_accepted()
+    public void Loopback_target_is_accepted_with_its_grpc_port()
     {
-        var options = LoadOptions.Parse(["--target", "http://127.0.0.1:5080"]);
+        var options = LoadOptions.Parse(["--target", "http://127.0.0.1:5080", "--grpc-port", "5081"]);
 
         Assert.Equal(new Uri("http://127.0.0.1:5080"), options.Target);
+        Assert.Equal(5081, options.GrpcPort);
     }
 }

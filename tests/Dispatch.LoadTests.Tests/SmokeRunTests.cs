@@ -2,26 +2,32 @@ using System.Text.RegularExpressions;
 
 namespace Dispatch.LoadTests.Tests;
 
-/// <summary>A short run of the whole driver (engine, Redis GEO, PostGIS) on loopback: figures are not asserted, losses are.</summary>
+/// <summary>
+/// A short run of the whole driver on loopback: the built host as a child process, gateways over gRPC, terminals over
+/// SignalR, then the decision phase in this process, Redis GEO and PostGIS. Figures are not asserted, losses are.
+/// Sized so units never run out: at most 2 units per incident, 60 incidents at most, 300 units.
+/// </summary>
 public sealed partial class SmokeRunTests
 {
     [Fact]
-    public async Task Short_run_loses_no_alert_and_ends_with_one_summary_line()
+    public async Task Short_run_through_the_real_host_loses_no_alert_and_ends_with_one_summary_line()
     {
-        var options = LoadOptions.Parse(["--duration", "6", "--units", "1000", "--cameras", "100", "--alert-rate", "10",
-            "--decision-alerts", "100", "--drain", "10"]);
+        var options = LoadOptions.Parse(["--duration", "4", "--units", "300", "--cameras", "100", "--gateways", "3", "--alert-rate", "8",
+            "--decision-alerts", "30", "--decision-concurrency", "4", "--drain", "15"]);
         using var log = new StringWriter();
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        bound.CancelAfter(TimeSpan.FromSeconds(90));
+        bound.CancelAfter(TimeSpan.FromSeconds(100));
 
         var result = await LoadRun.RunAsync(options, log, bound.Token);
         var report = MarkdownReport.Render(result, "smoke");
 
         Assert.True(result.Alerts > 0, log.ToString());
+        Assert.Equal(3, result.Gateways);
         Assert.Equal(0, result.Lost);
         Assert.Equal(result.Alerts, result.Assigned);
+        Assert.True(result.Host.PeakRssMb > 0, "host memory comes from its /metrics");
         Assert.Equal(["Dispatch (grains)", "Redis GEO", "PostGIS"], result.Decisions.Select(d => d.System));
-        Assert.All(result.Decisions, d => Assert.Equal(0, d.Unanswered));
+        Assert.All(result.Decisions, d => Assert.Equal((d.System, d.Decisions, 0, 0), (d.System, d.Answered, d.NoUnitFree, d.Unanswered)));
         Assert.Matches(SummaryLine(), result.SummaryLine());
         Assert.Contains(result.SummaryLine(), report, StringComparison.Ordinal);
     }
