@@ -29,6 +29,13 @@ public sealed class RelationalStorageOptions : RelationalDatabaseOptions, IStora
 {
     /// <summary>Serializer of grain state; when left null, the silo's default grain storage serializer is used.</summary>
     public IGrainStorageSerializer GrainStorageSerializer { get; set; } = null!;
+
+    /// <summary>
+    /// SQLite: writes that arrive together share one transaction and one commit (each in its own savepoint, each
+    /// acknowledged only after the commit). Off: one transaction per write. PostgreSQL takes concurrent writers
+    /// itself and ignores this.
+    /// </summary>
+    public bool GroupCommit { get; set; } = true;
 }
 
 /// <summary>Options of the relational incident journal.</summary>

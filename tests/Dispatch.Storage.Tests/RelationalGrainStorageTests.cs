@@ -23,13 +23,14 @@ public sealed class RelationalGrainStorageTests : IDisposable
         _file.Dispose();
     }
 
-    private RelationalGrainStorage NewStorage() => new(
+    private RelationalGrainStorage NewStorage(bool groupCommit = true) => new(
         "test",
         new RelationalStorageOptions
         {
             Dialect = RelationalDialect.Sqlite,
             ConnectionString = _file.ConnectionString,
             GrainStorageSerializer = new OrleansGrainStorageSerializer(_services.GetRequiredService<Serializer>()),
+            GroupCommit = groupCommit,
         },
         _services.GetRequiredService<IActivatorProvider>(),
         NullLogger<RelationalGrainStorage>.Instance);
@@ -234,5 +235,58 @@ public sealed class RelationalGrainStorageTests : IDisposable
         await storage.ReadStateAsync("log", Unit("u-1"), read, TestContext.Current.CancellationToken);
 
         Assert.Equal(["in-log"], read.State!.Stops);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Concurrent_writes_of_many_grains_each_commit_once_and_read_back_in_a_new_provider(bool groupCommit)
+    {
+        var storage = NewStorage(groupCommit);
+        var states = Enumerable.Range(0, 200).Select(i => new GrainState<PatrolLog>(Log($"u-{i}", $"stop-{i}"))).ToArray();
+
+        await Task.WhenAll(states.Select((state, i) => Task.Run(
+            () => storage.WriteStateAsync(StateName, Unit($"u-{i}"), state, TestContext.Current.CancellationToken), TestContext.Current.CancellationToken)));
+        var second = await Task.WhenAll(states.Select((state, i) => Task.Run(async () =>
+        {
+            state.State!.Stops.Add("again");
+            await storage.WriteStateAsync(StateName, Unit($"u-{i}"), state, TestContext.Current.CancellationToken);
+            return state.ETag;
+        }, TestContext.Current.CancellationToken)));
+
+        var reader = NewStorage(groupCommit);
+        for (var i = 0; i < states.Length; i++)
+        {
+            var read = new GrainState<PatrolLog>();
+            await reader.ReadStateAsync(StateName, Unit($"u-{i}"), read, TestContext.Current.CancellationToken);
+            Assert.Equal("2", second[i]);
+            Assert.Equal(second[i], read.ETag);
+            Assert.Equal([$"stop-{i}", "again"], read.State!.Stops);
+        }
+    }
+
+    [Fact]
+    public async Task In_one_group_a_stale_write_is_refused_while_the_others_commit()
+    {
+        var storage = NewStorage(groupCommit: true);
+        var fresh = new GrainState<PatrolLog>(Log("u-fresh", "a"));
+        var stale = new GrainState<PatrolLog>(Log("u-stale", "a"));
+        await storage.WriteStateAsync(StateName, Unit("u-stale"), stale, TestContext.Current.CancellationToken);
+        var old = stale.ETag;
+        await storage.WriteStateAsync(StateName, Unit("u-stale"), stale, TestContext.Current.CancellationToken);
+        stale.ETag = old;
+
+        var writes = Enumerable.Range(0, 20).Select(i => storage.WriteStateAsync(
+            StateName, Unit($"u-other-{i}"), new GrainState<PatrolLog>(Log($"u-other-{i}", "b")), TestContext.Current.CancellationToken)).ToList();
+        var refused = storage.WriteStateAsync(StateName, Unit("u-stale"), stale, TestContext.Current.CancellationToken);
+        writes.Add(storage.WriteStateAsync(StateName, Unit("u-fresh"), fresh, TestContext.Current.CancellationToken));
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => refused);
+        await Task.WhenAll(writes);
+        var read = new GrainState<PatrolLog>();
+        await NewStorage().ReadStateAsync(StateName, Unit("u-fresh"), read, TestContext.Current.CancellationToken);
+        Assert.Equal(fresh.ETag, read.ETag);
+        await NewStorage().ReadStateAsync(StateName, Unit("u-stale"), read, TestContext.Current.CancellationToken);
+        Assert.Equal("2", read.ETag);
     }
 }

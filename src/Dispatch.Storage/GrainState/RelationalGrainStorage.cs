@@ -19,6 +19,7 @@ public sealed class RelationalGrainStorage : IGrainStorage, ILifecycleParticipan
 {
     private readonly string _name;
     private readonly RelationalDatabase _database;
+    private readonly GroupCommit? _groupCommit;
     private readonly IGrainStorageSerializer _serializer;
     private readonly IActivatorProvider _activatorProvider;
     private readonly TimeProvider _timeProvider;
@@ -36,6 +37,7 @@ public sealed class RelationalGrainStorage : IGrainStorage, ILifecycleParticipan
         RelationalOptionsRules.ThrowIfInvalid(options, RelationalOptionsRules.GrainStorageSubject(name));
         _name = name;
         _database = new RelationalDatabase(options.Dialect, options.ConnectionString!);
+        _groupCommit = options.GroupCommit && _database.Dialect.HasSingleWriter ? new GroupCommit(_database) : null;
         _serializer = options.GrainStorageSerializer;
         _activatorProvider = activatorProvider;
         _logger = logger;
@@ -79,24 +81,26 @@ public sealed class RelationalGrainStorage : IGrainStorage, ILifecycleParticipan
     {
         var payload = _serializer.Serialize(grainState.State).ToArray();
         var expectedVersion = ParseETag(grainState.ETag, stateName, grainId);
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        long? newVersion;
-        await using (await _database.EnterWriteAsync(cancellationToken).ConfigureAwait(false))
+        var sql = expectedVersion is null ? RelationalSql.InsertState : RelationalSql.UpdateState;
+        var updatedAt = _timeProvider.GetUtcNow();
+        void Bind(DbCommand command)
         {
-            await using var command = expectedVersion is null
-                ? RelationalDatabase.Command(connection, RelationalSql.InsertState)
-                : RelationalDatabase.Command(connection, RelationalSql.UpdateState).With("@version", expectedVersion.Value, DbType.Int64);
+            if (expectedVersion is not null)
+            {
+                command.With("@version", expectedVersion.Value, DbType.Int64);
+            }
+
             command
                 .With("@state_name", stateName, DbType.String)
                 .With("@grain_id", grainId.ToString(), DbType.String)
                 .With("@payload", payload, DbType.Binary)
-                .With("@updated_at", _timeProvider.GetUtcNow(), DbType.DateTimeOffset);
-            newVersion = ToVersion(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+                .With("@updated_at", updatedAt, DbType.DateTimeOffset);
         }
 
+        var newVersion = ToVersion(await ExecuteWriteAsync(sql, Bind, cancellationToken).ConfigureAwait(false));
         if (newVersion is null)
         {
-            throw await ConflictAsync(connection, "write", stateName, grainId, grainState.ETag, cancellationToken).ConfigureAwait(false);
+            throw await ConflictAsync("write", stateName, grainId, grainState.ETag, cancellationToken).ConfigureAwait(false);
         }
 
         grainState.ETag = FormatETag(newVersion.Value);
@@ -106,10 +110,10 @@ public sealed class RelationalGrainStorage : IGrainStorage, ILifecycleParticipan
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
         var expectedVersion = ParseETag(grainState.ETag, stateName, grainId);
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         if (expectedVersion is null)
         {
             // Nothing was ever read or written by this caller: fine only if there is indeed nothing stored.
+            await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
             var stored = await ReadRowAsync(connection, stateName, grainId, cancellationToken).ConfigureAwait(false);
             if (stored is { Payload: not null })
             {
@@ -118,26 +122,39 @@ public sealed class RelationalGrainStorage : IGrainStorage, ILifecycleParticipan
         }
         else
         {
-            long? newVersion;
-            await using (await _database.EnterWriteAsync(cancellationToken).ConfigureAwait(false))
-            {
-                await using var command = RelationalDatabase.Command(connection, RelationalSql.ClearState)
+            var updatedAt = _timeProvider.GetUtcNow();
+            var newVersion = ToVersion(await ExecuteWriteAsync(
+                RelationalSql.ClearState,
+                command => command
                     .With("@state_name", stateName, DbType.String)
                     .With("@grain_id", grainId.ToString(), DbType.String)
                     .With("@version", expectedVersion.Value, DbType.Int64)
-                    .With("@updated_at", _timeProvider.GetUtcNow(), DbType.DateTimeOffset);
-                newVersion = ToVersion(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
-            }
-
+                    .With("@updated_at", updatedAt, DbType.DateTimeOffset),
+                cancellationToken).ConfigureAwait(false));
             if (newVersion is null)
             {
-                throw await ConflictAsync(connection, "clear", stateName, grainId, grainState.ETag, cancellationToken).ConfigureAwait(false);
+                throw await ConflictAsync("clear", stateName, grainId, grainState.ETag, cancellationToken).ConfigureAwait(false);
             }
         }
 
         grainState.State = _activatorProvider.GetActivator<T>().Create();
         grainState.ETag = null;
         grainState.RecordExists = false;
+    }
+
+    /// <summary>One conditional write: through the group commit where the database takes one writer, else on its own.</summary>
+    private async Task<object?> ExecuteWriteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
+    {
+        if (_groupCommit is not null)
+        {
+            return await _groupCommit.ExecuteScalarAsync(sql, bind, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var turn = await _database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = RelationalDatabase.Command(connection, sql);
+        bind(command);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<(long Version, byte[]? Payload)?> ReadRowAsync(
@@ -158,9 +175,10 @@ public sealed class RelationalGrainStorage : IGrainStorage, ILifecycleParticipan
     }
 
     private async Task<InconsistentStateException> ConflictAsync(
-        DbConnection connection, string operation, string stateName, GrainId grainId, string? expectedETag, CancellationToken cancellationToken)
+        string operation, string stateName, GrainId grainId, string? expectedETag, CancellationToken cancellationToken)
     {
         // Read after the refusal only to explain it; the row may move on again meanwhile.
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var stored = await ReadRowAsync(connection, stateName, grainId, cancellationToken).ConfigureAwait(false);
         var storedETag = stored is { Payload: not null } ? FormatETag(stored.Value.Version) : null;
         return Conflict(operation, stateName, grainId, storedETag, expectedETag);
