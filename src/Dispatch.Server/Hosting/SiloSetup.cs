@@ -59,6 +59,9 @@ public sealed class StorageOptions
 
     /// <summary>SQLite database file, relative to the content root unless absolute.</summary>
     public string SqlitePath { get; set; } = "data/dispatch.db";
+
+    /// <summary>Grain writes that arrive together share one SQLite commit (see RelationalStorageOptions.GroupCommit).</summary>
+    public bool GroupCommit { get; set; } = true;
 }
 
 public static class SiloSetup
@@ -94,6 +97,7 @@ public static class SiloSetup
             {
                 o.Dialect = Dispatch.Storage.RelationalDialect.Sqlite;
                 o.ConnectionString = $"Data Source={databasePath}";
+                o.GroupCommit = storage.GroupCommit;
             });
         });
         return builder;
