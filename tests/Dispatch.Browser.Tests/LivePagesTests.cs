@@ -65,6 +65,24 @@ public sealed class LivePagesTests(BrowserFixture fixture) : IClassFixture<Brows
     }
 
     [Fact]
+    public async Task Hovering_a_unit_on_its_own_canvas_shows_its_call_sign_and_status()
+    {
+        var (context, _) = await fixture.NewOfflineContextAsync();
+        await using var __ = context;
+        var page = await context.NewPageAsync();
+        await OpenOperatorPageAsync(page);
+        var unit = fixture.Cluster.City.Units[2];
+
+        // Units are drawn on a canvas that lets the mouse through to the layers below; the page finds the unit itself.
+        var point = await page.EvaluateAsync<JsonElement>("id => window.dispatchOps.unitPagePoint(id)", unit.Id);
+        await page.Mouse.MoveAsync(point.GetProperty("x").GetSingle(), point.GetProperty("y").GetSingle());
+        var tooltip = page.Locator(".leaflet-tooltip", new PageLocatorOptions { HasText = unit.CallSign });
+        await tooltip.WaitForAsync(new LocatorWaitForOptions { Timeout = (float)Patience.TotalMilliseconds });
+
+        Assert.Contains(unit.CallSign, await tooltip.First.InnerTextAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_operator_assignment_reaches_the_open_terminal_and_its_acknowledgement_turns_the_unit_on_the_map()
     {
         var (context, outside) = await fixture.NewOfflineContextAsync();

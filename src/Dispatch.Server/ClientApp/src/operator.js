@@ -17,6 +17,14 @@ const map = L.map('map', { preferCanvas: true, attributionControl: false, zoomSn
 const tileUrl = document.querySelector('meta[name="dispatch-tile-url"]')?.content;
 if (tileUrl) L.tileLayer(tileUrl, { maxZoom: 19 }).addTo(map);
 const canvas = L.canvas({ padding: 0.3 });
+
+// Units move several times a second: they get a canvas of their own above the others, so a batch of positions
+// redraws only the units, not the grids, stations and thousands of cameras. That canvas lets the mouse through
+// to the layers below; clicks and hovers find the nearest unit themselves (unitNear).
+map.createPane('units');
+map.getPane('units').style.zIndex = 450;
+map.getPane('units').style.pointerEvents = 'none';
+const unitCanvas = L.canvas({ padding: 0.3, pane: 'units' });
 const layers = {
   grids: L.layerGroup().addTo(map), stations: L.layerGroup().addTo(map), cameras: L.layerGroup().addTo(map),
   incidents: L.layerGroup().addTo(map), units: L.layerGroup().addTo(map), directive: L.layerGroup().addTo(map),
@@ -92,16 +100,45 @@ function drawUnit(u) {
   if (u.latitude == null) { if (m) { m.remove(); unitMarkers.delete(u.unitId); } return; }
   const color = statusColors[u.status] ?? '#000';
   if (!m) {
-    m = L.circleMarker([u.latitude, u.longitude], { renderer: canvas, radius: 5, color: '#fff', weight: 1, fillColor: color, fillOpacity: 1 })
-      .bindTooltip(() => `${escapeHtml(state.units.get(u.unitId)?.callSign)} · ${t(state.units.get(u.unitId)?.status)}`)
-      .on('click', () => selectUnit(u.unitId))
-      .addTo(layers.units);
+    m = L.circleMarker([u.latitude, u.longitude], {
+      renderer: unitCanvas, pane: 'units', interactive: false, radius: 5, color: '#fff', weight: 1, fillColor: color, fillOpacity: 1,
+    }).addTo(layers.units);
     unitMarkers.set(u.unitId, m);
   } else {
     m.setLatLng([u.latitude, u.longitude]);
     if (m.options.fillColor !== color) m.setStyle({ fillColor: color });
   }
 }
+
+// The unit drawn within a few pixels of a map point, nearest first; none while the units layer is hidden.
+const unitHitPixels = 8;
+function unitNear(latlng) {
+  if (!map.hasLayer(layers.units)) return null;
+  const at = map.latLngToContainerPoint(latlng);
+  let best = null; let bestDistance = unitHitPixels;
+  for (const [id, m] of unitMarkers) {
+    const distance = at.distanceTo(map.latLngToContainerPoint(m.getLatLng()));
+    if (distance <= bestDistance) { best = id; bestDistance = distance; }
+  }
+  return best;
+}
+
+const unitTip = L.tooltip({ direction: 'top', offset: [0, -6] });
+let hoverPending = false;
+map.on('mousemove', (e) => {
+  if (hoverPending) return;
+  hoverPending = true;
+  requestAnimationFrame(() => {
+    hoverPending = false;
+    const id = unitNear(e.latlng);
+    const u = id && state.units.get(id);
+    if (!u) { unitTip.remove(); map.getContainer().style.cursor = ''; return; }
+    unitTip.setLatLng(unitMarkers.get(id).getLatLng()).setContent(`${escapeHtml(u.callSign)} · ${t(u.status)}`);
+    if (!map.hasLayer(unitTip)) unitTip.addTo(map);
+    map.getContainer().style.cursor = 'pointer';
+  });
+});
+map.on('mouseout', () => unitTip.remove());
 
 function moveUnits(batch) {
   for (const p of batch.positions) {
@@ -303,7 +340,11 @@ $('#directive').addEventListener('click', () => {
   $('#directive-from').value = local(from); $('#directive-until').value = local(until);
 });
 map.on('click', (e) => {
-  if (!drawing) return;
+  if (!drawing) {
+    const id = unitNear(e.latlng);
+    if (id) selectUnit(id);
+    return;
+  }
   drawing.points.push(e.latlng);
   layers.directive.clearLayers();
   L.polygon(drawing.points, { color: '#7a3fd1', weight: 2, fillOpacity: 0.15 }).addTo(layers.directive);
@@ -386,6 +427,13 @@ window.dispatchOps = {
   unit: (id) => state.units.get(id),
   unitLatLng: (id) => unitMarkers.get(id)?.getLatLng(),
   unitColor: (id) => unitMarkers.get(id)?.options.fillColor,
+  unitPagePoint: (id) => {
+    const m = unitMarkers.get(id);
+    if (!m) return null;
+    const p = map.latLngToContainerPoint(m.getLatLng());
+    const box = map.getContainer().getBoundingClientRect();
+    return { x: box.left + p.x, y: box.top + p.y };
+  },
   incident: (id) => state.incidents.get(id),
   alert: (id) => state.alerts.get(id),
   cameraLatLng: (id) => cameraMarkers.get(id)?.getLatLng(),
