@@ -1,4 +1,3 @@
-using System.Globalization;
 using Dispatch.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -16,18 +15,7 @@ public sealed class BenchHost : WebApplicationFactory<Program>
 
         // Outside a test project there is no test manifest naming the host's folder; the factory reads this instead.
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_DISPATCH_SERVER", Path.Combine(RepositoryPaths.Root, "src", "Dispatch.Server"));
-        string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
-        _settings = new Dictionary<string, string?>
-        {
-            ["Kestrel:Endpoints:Web:Url"] = $"http://127.0.0.1:{Text(port)}",
-            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{Text(grpcPort)}",
-            ["Dispatch:Silo:SiloPort"] = Text(siloPort),
-            ["Dispatch:Silo:GatewayPort"] = Text(gatewayPort),
-            ["Dispatch:Silo:ClusterId"] = "page-bench-" + Guid.NewGuid().ToString("N")[..8],
-            ["Dispatch:Storage:SqlitePath"] = databasePath,
-            ["Dispatch:City:Path"] = cityPath,
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
+        _settings = LoopbackHostSettings.Create(port, grpcPort, siloPort, gatewayPort, LoopbackHostSettings.NewClusterId("page-bench"), databasePath, cityPath);
         UseKestrel();
     }
 

@@ -32,18 +32,9 @@ public sealed class DispatchHost : WebApplicationFactory<DispatchServer::Program
         var cityPath = directory.File("city.geojson");
         File.WriteAllText(cityPath, CityGeoJson.Write(SmallCity()));
         WebPort = TestPorts.GetFreeTcpPort();
-        _settings = new Dictionary<string, string?>
-        {
-            ["Dispatch:Silo:SiloPort"] = Text(TestPorts.GetFreeTcpPort()),
-            ["Dispatch:Silo:GatewayPort"] = Text(TestPorts.GetFreeTcpPort()),
-            ["Dispatch:Silo:ClusterId"] = "gateway-test-" + Guid.NewGuid().ToString("N")[..8],
-            ["Dispatch:Storage:SqlitePath"] = directory.File("dispatch.db"),
-            ["Dispatch:City:Path"] = cityPath,
-            ["Kestrel:Endpoints:Web:Url"] = $"http://127.0.0.1:{Text(WebPort)}",
-            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{Text(grpcPort)}",
-            [$"Dispatch:Gateways:{GatewayId}:Credential"] = Credential,
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
+        _settings = LoopbackHostSettings.Create(
+            WebPort, grpcPort, TestPorts.GetFreeTcpPort(), TestPorts.GetFreeTcpPort(), LoopbackHostSettings.NewClusterId("gateway-test"), directory.File("dispatch.db"), cityPath);
+        _settings[$"Dispatch:Gateways:{GatewayId}:Credential"] = Credential;
         UseKestrel();
     }
 

@@ -48,21 +48,12 @@ public sealed class AlertTestHost : WebApplicationFactory<Program>
 
         WebPort = TestPorts.GetFreeTcpPort();
         GrpcPort = TestPorts.GetFreeTcpPort();
-        _settings = new Dictionary<string, string?>
-        {
-            ["Dispatch:Silo:SiloPort"] = Port(TestPorts.GetFreeTcpPort()),
-            ["Dispatch:Silo:GatewayPort"] = Port(TestPorts.GetFreeTcpPort()),
-            ["Dispatch:Silo:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8],
-            ["Dispatch:Storage:SqlitePath"] = directory.File("dispatch.db"),
-            ["Dispatch:City:Path"] = cityPath,
-            ["Kestrel:Endpoints:Web:Url"] = $"http://127.0.0.1:{WebPort}",
-            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{GrpcPort}",
-            [$"Dispatch:Gateways:{Gateway}:Credential"] = Credential,
-            [$"Dispatch:Gateways:{OtherGateway}:Credential"] = Credential,
-            [$"Dispatch:Gateways:{CappedGateway}:Credential"] = Credential,
-            [$"Dispatch:Gateways:{CappedGateway}:MaxUnacknowledgedAlerts"] = Port(CappedWindow),
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
+        _settings = LoopbackHostSettings.Create(
+            WebPort, GrpcPort, TestPorts.GetFreeTcpPort(), TestPorts.GetFreeTcpPort(), LoopbackHostSettings.NewClusterId("test"), directory.File("dispatch.db"), cityPath);
+        _settings[$"Dispatch:Gateways:{Gateway}:Credential"] = Credential;
+        _settings[$"Dispatch:Gateways:{OtherGateway}:Credential"] = Credential;
+        _settings[$"Dispatch:Gateways:{CappedGateway}:Credential"] = Credential;
+        _settings[$"Dispatch:Gateways:{CappedGateway}:MaxUnacknowledgedAlerts"] = Port(CappedWindow);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             _settings[key] = value;

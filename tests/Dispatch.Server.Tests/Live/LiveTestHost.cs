@@ -24,19 +24,9 @@ public sealed class LiveTestHost : WebApplicationFactory<Program>
         GrpcPort = TestPorts.GetFreeTcpPort();
         SiloPort = TestPorts.GetFreeTcpPort();
         string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
-        _settings = new Dictionary<string, string?>
-        {
-            ["Kestrel:Endpoints:Web:Url"] = $"http://127.0.0.1:{Text(Port)}",
-            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{Text(GrpcPort)}",
-            ["Dispatch:Silo:SiloPort"] = Text(SiloPort),
-            ["Dispatch:Silo:GatewayPort"] = Text(TestPorts.GetFreeTcpPort()),
-            ["Dispatch:Silo:ClusterId"] = cluster.ClusterId,
-            ["Dispatch:Silo:PrimarySiloPort"] = primary ? "0" : Text(cluster.PrimarySiloPort),
-            ["Dispatch:Storage:SqlitePath"] = cluster.DatabasePath,
-            ["Dispatch:City:Path"] = cluster.CityPath,
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
-        };
+        _settings = LoopbackHostSettings.Create(Port, GrpcPort, SiloPort, TestPorts.GetFreeTcpPort(), cluster.ClusterId, cluster.DatabasePath, cluster.CityPath);
+        _settings["Dispatch:Silo:PrimarySiloPort"] = primary ? "0" : Text(cluster.PrimarySiloPort);
+        _settings["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             _settings[key] = value;
