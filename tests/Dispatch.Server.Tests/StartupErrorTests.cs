@@ -14,6 +14,8 @@ public sealed class StartupErrorTests
     [InlineData("--Dispatch:Silo:SiloPort=70000", "Dispatch:Silo:SiloPort")]
     [InlineData("--Dispatch:Eta:Road:Speeds:CarKmh:Primary=0", "Dispatch:Eta:Road:Speeds:CarKmh:Primary")]
     [InlineData("--Dispatch:Coverage:MaxMoveUps=0", "Dispatch:Coverage:MaxMoveUps")]
+    [InlineData("--Dispatch:Grains:WaitingTierRecheckInterval=00:00:00", "Dispatch:Grains:WaitingTierRecheckInterval")]
+    [InlineData("--Dispatch:Storage:GroupCommit=maybe", "Dispatch:Storage:GroupCommit")]
     public async Task Invalid_configuration_stops_the_host_naming_the_bad_key(string argument, string expectedKey)
     {
         var (exitCode, stderr) = await RunServerAsync(argument);

@@ -9,6 +9,7 @@ public static partial class GrainsSetup
 {
     public static WebApplicationBuilder AddDispatchGrains(this WebApplicationBuilder builder)
     {
+        builder.Services.AddOptions<DispatchGrainOptions>().Bind(builder.Configuration.GetSection(DispatchGrainOptions.SectionName));
         builder.UseOrleans(silo => silo.AddDispatchGrains());
         builder.Services.AddHostedService<CitySeeding>();
         return builder;

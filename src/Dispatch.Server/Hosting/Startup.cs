@@ -65,7 +65,13 @@ public static class Startup
     /// <summary>A configuration, city-file or road-file error: reported as one message rather than a crash.</summary>
     public static bool IsConfigurationError(Exception ex) =>
         ex is OptionsValidationException or CityFormatException or RoadFormatException
+        || IsUnconvertibleSetting(ex)
         || (ex is AggregateException all && all.InnerExceptions.Count > 0 && all.InnerExceptions.All(IsConfigurationError));
+
+    /// <summary>A value the configuration binder could not turn into its setting's type; its message names the key and the value.</summary>
+    private static bool IsUnconvertibleSetting(Exception ex) =>
+        ex is InvalidOperationException { InnerException: FormatException or OverflowException or InvalidCastException }
+        && ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal);
 
     /// <summary>Prints the error (it names the bad key or feature) and gives the process exit code 2.</summary>
     public static async Task<int> ReportAsync(Exception ex)
