@@ -54,6 +54,7 @@ public sealed class InProcessEngine : IAsyncDisposable, IDispatchEventSink
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Orleans", LogLevel.Error);
         builder.Services.AddSingleton<IDispatchEventSink>(_ => engine!);
+        builder.Services.AddSingleton(city);
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "load", clusterId: "load-" + Guid.NewGuid().ToString("N")[..8]);
@@ -63,7 +64,7 @@ public sealed class InProcessEngine : IAsyncDisposable, IDispatchEventSink
         var host = builder.Build();
         engine = new InProcessEngine(host) { Officers = officers };
         await host.StartAsync(cancellationToken);
-        await CitySeeder.SeedAsync(engine.Grains, city, cancellationToken);
+        await CityStartup.WakeZonesAsync(engine.Grains, city, cancellationToken);
         return engine;
     }
 

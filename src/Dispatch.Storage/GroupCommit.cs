@@ -4,30 +4,31 @@ using System.Threading.Channels;
 namespace Dispatch.Storage;
 
 /// <summary>
-/// Group commit for a single-writer database: writes that arrive while a commit is under way wait and then go
-/// together, each in its own savepoint, in one transaction, so a burst of grain writes costs one commit (one
-/// fsync) instead of one each. Every write still sees its own result (a refused ETag, an error) and is
-/// acknowledged only once the transaction that holds it has committed.
+/// Group commit for a single-writer database: units of work that arrive while a commit is under way wait and then
+/// go together, each in its own savepoint, in one transaction, so a burst of writes costs one commit (one fsync)
+/// instead of one each. Every unit still sees its own result (a refused version, a constraint, an error) and is
+/// acknowledged only once the transaction that holds it has committed. One instance per database file, shared by
+/// everything that writes to it (grain state, incident records, the journal).
 /// </summary>
 internal sealed class GroupCommit(RelationalDatabase database)
 {
     /// <summary>Bounds one transaction, so a commit never waits on an unbounded batch.</summary>
     public const int MaxBatch = 256;
 
-    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<PendingWork> _queue = Channel.CreateUnbounded<PendingWork>(new UnboundedChannelOptions { SingleReader = true });
     private int _draining;
 
-    /// <summary>Runs <paramref name="sql"/> (bound by <paramref name="bind"/>) in the next group; its scalar result once committed.</summary>
-    public Task<object?> ExecuteScalarAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="work"/> in the next group, in its own savepoint; its result once the group has committed.</summary>
+    public async Task<T> ExecuteAsync<T>(Func<DbConnection, DbTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
-        var write = new PendingWrite(sql, bind, cancellationToken);
-        if (!_queue.Writer.TryWrite(write))
+        var pending = new PendingWork(async (connection, transaction, token) => await work(connection, transaction, token).ConfigureAwait(false), cancellationToken);
+        if (!_queue.Writer.TryWrite(pending))
         {
             throw new InvalidOperationException("the write queue is closed");
         }
 
         StartDrainingIfIdle();
-        return write.Done.Task;
+        return (T)(await pending.Done.Task.ConfigureAwait(false))!;
     }
 
     private void StartDrainingIfIdle()
@@ -38,21 +39,21 @@ internal sealed class GroupCommit(RelationalDatabase database)
         }
     }
 
-    /// <summary>Commits groups until the queue is empty, then stops; the next write starts it again.</summary>
+    /// <summary>Commits groups until the queue is empty, then stops; the next unit starts it again.</summary>
     private async Task DrainAsync()
     {
-        var batch = new List<PendingWrite>(MaxBatch);
+        var batch = new List<PendingWork>(MaxBatch);
         while (true)
         {
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var write))
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var work))
             {
-                if (write.CancellationToken.IsCancellationRequested)
+                if (work.CancellationToken.IsCancellationRequested)
                 {
-                    write.Done.TrySetCanceled(write.CancellationToken);
+                    work.Done.TrySetCanceled(work.CancellationToken);
                 }
                 else
                 {
-                    batch.Add(write);
+                    batch.Add(work);
                 }
             }
 
@@ -65,7 +66,7 @@ internal sealed class GroupCommit(RelationalDatabase database)
 
             Volatile.Write(ref _draining, 0);
 
-            // A write queued after the last read but before the flag dropped found us still draining: take it.
+            // A unit queued after the last read but before the flag dropped found us still draining: take it.
             if (!_queue.Reader.TryPeek(out _) || Interlocked.CompareExchange(ref _draining, 1, 0) != 0)
             {
                 return;
@@ -73,7 +74,7 @@ internal sealed class GroupCommit(RelationalDatabase database)
         }
     }
 
-    private async Task CommitAsync(List<PendingWrite> batch)
+    private async Task CommitAsync(List<PendingWork> batch)
     {
         var results = new object?[batch.Count];
         var failed = new Exception?[batch.Count];
@@ -84,16 +85,14 @@ internal sealed class GroupCommit(RelationalDatabase database)
             await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
             for (var i = 0; i < batch.Count; i++)
             {
-                // A savepoint per write: one write's error undoes that write alone.
+                // A savepoint per unit: one unit's refusal or error undoes that unit alone.
                 await transaction.SaveAsync("w", CancellationToken.None).ConfigureAwait(false);
                 try
                 {
-                    await using var command = RelationalDatabase.Command(connection, batch[i].Sql, transaction);
-                    batch[i].Bind(command);
-                    results[i] = await command.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
+                    results[i] = await batch[i].Work(connection, transaction, CancellationToken.None).ConfigureAwait(false);
                     await transaction.ReleaseAsync("w", CancellationToken.None).ConfigureAwait(false);
                 }
-                catch (DbException exception)
+                catch (Exception exception) when (exception is DbException or Dispatch.Abstractions.Records.RecordRefusedException)
                 {
                     failed[i] = exception;
                     await transaction.RollbackAsync("w", CancellationToken.None).ConfigureAwait(false);
@@ -102,13 +101,14 @@ internal sealed class GroupCommit(RelationalDatabase database)
             }
 
             await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            database.Statistics.TransactionCommitted();
         }
         catch (Exception exception)
         {
-            // Nothing of the group is committed: every write in it fails with the reason.
-            foreach (var write in batch)
+            // Nothing of the group is committed: every unit in it fails with the reason.
+            foreach (var work in batch)
             {
-                write.Done.TrySetException(exception);
+                work.Done.TrySetException(exception);
             }
 
             return;
@@ -127,7 +127,7 @@ internal sealed class GroupCommit(RelationalDatabase database)
         }
     }
 
-    private sealed record PendingWrite(string Sql, Action<DbCommand> Bind, CancellationToken CancellationToken)
+    private sealed record PendingWork(Func<DbConnection, DbTransaction, CancellationToken, Task<object?>> Work, CancellationToken CancellationToken)
     {
         public TaskCompletionSource<object?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -6,28 +6,41 @@ using Dispatch.Storage.Dialects;
 namespace Dispatch.Storage;
 
 /// <summary>
-/// One database reached through one dialect: opens prepared connections, creates the tables once,
-/// and queues this process's writers when the database takes a single writer.
+/// One database reached through one dialect: opens prepared connections, creates the tables once, queues this
+/// process's writers when the database takes a single writer, and commits units of work (one transaction each, or
+/// grouped). One instance per database per process (<see cref="For"/>), so grain state, incident records and the
+/// journal on one SQLite file share one writer queue, one group commit and one set of counters.
 /// </summary>
 internal sealed class RelationalDatabase
 {
-    // Keyed by connection string so grain storage and journal on the same SQLite file share one queue.
-    private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriteGates = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<(RelationalDialect, string), RelationalDatabase> Shared = new();
 
     private readonly string _connectionString;
     private readonly SemaphoreSlim? _writeGate;
     private readonly Lock _schemaLock = new();
+    private readonly Lazy<GroupCommit> _groupCommit;
     private Task? _schemaReady;
 
-    public RelationalDatabase(RelationalDialect dialect, string connectionString)
+    private RelationalDatabase(RelationalDialect dialect, string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         Dialect = ISqlDialect.For(dialect);
         _connectionString = connectionString;
-        _writeGate = Dialect.HasSingleWriter ? WriteGates.GetOrAdd(connectionString, _ => new SemaphoreSlim(1, 1)) : null;
+        _writeGate = Dialect.HasSingleWriter ? new SemaphoreSlim(1, 1) : null;
+        _groupCommit = new Lazy<GroupCommit>(() => new GroupCommit(this));
+    }
+
+    /// <summary>The process's one instance for this database.</summary>
+    public static RelationalDatabase For(RelationalDialect dialect, string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        return Shared.GetOrAdd((dialect, connectionString), key => new RelationalDatabase(key.Item1, key.Item2));
     }
 
     public ISqlDialect Dialect { get; }
+
+    /// <summary>What this process committed to the database.</summary>
+    public StorageStatistics Statistics { get; } = new();
 
     /// <summary>Creates the tables on first call; later calls share the result. A failed attempt is retried next time.</summary>
     public Task EnsureSchemaAsync(CancellationToken cancellationToken)
@@ -64,6 +77,33 @@ internal sealed class RelationalDatabase
 
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         return new WriteTurn(_writeGate);
+    }
+
+    /// <summary>
+    /// Makes one unit of work durable and returns its result once committed. With <paramref name="grouped"/> on a
+    /// single-writer database it joins the group commit (its own savepoint in a shared transaction); otherwise it gets
+    /// a transaction of its own. <paramref name="kind"/> names the unit in the statistics ("incident", "grain-state:unit").
+    /// </summary>
+    public async Task<T> WriteAsync<T>(
+        string kind, bool grouped, Func<DbConnection, DbTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        T result;
+        if (grouped && Dialect.HasSingleWriter)
+        {
+            result = await _groupCommit.Value.ExecuteAsync(work, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var turn = await EnterWriteAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            result = await work(connection, transaction, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            Statistics.TransactionCommitted();
+        }
+
+        Statistics.UnitCommitted(kind);
+        return result;
     }
 
     private async Task CreateSchemaAsync(CancellationToken cancellationToken)
@@ -125,6 +165,26 @@ internal sealed class RelationalDatabase
             return ValueTask.CompletedTask;
         }
     }
+}
+
+/// <summary>
+/// What a process committed to one database: transactions (each one a durable commit, an fsync on SQLite) and
+/// units of work by kind (each a durable step: an incident's dispatch step, a unit's state, a journal append).
+/// With group commit several units share one transaction.
+/// </summary>
+public sealed class StorageStatistics
+{
+    private readonly ConcurrentDictionary<string, long> _units = new(StringComparer.Ordinal);
+    private long _transactions;
+
+    public long Transactions => Interlocked.Read(ref _transactions);
+
+    /// <summary>Units of work committed, by kind.</summary>
+    public IReadOnlyDictionary<string, long> Units => _units.ToDictionary(u => u.Key, u => u.Value, StringComparer.Ordinal);
+
+    internal void TransactionCommitted() => Interlocked.Increment(ref _transactions);
+
+    internal void UnitCommitted(string kind) => _units.AddOrUpdate(kind, 1, static (_, n) => n + 1);
 }
 
 internal static class DbCommandExtensions

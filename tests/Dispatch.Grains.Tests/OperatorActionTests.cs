@@ -132,21 +132,23 @@ public sealed class OperatorActionTests(SharedCluster cluster)
         var city = cluster.NewCity("history");
         var unit = city.AddUnit("u", 0, 300);
         await cluster.SeedAsync(city);
-        var grain = Unit(unit);
-        var at = (await grain.GetAsync())!.Position!.Value;
         var total = Grains.Units.PatrolUnitGrain.HistoryKept + 5;
+        var incidents = new List<string>();
         for (var i = 1; i <= total; i++)
         {
-            var incidentId = $"INC-history-{i}";
-            Assert.True((await grain.TryAssignAsync(new AssignmentRequest(incidentId, "patrol", at, 100, TimeSpan.FromSeconds(30), Actors.Operator("duty")))).Accepted);
-            Assert.True((await grain.ReleaseAsync(incidentId, "test", Actors.Operator("duty"), onlyIfUnacknowledged: false)).Ok);
+            var incident = await cluster.ReportAsync(city.At(0, 0));
+            Assert.Equal(unit, Assert.Single(incident.ActiveAssignments).UnitId);
+            Assert.True((await cluster.Grains.GetGrain<IIncidentGrain>(incident.IncidentId).CloseAsync("handled", Actors.Operator("duty"))).Ok);
+            incidents.Add(incident.IncidentId);
+            await Eventually.Get(() => Unit(unit).GetAsync(), v => v!.Status == UnitStatus.Available, "the unit free again");
         }
 
-        var history = await grain.GetHistoryAsync();
+        var history = await Unit(unit).GetHistoryAsync();
 
         Assert.Equal(Grains.Units.PatrolUnitGrain.HistoryKept, history.Count);
         Assert.Equal(total, history[^1].AssignmentNumber);
-        Assert.Equal($"INC-history-{total}", history[^1].IncidentId);
+        Assert.Equal(incidents[^1], history[^1].IncidentId);
         Assert.Equal(Enumerable.Range(6, history.Count).Select(n => (long)n), history.Select(r => r.AssignmentNumber));
+        Assert.All(history, r => Assert.NotNull(r.EndedAt));
     }
 }

@@ -1,13 +1,17 @@
+using Dispatch.Abstractions.Records;
 using Dispatch.Abstractions.Units;
-using Dispatch.Grains.City;
-using Dispatch.Grains.Hosting;
+using Dispatch.Domain.Geo;
 using Dispatch.Grains.Tests.Infrastructure;
+using Dispatch.Grains.Zones;
+using Dispatch.Storage.Incidents;
 using Dispatch.Testing;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
 
 namespace Dispatch.Grains.Tests;
 
-/// <summary>Positions are soft state: a unit reporting steadily saves its position once per persist interval, counted in the stored row's version.</summary>
+/// <summary>Positions are soft state saved in bulk: however many units report however often, one commit per silo and interval.</summary>
 public sealed class PositionPersistenceTests : IDisposable
 {
     private readonly TempDirectory _directory = new("dispatch-positions");
@@ -21,36 +25,39 @@ public sealed class PositionPersistenceTests : IDisposable
     }
 
     [Fact]
-    public async Task A_unit_reporting_every_second_saves_its_position_once_per_persist_interval()
+    public async Task Ten_units_reporting_thirty_times_each_are_saved_in_one_commit_per_silo_with_their_last_positions()
     {
-        var city = new TestCity("steady", new Domain.Geo.GeoPoint(36.66, 117.0));
-        var unitId = city.AddUnit("u", 0, 300);
+        var city = new TestCity("steady", new GeoPoint(36.66, 117.0));
+        var units = Enumerable.Range(0, 10).Select(i => city.AddUnit($"u{i}", i * 100, 0)).ToList();
         await using var cluster = await DispatchTestCluster.StartAsync(ConnectionString);
-        await CitySeeder.SeedAsync(cluster.Grains, city.Build(), TestContext.Current.CancellationToken);
-        var unit = cluster.Grains.GetGrain<IPatrolUnitGrain>(unitId);
-        var interval = new DispatchGrainOptions().PositionPersistInterval;
-        var seconds = (int)(interval.TotalSeconds * 2.5);
+        await cluster.AddCityAsync(city.Build());
+        var store = (RelationalIncidentStore)cluster.Store;
+        var before = store.Statistics.Units.GetValueOrDefault("positions");
 
-        var before = await SavedVersionAsync(unitId);
-        for (var i = 0; i < seconds; i++)
+        var last = new Dictionary<string, GeoPoint>();
+        for (var round = 0; round < 30; round++)
         {
             cluster.Clock.Advance(TimeSpan.FromSeconds(1));
-            Assert.True((await unit.ReportPositionAsync(city.At(0, 300 + i))).Ok);
+            foreach (var (unit, i) in units.Select((u, i) => (u, i)))
+            {
+                last[unit] = city.At(i * 100, 300 + (round * 10));
+                Assert.True((await cluster.Grains.GetGrain<IPatrolUnitGrain>(unit).ReportPositionAsync(last[unit])).Ok);
+            }
         }
 
-        var saves = await SavedVersionAsync(unitId) - before;
+        // The fixes travel one-way through the silos' routers into their ledgers; then each silo's ledger saves once.
+        await Task.Delay(500, TestContext.Current.CancellationToken);
+        foreach (var silo in cluster.Cluster.Silos.Cast<InProcessSiloHandle>())
+        {
+            await silo.SiloHost.Services.GetRequiredService<PositionLedger>().FlushAsync(TestContext.Current.CancellationToken);
+        }
 
-        // Seeding saved the start position; then one save per interval: 2 in two and a half intervals.
-        Assert.Equal(2, saves);
-    }
-
-    private async Task<long> SavedVersionAsync(string unitId)
-    {
-        await using var connection = new SqliteConnection(ConnectionString);
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT version FROM grain_state WHERE state_name = 'patrol-unit' AND grain_id LIKE $id";
-        command.Parameters.AddWithValue("$id", "%" + unitId);
-        return (long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+        var commits = store.Statistics.Units.GetValueOrDefault("positions") - before;
+        Assert.InRange(commits, 1, cluster.Cluster.Silos.Count);
+        foreach (var unit in units)
+        {
+            var saved = await ((IUnitPositionStore)store).ReadPositionAsync(unit, TestContext.Current.CancellationToken);
+            Assert.Equal(last[unit], saved!.Position);
+        }
     }
 }

@@ -1,12 +1,11 @@
 using Dispatch.Abstractions.Cameras;
-using Dispatch.Abstractions.City;
 using Dispatch.Abstractions.Common;
 using Dispatch.Abstractions.Incidents;
 using Dispatch.Abstractions.Stations;
 using Dispatch.Abstractions.Units;
 using Dispatch.Domain.Plans;
 using Dispatch.Domain.Units;
-using Dispatch.Grains.City;
+using Dispatch.Abstractions.Records;
 using Dispatch.Grains.Tests.Infrastructure;
 using Dispatch.Testing;
 using Microsoft.Data.Sqlite;
@@ -43,7 +42,7 @@ public sealed class RestartDurabilityTests : IDisposable
         await using (var first = await DispatchTestCluster.StartAsync(ConnectionString))
         {
             clock = first.Clock;
-            await CitySeeder.SeedAsync(first.Grains, city.Build(), TestContext.Current.CancellationToken);
+            await first.AddCityAsync(city.Build());
             var report = await first.Grains.GetGrain<IIntakeGrain>(0).ReportAsync(new IncidentReport(
                 "robbery", IncidentPriority.Normal, city.Origin.Latitude, city.Origin.Longitude, "shop on the corner", IncidentSource.Call, Actors.Operator("call-taker")));
             Assert.True(report.Ok, report.Error);
@@ -61,6 +60,7 @@ public sealed class RestartDurabilityTests : IDisposable
         }
 
         await using var second = await DispatchTestCluster.StartAsync(ConnectionString, clock);
+        await second.AddCityAsync(city.Build());
 
         // Past the patrol deadline (180 s) with nobody on scene: the woken incident's re-armed timer raises the breach.
         clock.Advance(TimeSpan.FromSeconds(200));
@@ -87,12 +87,12 @@ public sealed class RestartDurabilityTests : IDisposable
         Assert.Equal((stationBefore.Name, stationBefore.GridId, stationBefore.OnDutyResponders, stationBefore.BusyResponders), (stationAfter.Name, stationAfter.GridId, stationAfter.OnDutyResponders, stationAfter.BusyResponders));
         Assert.Equal(stationBefore.UnitIds, stationAfter.UnitIds);
         Assert.Equal(cameraBefore, await second.Grains.GetGrain<ICameraFeedGrain>(camera).GetAsync());
-        Assert.Equal(city.StationId, await second.Grains.GetGrain<ICityGrain>(ICityGrain.DefaultKey).FindStationAsync(city.At(10, 10)));
-        Assert.Contains(before.IncidentId, await second.Grains.GetGrain<IOpenIncidentsGrain>(IOpenIncidentsGrain.KeyFor(before.IncidentId)).ListAsync());
+        var open = await second.Store.FindAsync(new IncidentFilter { Status = IncidentStatus.Open }, TestContext.Current.CancellationToken);
+        Assert.Equal(city.StationId, Assert.Single(open, i => i.IncidentId == before.IncidentId).StationId);
     }
 
     [Fact]
-    public async Task Reseeding_after_a_restart_keeps_unit_status_and_station_commitments()
+    public async Task After_a_restart_the_unit_holds_its_assignment_and_the_station_its_commitment()
     {
         var city = new TestCity("reseed", new Domain.Geo.GeoPoint(36.70, 117.1), stationResponders: 2);
         var unit = city.AddUnit("u", 0, 300);
@@ -101,7 +101,7 @@ public sealed class RestartDurabilityTests : IDisposable
         await using (var first = await DispatchTestCluster.StartAsync(ConnectionString))
         {
             clock = first.Clock;
-            await CitySeeder.SeedAsync(first.Grains, city.Build(), TestContext.Current.CancellationToken);
+            await first.AddCityAsync(city.Build());
             var report = await first.Grains.GetGrain<IIntakeGrain>(0).ReportAsync(new IncidentReport(
                 "fight", IncidentPriority.Normal, city.Origin.Latitude, city.Origin.Longitude, "", IncidentSource.Operator, Actors.Operator("duty")));
             incidentId = report.IncidentId!;
@@ -110,7 +110,7 @@ public sealed class RestartDurabilityTests : IDisposable
         }
 
         await using var second = await DispatchTestCluster.StartAsync(ConnectionString, clock);
-        await CitySeeder.SeedAsync(second.Grains, city.Build(), TestContext.Current.CancellationToken);
+        await second.AddCityAsync(city.Build());
 
         var view = (await second.Grains.GetGrain<IPatrolUnitGrain>(unit).GetAsync())!;
         Assert.Equal(UnitStatus.Acknowledged, view.Status);

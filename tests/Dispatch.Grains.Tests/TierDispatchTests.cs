@@ -190,18 +190,20 @@ public sealed class TierDispatchTests(SharedCluster cluster)
         var next = city.AddUnit("next", 0, 700);
         await cluster.SeedAsync(city);
         var takenAt = (await Unit(taken).GetAsync())!.Position!.Value;
-        var claim = await Unit(taken).TryAssignAsync(new AssignmentRequest("INC-elsewhere", "patrol", takenAt, 100, TimeSpan.FromSeconds(30), Actors.Operator("duty")));
-        Assert.True(claim.Accepted);
+        var elsewhere = await cluster.ReportAsync(takenAt);
+        Assert.Equal(taken, Assert.Single(elsewhere.ActiveAssignments).UnitId);
 
-        // The zone index still lists it, as it would if the claim raced this incident's ranking.
-        await cluster.Grains.GetGrain<Abstractions.Zones.IDispatcherGrain>(DispatchZone.Of(takenAt).Key)
-            .UpsertAsync(new Abstractions.Zones.AvailableUnit(taken, UnitKind.Car, takenAt, city.StationId));
+        // The zone still lists it, as it would if the claim raced this incident's ranking (a newer "available" than the unit's own news).
+        var zone = cluster.Grains.GetGrain<Abstractions.Zones.IDispatcherGrain>(DispatchZone.Of(takenAt).Key);
+        await Eventually.Get(() => zone.FindWithinAsync(takenAt, 100), units => units.All(u => u.UnitId != taken), "the claimed unit leaving the index");
+        await zone.UnitChangedAsync(new Abstractions.Zones.ZoneUnit(taken, UnitKind.Car, city.StationId, true, takenAt, DateTimeOffset.UtcNow, null, long.MaxValue));
+        await Eventually.Get(() => zone.FindWithinAsync(takenAt, 100), units => units.Any(u => u.UnitId == taken), "the stale listing");
 
         var incident = await cluster.ReportAsync(city.At(0, 0));
 
         Assert.Equal(next, Assert.Single(incident.ActiveAssignments).UnitId);
-        Assert.Contains(incident.Timeline, e => e.Kind == TimelineKinds.ClaimRefused && e.UnitId == taken && e.Text.Contains("INC-elsewhere", StringComparison.Ordinal));
-        Assert.Equal("INC-elsewhere", (await Unit(taken).GetAsync())!.Assignment!.IncidentId);
+        Assert.Contains(incident.Timeline, e => e.Kind == TimelineKinds.ClaimRefused && e.UnitId == taken && e.Text.Contains(elsewhere.IncidentId, StringComparison.Ordinal));
+        Assert.Equal(elsewhere.IncidentId, (await Unit(taken).GetAsync())!.Assignment!.IncidentId);
     }
 
     [Fact]

@@ -10,47 +10,55 @@ namespace Dispatch.Grains.Tests;
 [Collection(SharedClusterCollection.Name)]
 public sealed class ZoneIndexTests(SharedCluster cluster)
 {
-    private IDispatcherGrain Dispatcher(GeoPoint point) => cluster.Grains.GetGrain<IDispatcherGrain>(DispatchZone.Of(point).Key);
+    /// <summary>The test cluster's search reach, which is also each zone's margin.</summary>
+    private const double MarginMeters = 5_000;
 
-    private async Task<AvailableUnit?> IndexedAsync(string unitId, GeoPoint near) =>
-        (await Dispatcher(near).FindWithinAsync(near, 5_000)).SingleOrDefault(u => u.UnitId == unitId);
+    private IDispatcherGrain Zone(DispatchZone zone) => cluster.Grains.GetGrain<IDispatcherGrain>(zone.Key);
 
-    /// <summary>The middle of the sub-cell holding <paramref name="point"/>, so small moves stay inside it.</summary>
-    private static GeoPoint SubCellMiddle(GeoPoint point)
-    {
-        var (row, column) = DispatchZone.SubCellOf(point);
-        return new GeoPoint(
-            (row + 0.5) * DispatchZone.LatitudeStepDegrees / DispatchZone.CellsPerSide,
-            (column + 0.5) * DispatchZone.LongitudeStepDegrees / DispatchZone.CellsPerSide);
-    }
+    private async Task<AvailableUnit?> IndexedAsync(DispatchZone zone, string unitId, GeoPoint near) =>
+        (await Zone(zone).FindWithinAsync(near, MarginMeters)).SingleOrDefault(u => u.UnitId == unitId);
+
+    private Task<AvailableUnit?> EventuallyIndexedAsync(DispatchZone zone, string unitId, GeoPoint near, Func<AvailableUnit?, bool> done, string what) =>
+        Eventually.Get(() => IndexedAsync(zone, unitId, near), done, what);
 
     [Fact]
-    public async Task Moving_inside_a_sub_cell_does_not_update_the_zone_dispatcher()
+    public async Task A_unit_near_a_zone_corner_is_indexed_by_every_zone_within_the_margin_so_each_answers_alone()
     {
-        var city = cluster.NewCity("still");
-        var start = SubCellMiddle(city.Origin);
+        var city = cluster.NewCity("corner");
+        var corner = DispatchZone.Of(city.Origin).SouthWest;
+        var start = GreatCircle.Offset(corner, 1_000, 1_000);
         var unit = city.AddUnitAt("u", start);
         await cluster.SeedAsync(city);
 
-        Assert.True((await cluster.Grains.GetGrain<IPatrolUnitGrain>(unit).ReportPositionAsync(GreatCircle.Offset(start, 30, 30))).Ok);
+        var covering = DispatchZone.Within(start, MarginMeters);
+        Assert.Equal(4, covering.Count);
+        foreach (var zone in covering)
+        {
+            Assert.NotNull(await EventuallyIndexedAsync(zone, unit, start, u => u is not null, $"unit in {zone}"));
+        }
 
-        Assert.Equal(start, (await IndexedAsync(unit, start))!.Position);
+        Assert.Null(await IndexedAsync(new DispatchZone(covering[0].Row + 5, covering[0].Column), unit, start));
     }
 
     [Fact]
-    public async Task Moving_into_another_zone_moves_the_unit_between_zone_dispatchers()
+    public async Task Positions_move_the_unit_in_the_index_and_beyond_the_margin_the_old_zones_let_it_go()
     {
         var city = cluster.NewCity("mover");
         var start = city.At(0, 0);
         var unit = city.AddUnitAt("u", start);
         await cluster.SeedAsync(city);
-        var destination = GreatCircle.Offset(start, 0, 6_000);
+        var home = DispatchZone.Of(start);
+        var near = GreatCircle.Offset(start, 200, 200);
 
-        Assert.True((await cluster.Grains.GetGrain<IPatrolUnitGrain>(unit).ReportPositionAsync(destination)).Ok);
+        Assert.True((await cluster.Grains.GetGrain<IPatrolUnitGrain>(unit).ReportPositionAsync(near)).Ok);
+        await EventuallyIndexedAsync(home, unit, near, u => u?.Position == near, "the new position in the home zone");
 
-        Assert.NotEqual(DispatchZone.Of(start), DispatchZone.Of(destination));
-        Assert.Null(await IndexedAsync(unit, start));
-        Assert.Equal(destination, (await IndexedAsync(unit, destination))!.Position);
+        var far = GreatCircle.Offset(start, 0, 45_000);
+        Assert.True((await cluster.Grains.GetGrain<IPatrolUnitGrain>(unit).ReportPositionAsync(far)).Ok);
+        var there = DispatchZone.Of(far);
+        Assert.DoesNotContain(home, DispatchZone.Within(far, MarginMeters));
+        Assert.Equal(far, (await EventuallyIndexedAsync(there, unit, far, u => u is not null, "the unit in its new zone"))!.Position);
+        await EventuallyIndexedAsync(home, unit, start, u => u is null, "the old zone letting the unit go");
     }
 
     [Fact]
@@ -60,16 +68,16 @@ public sealed class ZoneIndexTests(SharedCluster cluster)
         var unit = city.AddUnit("u", 0, 300);
         await cluster.SeedAsync(city);
         var grain = cluster.Grains.GetGrain<IPatrolUnitGrain>(unit);
+        var zone = DispatchZone.Of(city.At(0, 300));
 
         Assert.True((await grain.PerformAsync(TerminalAction.OutOfService, Actors.Unit(unit))).Ok);
-        var whileOut = await IndexedAsync(unit, city.At(0, 300));
+        await EventuallyIndexedAsync(zone, unit, city.At(0, 300), u => u is null, "the unit leaving the index");
         var incident = await cluster.ReportAsync(city.At(0, 0));
         Assert.True((await grain.PerformAsync(TerminalAction.BackInService, Actors.Unit(unit))).Ok);
 
-        Assert.Null(whileOut);
         Assert.Empty(incident.ActiveAssignments);
         Assert.True(incident.Tier("patrol").AtRisk);
-        Assert.NotNull(await IndexedAsync(unit, city.At(0, 300)));
+        await EventuallyIndexedAsync(zone, unit, city.At(0, 300), u => u is not null, "the unit back in the index");
     }
 
     [Fact]
@@ -78,12 +86,12 @@ public sealed class ZoneIndexTests(SharedCluster cluster)
         var city = cluster.NewCity("busy");
         var unit = city.AddUnit("u", 0, 300);
         await cluster.SeedAsync(city);
+        var zone = DispatchZone.Of(city.At(0, 300));
 
         var incident = await cluster.ReportAsync(city.At(0, 0));
-        var whileAssigned = await IndexedAsync(unit, city.At(0, 300));
+        await EventuallyIndexedAsync(zone, unit, city.At(0, 300), u => u is null, "the assigned unit leaving the index");
         await cluster.Grains.GetGrain<Abstractions.Incidents.IIncidentGrain>(incident.IncidentId).CloseAsync("false alarm", Actors.Operator("duty"));
 
-        Assert.Null(whileAssigned);
-        Assert.NotNull(await IndexedAsync(unit, city.At(0, 300)));
+        await EventuallyIndexedAsync(zone, unit, city.At(0, 300), u => u is not null, "the released unit back in the index");
     }
 }

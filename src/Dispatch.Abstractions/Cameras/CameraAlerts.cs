@@ -20,7 +20,8 @@ public sealed record CameraAlert(
     [property: Id(6)] string IncidentType,
     [property: Id(7)] IncidentPriority Priority,
     [property: Id(8)] IncidentSource Source,
-    [property: Id(9)] string Description);
+    [property: Id(9)] string Description,
+    [property: Id(10)] string Fingerprint = "");
 
 /// <summary>What became of an alert in the camera-feed grain.</summary>
 public enum CameraAlertOutcome
@@ -28,7 +29,10 @@ public enum CameraAlertOutcome
     /// <summary>Accepted: opened an incident, attached to one, or (inside the cooldown after a closed incident) to none.</summary>
     Accepted = 1,
 
-    /// <summary>The alert id was handled before; the incident is that of the first copy.</summary>
+    /// <summary>
+    /// The alert id was handled before; the incident is that of the first copy. When the content differs from the first
+    /// copy's, <see cref="CameraAlertResult.ReusedWithOtherContent"/> says so: the gateway is reusing ids.
+    /// </summary>
     Duplicate = 2,
 
     /// <summary>Refused; nothing changed.</summary>
@@ -59,7 +63,8 @@ public sealed record CameraAlertResult(
     [property: Id(2)] bool OpenedIncident,
     [property: Id(3)] CameraAlertRejection Rejection,
     [property: Id(4)] string Message,
-    [property: Id(5)] GeoPoint? Location)
+    [property: Id(5)] GeoPoint? Location,
+    [property: Id(6)] bool ReusedWithOtherContent = false)
 {
     public static CameraAlertResult Rejected(CameraAlertRejection rejection, string message) =>
         new(CameraAlertOutcome.Rejected, "", false, rejection, message, null);

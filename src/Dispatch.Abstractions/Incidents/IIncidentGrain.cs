@@ -1,4 +1,5 @@
 using Dispatch.Abstractions.Common;
+using Dispatch.Abstractions.Records;
 using Dispatch.Abstractions.Units;
 using Orleans.Concurrency;
 
@@ -19,9 +20,20 @@ public interface IIntakeGrain : IGrainWithIntegerKey
 [Alias("dispatch.IIncidentGrain")]
 public interface IIncidentGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the incident from a validated report; refused if the report is invalid or the id is taken.</summary>
+    /// <summary>
+    /// Creates the incident from a validated report and runs its first dispatch step; both are durable in one commit
+    /// when this answers. Refused if the report is invalid or the id is taken.
+    /// </summary>
     [Alias("open")]
     Task<CommandResult> OpenAsync(IncidentReport report);
+
+    /// <summary>The same for a camera alert, which is recorded in the alert ledger in the same commit.</summary>
+    [Alias("open-from-alert")]
+    Task<CommandResult> OpenFromAlertAsync(IncidentReport report, AlertLedgerEntry alert);
+
+    /// <summary>Another camera alert of the same event joins the open incident (journaled with its ledger entry); refused once it is closed.</summary>
+    [Alias("attach-alert")]
+    Task<CommandResult> AttachAlertAsync(AlertLedgerEntry alert, string description);
 
     /// <summary>Null when no incident has this id.</summary>
     [Alias("get")]
@@ -49,10 +61,17 @@ public interface IIncidentGrain : IGrainWithStringKey
     [Alias("close")]
     Task<CommandResult> CloseAsync(string disposition, string actor);
 
-    /// <summary>A unit's report (acknowledged, on scene...). One-way so a unit never waits on its incident.</summary>
-    [OneWay]
+    /// <summary>A unit's report (acknowledged, on scene...): journaled before it answers, so the officer's button is durable.</summary>
     [Alias("unit-report")]
-    Task OnUnitReportAsync(UnitReport report);
+    Task<CommandResult> OnUnitReportAsync(UnitReport report);
+
+    /// <summary>
+    /// Whether the unit's terminal button with this client action id is recorded here (a terminal resending its queue
+    /// after the unit's grain restarted). Answers even while the incident is in the middle of a step.
+    /// </summary>
+    [AlwaysInterleave]
+    [Alias("has-applied")]
+    Task<bool> HasAppliedAsync(string unitId, string clientActionId);
 
     /// <summary>Runs tier dispatch (sent by the incident to itself after it is created).</summary>
     [OneWay]

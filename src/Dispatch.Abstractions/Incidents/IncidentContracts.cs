@@ -206,4 +206,5 @@ public static class TimelineKinds
     public const string Closed = "closed";
     public const string Cancelled = "cancelled";
     public const string Note = "note";
+    public const string AlertJoined = "alert-joined";
 }

@@ -2,18 +2,6 @@ using Dispatch.Domain.Geo;
 
 namespace Dispatch.Abstractions.Stations;
 
-/// <summary>What a station is: registered by the city seeder, idempotent.</summary>
-[GenerateSerializer]
-[Alias("dispatch.station-registration")]
-public sealed record StationRegistration(
-    [property: Id(0)] string Name,
-    [property: Id(1)] GeoPoint Location,
-    [property: Id(2)] string GridId,
-    [property: Id(3)] string GridBoundaryWkt,
-    [property: Id(4)] int OnDutyResponders,
-    [property: Id(5)] IReadOnlyList<string> UnitIds,
-    [property: Id(6)] IReadOnlyList<string> CameraIds);
-
 /// <summary>A station with its responders committed per incident.</summary>
 [GenerateSerializer]
 [Alias("dispatch.station-view")]
@@ -29,14 +17,14 @@ public sealed record StationView(
     [property: Id(8)] IReadOnlyList<string> UnitIds,
     [property: Id(9)] IReadOnlyList<string> CameraIds);
 
-/// <summary>A street police station (key: station id).</summary>
+/// <summary>
+/// A street police station (key: station id): what it is comes from the city; which of its on-duty responders are
+/// committed to which open incident is rebuilt from the incident record when it activates.
+/// </summary>
 [Alias("dispatch.IStationGrain")]
 public interface IStationGrain : IGrainWithStringKey
 {
-    [Alias("register")]
-    Task RegisterAsync(StationRegistration registration);
-
-    /// <summary>Null when the station was never registered.</summary>
+    /// <summary>Null when the city has no such station.</summary>
     [Alias("get")]
     Task<StationView?> GetAsync();
 

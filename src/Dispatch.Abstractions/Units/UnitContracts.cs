@@ -1,9 +1,10 @@
+using Dispatch.Abstractions.Common;
 using Dispatch.Domain.Geo;
 using Dispatch.Domain.Units;
 
 namespace Dispatch.Abstractions.Units;
 
-/// <summary>What a unit is: registered by the city seeder, idempotent.</summary>
+/// <summary>What a unit is, for a unit the city file does not list; idempotent.</summary>
 [GenerateSerializer]
 [Alias("dispatch.unit-registration")]
 public sealed record UnitRegistration(
@@ -106,4 +107,18 @@ public sealed record UnitReport(
     [property: Id(2)] UnitReportKind Kind,
     [property: Id(3)] DateTimeOffset At,
     [property: Id(4)] string Actor,
-    [property: Id(5)] string Detail);
+    [property: Id(5)] string Detail,
+    [property: Id(6)] string? ClientActionId = null);
+
+/// <summary>A terminal button's result, and whether it was a resend of a button already applied.</summary>
+[GenerateSerializer]
+[Alias("live.terminal-action-outcome")]
+public sealed record TerminalActionOutcome([property: Id(0)] CommandResult Result, [property: Id(1)] bool Duplicate);
+
+/// <summary>One GPS fix of a unit, as a terminal reported it and the host took it.</summary>
+[GenerateSerializer]
+[Alias("dispatch.unit-position-report")]
+public sealed record UnitPositionReport(
+    [property: Id(0)] string UnitId,
+    [property: Id(1)] GeoPoint Position,
+    [property: Id(2)] DateTimeOffset At);

@@ -33,6 +33,8 @@ public sealed record CameraSpec(
 public sealed class CityModel
 {
     private readonly Dictionary<string, StationSpec> _stationsById;
+    private readonly Dictionary<string, PatrolUnitSpec> _unitsById;
+    private readonly Dictionary<string, CameraSpec> _camerasById;
     private readonly STRtree<GridSpec> _gridIndex = new();
 
     public CityModel(
@@ -65,6 +67,8 @@ public sealed class CityModel
 
         CheckAll(units, nameof(units), "unit", u => u?.Id, CheckUnit);
         CheckAll(cameras, nameof(cameras), "camera", c => c?.Id, CheckCamera);
+        _unitsById = units.ToDictionary(u => u.Id, StringComparer.Ordinal);
+        _camerasById = cameras.ToDictionary(c => c.Id, StringComparer.Ordinal);
 
         foreach (var grid in grids)
         {
@@ -159,6 +163,12 @@ public sealed class CityModel
 
     public StationSpec? FindStation(string stationId) =>
         stationId is not null && _stationsById.TryGetValue(stationId, out var station) ? station : null;
+
+    public PatrolUnitSpec? FindUnit(string unitId) =>
+        unitId is not null && _unitsById.TryGetValue(unitId, out var unit) ? unit : null;
+
+    public CameraSpec? FindCamera(string cameraId) =>
+        cameraId is not null && _camerasById.TryGetValue(cameraId, out var camera) ? camera : null;
 
     /// <summary>Null when the grid is acceptable on its own (references aside), otherwise why not.</summary>
     internal static string? CheckGrid(GridSpec grid) =>

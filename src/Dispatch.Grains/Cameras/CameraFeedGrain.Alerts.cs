@@ -1,71 +1,78 @@
 using Dispatch.Abstractions.Cameras;
 using Dispatch.Abstractions.Incidents;
-using Dispatch.Domain.Geo;
+using Dispatch.Abstractions.Records;
 using Dispatch.Domain.Zones;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Dispatch.Grains.Cameras;
 
-/// <summary>An alert id this camera handled, and the incident it went to ("" for none).</summary>
-[GenerateSerializer]
-[Alias("dispatch.state.handled-alert")]
-public sealed record HandledAlert([property: Id(0)] string IncidentId, [property: Id(1)] DateTimeOffset ObservedAt);
-
-/// <summary>The incident a camera's alert of one incident type last opened or joined, for the cooldown.</summary>
-[GenerateSerializer]
-[Alias("dispatch.state.camera-cooldown")]
-public sealed record CameraCooldown([property: Id(0)] string IncidentId, [property: Id(1)] DateTimeOffset StartedAt);
-
-public sealed partial class CameraFeedState
-{
-    /// <summary>Alert ids handled recently (bounded by age) and their incidents: idempotency across restarts.</summary>
-    [Id(20)] public Dictionary<string, HandledAlert> HandledAlerts { get; set; } = new(StringComparer.Ordinal);
-
-    /// <summary>Per incident type, the incident that started the camera's current cooldown.</summary>
-    [Id(21)] public Dictionary<string, CameraCooldown> Cooldowns { get; set; } = new(StringComparer.Ordinal);
-}
-
+/// <summary>
+/// Alert handling of a camera: de-duplication by alert id (recent ids in memory, every accepted id in the alert
+/// ledger, so a re-send after a restart is still a duplicate), the per-camera cooldown (in memory: after a restart the
+/// zone's correlation attaches the next alert to the same incident anyway), and correlation with nearby incidents.
+/// </summary>
 public sealed partial class CameraFeedGrain
 {
+    // Alert ids handled recently, oldest first, with their incident and content fingerprint.
+    private readonly Dictionary<string, AlertLedgerEntry> _handled = new(StringComparer.Ordinal);
+    private readonly Queue<(string AlertId, DateTimeOffset ObservedAt)> _handledOrder = new();
+
+    // Per incident type, the incident that started the camera's current cooldown.
+    private readonly Dictionary<string, (string IncidentId, DateTimeOffset StartedAt)> _cooldowns = new(StringComparer.Ordinal);
+
+    private CameraAlertOptions Options => alertOptions.Value;
+
     public async Task<CameraAlertResult> HandleAlertAsync(CameraAlert alert)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        var cameraId = this.GetPrimaryKeyString();
-        if (!S.Registered)
+        if (Current() is not { } camera)
         {
-            return CameraAlertResult.Rejected(CameraAlertRejection.UnknownCamera, $"camera '{cameraId}' is not registered");
+            return CameraAlertResult.Rejected(CameraAlertRejection.UnknownCamera, $"camera '{CameraId}' is not registered");
         }
 
-        if (!string.Equals(S.GatewayId, alert.GatewayId, StringComparison.Ordinal))
+        if (!string.Equals(camera.GatewayId, alert.GatewayId, StringComparison.Ordinal))
         {
             return CameraAlertResult.Rejected(CameraAlertRejection.CameraOfAnotherGateway,
-                $"camera '{cameraId}' belongs to gateway '{S.GatewayId}', not '{alert.GatewayId}'");
+                $"camera '{CameraId}' belongs to gateway '{camera.GatewayId}', not '{alert.GatewayId}'");
         }
 
-        var location = alert.Location ?? new GeoPoint(S.Latitude, S.Longitude);
-        if (S.HandledAlerts.TryGetValue(alert.AlertId, out var handled))
+        var location = alert.Location ?? camera.Location;
+        var earlier = _handled.GetValueOrDefault(alert.AlertId) ?? await store.FindAlertAsync(alert.GatewayId, alert.AlertId);
+        if (earlier is not null)
         {
-            return new CameraAlertResult(CameraAlertOutcome.Duplicate, handled.IncidentId, false, CameraAlertRejection.None, "", location);
+            Remember(earlier);
+            var reused = earlier.Fingerprint.Length > 0 && alert.Fingerprint.Length > 0 && earlier.Fingerprint != alert.Fingerprint;
+            return new CameraAlertResult(CameraAlertOutcome.Duplicate, earlier.IncidentId, false, CameraAlertRejection.None,
+                reused ? $"alert id '{alert.AlertId}' was used before for an alert with other content; answered as that first alert" : "",
+                location, reused);
         }
 
-        var options = ServiceProvider.GetService<IOptions<CameraAlertOptions>>()?.Value ?? new CameraAlertOptions();
-        Forget(options);
-
+        Forget();
+        var ledger = new AlertLedgerEntry(alert.GatewayId, alert.AlertId, CameraId, "", alert.Fingerprint, alert.ObservedAt);
         string incidentId;
         var opened = false;
-        if (S.Cooldowns.TryGetValue(alert.IncidentType, out var cooldown)
-            && (alert.ObservedAt - cooldown.StartedAt).Duration() < TimeSpan.FromSeconds(options.CooldownSeconds))
+        if (_cooldowns.TryGetValue(alert.IncidentType, out var cooldown)
+            && (alert.ObservedAt - cooldown.StartedAt).Duration() < TimeSpan.FromSeconds(Options.CooldownSeconds))
         {
             // Inside the cooldown: join the camera's incident while it is open; after it closed, open nothing
             // (an operator closed it, and the camera keeps seeing the same scene).
-            var incident = await GrainFactory.GetGrain<IIncidentGrain>(cooldown.IncidentId).GetAsync();
-            incidentId = incident is { Status: IncidentStatus.Open } ? cooldown.IncidentId : "";
+            var joined = await GrainFactory.GetGrain<IIncidentGrain>(cooldown.IncidentId).AttachAlertAsync(ledger with { IncidentId = cooldown.IncidentId }, alert.Description);
+            incidentId = joined.Ok ? cooldown.IncidentId : "";
+            if (!joined.Ok)
+            {
+                try
+                {
+                    await store.RecordAlertAsync(ledger);
+                }
+                catch (RecordRefusedException)
+                {
+                    // Recorded meanwhile by a stale activation of this camera: the id is taken either way.
+                }
+            }
         }
         else
         {
             var zone = DispatchZone.Of(location);
-            var correlation = await GrainFactory.GetGrain<IAlertCorrelationGrain>(zone.Key).AttachOrOpenAsync(alert, location, cameraId);
+            var correlation = await GrainFactory.GetGrain<IAlertCorrelationGrain>(zone.Key).AttachOrOpenAsync(alert, location, CameraId);
             if (correlation.Error is not null || correlation.IncidentId is null)
             {
                 return CameraAlertResult.Rejected(CameraAlertRejection.Unavailable,
@@ -74,42 +81,38 @@ public sealed partial class CameraFeedGrain
 
             incidentId = correlation.IncidentId;
             opened = correlation.Opened;
-            S.Cooldowns[alert.IncidentType] = new CameraCooldown(incidentId, alert.ObservedAt);
+            _cooldowns[alert.IncidentType] = (incidentId, alert.ObservedAt);
         }
 
-        S.HandledAlerts[alert.AlertId] = new HandledAlert(incidentId, alert.ObservedAt);
-        await state.WriteStateAsync();
+        Remember(ledger with { IncidentId = incidentId });
         return new CameraAlertResult(CameraAlertOutcome.Accepted, incidentId, opened, CameraAlertRejection.None, "", location);
     }
 
-    /// <summary>Drops alert ids and cooldowns too old to matter, so the state stays small.</summary>
-    private void Forget(CameraAlertOptions options)
+    private void Remember(AlertLedgerEntry entry)
+    {
+        if (_handled.TryAdd(entry.AlertId, entry))
+        {
+            _handledOrder.Enqueue((entry.AlertId, entry.ObservedAt));
+        }
+    }
+
+    /// <summary>Drops remembered ids and cooldowns too old to matter (the ledger still has the ids), so memory stays small.</summary>
+    private void Forget()
     {
         var now = clock.GetUtcNow();
-        var retention = TimeSpan.FromSeconds(options.IdempotencyRetentionSeconds);
-        foreach (var (alertId, handled) in S.HandledAlerts)
+        var retention = TimeSpan.FromSeconds(Options.IdempotencyRetentionSeconds);
+        while (_handledOrder.TryPeek(out var oldest)
+            && (_handledOrder.Count > Options.MaxRememberedAlertsPerCamera || now - oldest.ObservedAt > retention))
         {
-            if (now - handled.ObservedAt > retention)
-            {
-                S.HandledAlerts.Remove(alertId);
-            }
+            _handled.Remove(_handledOrder.Dequeue().AlertId);
         }
 
-        // A camera flooding alerts must not grow its state without end: past the cap the oldest ids go first.
-        if (S.HandledAlerts.Count > options.MaxRememberedAlertsPerCamera)
-        {
-            foreach (var (alertId, _) in S.HandledAlerts.OrderBy(h => h.Value.ObservedAt).Take(S.HandledAlerts.Count - options.MaxRememberedAlertsPerCamera).ToList())
-            {
-                S.HandledAlerts.Remove(alertId);
-            }
-        }
-
-        var cooldown = TimeSpan.FromSeconds(options.CooldownSeconds);
-        foreach (var (type, entry) in S.Cooldowns)
+        var cooldown = TimeSpan.FromSeconds(Options.CooldownSeconds);
+        foreach (var (type, entry) in _cooldowns)
         {
             if (now - entry.StartedAt > cooldown + retention)
             {
-                S.Cooldowns.Remove(type);
+                _cooldowns.Remove(type);
             }
         }
     }

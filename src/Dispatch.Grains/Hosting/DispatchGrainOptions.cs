@@ -14,11 +14,20 @@ public sealed class DispatchGrainOptions
     /// </summary>
     public double FastestUnitSpeedKmh { get; set; } = 40;
 
-    /// <summary>The search never reaches beyond this, even when no unit is found.</summary>
+    /// <summary>
+    /// The search never reaches beyond this, even when no unit is found. It is also each dispatch zone's margin: a zone
+    /// indexes every unit this close to it, so any search around a point of the zone is answered by that zone alone.
+    /// </summary>
     public double MaxSearchRadiusMeters { get; set; } = 10_000;
 
-    /// <summary>Positions are soft state: a unit persists its last known position at most this often.</summary>
+    /// <summary>
+    /// Positions are soft state: each silo saves the last positions of the units that moved, in one commit, this often
+    /// (plus up to a tenth of it as jitter). Zero saves none.
+    /// </summary>
     public TimeSpan PositionPersistInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>A claim its incident has not confirmed after this long is checked against the record and given up unless recorded.</summary>
+    public TimeSpan ClaimConfirmTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// A tier left short because every unit was busy looks for a free unit again this often, until it is
@@ -27,6 +36,9 @@ public sealed class DispatchGrainOptions
     public TimeSpan WaitingTierRecheckInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     internal double FastestUnitSpeedMetersPerSecond => FastestUnitSpeedKmh / 3.6;
+
+    /// <summary>How far beyond its own area a dispatch zone indexes units.</summary>
+    public double ZoneMarginMeters => MaxSearchRadiusMeters;
 
     /// <summary>Configuration errors, each naming its key under <paramref name="sectionPath"/>; empty when valid.</summary>
     public IReadOnlyList<string> Validate(string sectionPath = SectionName)
@@ -37,14 +49,19 @@ public sealed class DispatchGrainOptions
             errors.Add(string.Create(CultureInfo.InvariantCulture, $"{sectionPath}:{nameof(FastestUnitSpeedKmh)} must be a positive number of km/h, got {FastestUnitSpeedKmh}"));
         }
 
-        if (!double.IsFinite(MaxSearchRadiusMeters) || MaxSearchRadiusMeters < 100)
+        if (!double.IsFinite(MaxSearchRadiusMeters) || MaxSearchRadiusMeters < 100 || MaxSearchRadiusMeters > 50_000)
         {
-            errors.Add(string.Create(CultureInfo.InvariantCulture, $"{sectionPath}:{nameof(MaxSearchRadiusMeters)} must be at least 100 m, got {MaxSearchRadiusMeters}"));
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"{sectionPath}:{nameof(MaxSearchRadiusMeters)} must be within 100..50000 m, got {MaxSearchRadiusMeters}"));
         }
 
         if (PositionPersistInterval < TimeSpan.Zero)
         {
             errors.Add(string.Create(CultureInfo.InvariantCulture, $"{sectionPath}:{nameof(PositionPersistInterval)} must not be negative, got {PositionPersistInterval}"));
+        }
+
+        if (ClaimConfirmTimeout < TimeSpan.FromSeconds(1))
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"{sectionPath}:{nameof(ClaimConfirmTimeout)} must be at least 1 s, got {ClaimConfirmTimeout}"));
         }
 
         if (WaitingTierRecheckInterval <= TimeSpan.Zero)

@@ -1,9 +1,13 @@
 using Dispatch.Abstractions.Common;
 using Dispatch.Abstractions.Journal;
+using Dispatch.Abstractions.Records;
 using Dispatch.Domain.Eta;
 using Dispatch.Domain.Plans;
 using Dispatch.Domain.Roads;
-using Dispatch.Grains.Journal;
+using Dispatch.Domain.City;
+using Dispatch.Grains.City;
+using Dispatch.Grains.Records;
+using Dispatch.Grains.Zones;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -18,8 +22,9 @@ public static class DispatchGrainsRegistration
     /// Registers what the dispatch grains need, keeping anything already registered: the
     /// <see cref="ResponsePlan"/> (default 1/3/5 plan), an <see cref="IEtaEstimator"/> (straight line, with the
     /// <see cref="StraightLineEtaOptions"/> if bound; <see cref="AddRoadNetwork"/> replaces it by travel time on roads),
-    /// the dispatch clock (the unkeyed <see cref="TimeProvider"/> if any, else the system clock) and an
-    /// <see cref="IIncidentJournal"/> (in memory; hosts register the relational one), an
+    /// the dispatch clock (the unkeyed <see cref="TimeProvider"/> if any, else the system clock), the incident record
+    /// (<see cref="IIncidentStore"/> with its <see cref="IIncidentJournal"/> and <see cref="IUnitPositionStore"/>: in memory;
+    /// hosts register the relational one), the <see cref="CityDirectory"/> (of the registered <see cref="CityModel"/>s), an
     /// <see cref="IDispatchEventSink"/> (none; hosts register one for live push), and a start-up step that
     /// wakes open incidents so their deadlines are re-armed after a restart. Grain storage is the
     /// host's: a provider named <see cref="DispatchStorage.ProviderName"/> if registered, else the default provider.
@@ -42,7 +47,23 @@ public static class DispatchGrainsRegistration
         options.PostConfigure<IServiceProvider>((o, sp) =>
             o.FastestUnitSpeedKmh = Math.Max(o.FastestUnitSpeedKmh, StraightLineFastestKmh(sp)));
         services.TryAddKeyedSingleton<TimeProvider>(DispatchClock.ServiceKey, (sp, _) => sp.GetService<TimeProvider>() ?? TimeProvider.System);
-        services.TryAddSingleton<IIncidentJournal, InMemoryIncidentJournal>();
+        services.TryAddSingleton(TimeProvider.System);
+
+        // The incident record: in memory unless the host registered a store (the relational one in a deployment).
+        services.TryAddSingleton<InMemoryIncidentStore>();
+        services.TryAddSingleton<IIncidentStore>(sp => sp.GetRequiredService<InMemoryIncidentStore>());
+        services.TryAddSingleton<IIncidentJournal>(sp => sp.GetRequiredService<IIncidentStore>() as IIncidentJournal
+            ?? throw new InvalidOperationException("the incident store does not serve the journal: register an IIncidentJournal too"));
+        services.TryAddSingleton<IUnitPositionStore>(sp => sp.GetRequiredService<IIncidentStore>() as IUnitPositionStore
+            ?? throw new InvalidOperationException("the incident store does not keep positions: register an IUnitPositionStore too"));
+        services.TryAddSingleton(sp => new CityDirectory([.. sp.GetServices<CityModel>()]));
+        services.TryAddSingleton<PositionLedger>();
+        services.AddHostedService(sp => sp.GetRequiredService<PositionLedger>());
+
+        // Grain state in Orleans' binary format (older JSON rows stay readable), for every storage provider of the silo.
+        services.AddSingleton<IGrainStorageSerializer>(sp => new DispatchStateSerializer(
+            sp.GetRequiredService<Orleans.Serialization.Serializer>(),
+            ActivatorUtilities.CreateInstance<JsonGrainStorageSerializer>(sp)));
         services.TryAddSingleton<IDispatchEventSink, NoDispatchEvents>();
         services.TryAddSingleton<DispatchMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, OpenIncidentsWakeup>());

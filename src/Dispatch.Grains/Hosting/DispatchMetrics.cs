@@ -53,6 +53,8 @@ public sealed class DispatchMetrics : IDisposable
     private readonly string[] _tierNames;
 
     private long _alertsAccepted;
+    private long _alertsDuplicate;
+    private long _alertIdsReused;
     private readonly long[] _alertsRejected = new long[Enum.GetValues<AlertRejection>().Length];
 
     // Last state seen per incident and unit, so gauges count each once and tier outcomes count on change only.
@@ -60,6 +62,8 @@ public sealed class DispatchMetrics : IDisposable
     private readonly ConcurrentDictionary<string, UnitStatus> _units = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _camerasOnline = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Tier, string Outcome), long> _tierOutcomes = new();
+    private long _positionsAccepted;
+    private readonly ConcurrentDictionary<string, long> _positionsRefused = new(StringComparer.Ordinal);
     private long _incidentsClosed;
     private long _incidentsCancelled;
     private long _gatewayStreams;
@@ -82,6 +86,10 @@ public sealed class DispatchMetrics : IDisposable
             "Camera alerts accepted by the gateway service.");
         _meter.CreateObservableCounter("dispatch.alerts.rejected", ObserveRejected, "{alert}",
             "Camera alerts refused by the gateway service, by reason.");
+        _meter.CreateObservableCounter("dispatch.alerts.duplicate", () => Volatile.Read(ref _alertsDuplicate), "{alert}",
+            "Camera alerts answered as duplicates of an alert already accepted (re-sends).");
+        _meter.CreateObservableCounter("dispatch.alerts.id_reused", () => Volatile.Read(ref _alertIdsReused), "{alert}",
+            "Duplicates whose content differed from the first alert with that id: a gateway reusing alert ids.");
         _meter.CreateObservableCounter("dispatch.tier.outcomes", ObserveTierOutcomes, "{tier}",
             "Response tiers reaching an outcome (met, at_risk, breached), by tier name.");
         _meter.CreateObservableGauge("dispatch.incidents", ObserveIncidents, "{incident}",
@@ -94,6 +102,10 @@ public sealed class DispatchMetrics : IDisposable
             "Open camera gateway alert streams.");
         _meter.CreateObservableGauge("dispatch.signalr.connections", ObserveConnections, "{connection}",
             "Open SignalR connections, by hub.");
+        _meter.CreateObservableCounter("dispatch.positions.accepted", () => Volatile.Read(ref _positionsAccepted), "{position}",
+            "GPS fixes from terminals taken by this host.");
+        _meter.CreateObservableCounter("dispatch.positions.refused", ObservePositionsRefused, "{position}",
+            "GPS fixes from terminals refused as implausible, by reason.");
     }
 
     /// <summary>Hub names the connections gauge always reports, so its series exist before anyone connects.</summary>
@@ -110,6 +122,16 @@ public sealed class DispatchMetrics : IDisposable
 
     public void AlertRejected(AlertRejection reason) => Interlocked.Increment(ref _alertsRejected[(int)reason]);
 
+    /// <summary>A re-sent alert; <paramref name="idReused"/> when its content differed from the first copy's.</summary>
+    public void AlertDuplicate(bool idReused)
+    {
+        Interlocked.Increment(ref _alertsDuplicate);
+        if (idReused)
+        {
+            Interlocked.Increment(ref _alertIdsReused);
+        }
+    }
+
     public void GatewayStreamOpened() => Interlocked.Increment(ref _gatewayStreams);
 
     public void GatewayStreamClosed() => Interlocked.Decrement(ref _gatewayStreams);
@@ -119,6 +141,11 @@ public sealed class DispatchMetrics : IDisposable
     public void ConnectionClosed(string hub) => _connectionsByHub.AddOrUpdate(hub, 0, (_, n) => Math.Max(0, n - 1));
 
     public void CameraHealthChanged(string cameraId, bool online) => _camerasOnline[cameraId] = online;
+
+    public void PositionAccepted() => Interlocked.Increment(ref _positionsAccepted);
+
+    /// <summary>A refused fix; <paramref name="reason"/> is one of a few fixed labels (invalid, outside_city, impossible_speed).</summary>
+    public void PositionRefused(string reason) => _positionsRefused.AddOrUpdate(reason, 1, static (_, n) => n + 1);
 
     /// <summary>Unit grains call this with each published view.</summary>
     public void UnitChanged(UnitView unit)
@@ -207,6 +234,10 @@ public sealed class DispatchMetrics : IDisposable
     private IEnumerable<Measurement<long>> ObserveConnections() =>
         KnownHubs.Concat(_connectionsByHub.Keys).Distinct(StringComparer.Ordinal).Select(hub => new Measurement<long>(
             _connectionsByHub.GetValueOrDefault(hub), new KeyValuePair<string, object?>("hub", hub)));
+
+    private IEnumerable<Measurement<long>> ObservePositionsRefused() =>
+        ((string[])["invalid", "outside_city", "impossible_speed"]).Concat(_positionsRefused.Keys).Distinct(StringComparer.Ordinal)
+            .Select(r => new Measurement<long>(_positionsRefused.GetValueOrDefault(r), new KeyValuePair<string, object?>("reason", r)));
 
     private static string ReasonLabel(AlertRejection reason) => SnakeCase(reason.ToString());
 

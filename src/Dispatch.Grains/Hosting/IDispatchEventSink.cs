@@ -13,8 +13,11 @@ public interface IDispatchEventSink
     /// <summary>An incident changed; <paramref name="appended"/> are the timeline entries added since the last call.</summary>
     ValueTask IncidentChangedAsync(IncidentView incident, IReadOnlyList<TimelineEntry> appended);
 
-    /// <summary>A unit changed status, assignment or position.</summary>
+    /// <summary>A unit changed status or assignment.</summary>
     ValueTask UnitChangedAsync(UnitView unit);
+
+    /// <summary>Units moved: a batch of GPS fixes as a host took them (positions travel apart from status changes).</summary>
+    ValueTask UnitsMovedAsync(IReadOnlyList<UnitPositionReport> positions) => ValueTask.CompletedTask;
 }
 
 internal sealed class NoDispatchEvents : IDispatchEventSink

@@ -1,14 +1,15 @@
 using Dispatch.Abstractions.Incidents;
+using Dispatch.Abstractions.Records;
 using Microsoft.Extensions.Logging;
 
 namespace Dispatch.Grains.Hosting;
 
 /// <summary>
-/// When a silo becomes active, wakes every open incident so its ack and tier deadlines are re-armed from
-/// persisted state; otherwise an incident nobody asks about would miss its breach after a restart.
+/// When a silo becomes active, wakes every open incident (from the incident table) so its ack and tier deadlines are
+/// re-armed from its record; otherwise an incident nobody asks about would miss its breach after a restart.
 /// Runs in the background: start-up does not wait for it.
 /// </summary>
-internal sealed partial class OpenIncidentsWakeup(IGrainFactory grains, ILogger<OpenIncidentsWakeup> logger) : ILifecycleParticipant<ISiloLifecycle>
+internal sealed partial class OpenIncidentsWakeup(IGrainFactory grains, IIncidentStore store, ILogger<OpenIncidentsWakeup> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(OpenIncidentsWakeup), ServiceLifecycleStage.Active, OnActiveAsync);
@@ -20,7 +21,11 @@ internal sealed partial class OpenIncidentsWakeup(IGrainFactory grains, ILogger<
             {
                 try
                 {
-                    await Task.WhenAll(IOpenIncidentsGrain.AllKeys.Select(key => grains.GetGrain<IOpenIncidentsGrain>(key).WakeAllAsync()));
+                    var open = await store.FindAsync(new IncidentFilter { Status = IncidentStatus.Open, Limit = 100_000 });
+                    foreach (var incident in open)
+                    {
+                        grains.GetGrain<IIncidentGrain>(incident.IncidentId).WakeAsync().Ignore();
+                    }
                 }
                 catch (Exception exception)
                 {

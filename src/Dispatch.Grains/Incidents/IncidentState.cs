@@ -23,10 +23,14 @@ public sealed class IncidentState
     [Id(11)] public bool TiersPlanned { get; set; }
     [Id(12)] public List<TierState> Tiers { get; set; } = [];
     [Id(13)] public List<AssignmentRecord> Assignments { get; set; } = [];
-    [Id(14)] public List<TimelineEntry> Timeline { get; set; } = [];
 
-    /// <summary>Timeline entries up to this sequence are known to be in the journal.</summary>
-    [Id(15)] public long JournaledThrough { get; set; }
+    // Ids 14 and 15 held the timeline and its journal mark; the timeline is the journal now.
+
+    /// <summary>The grid holding the incident (null outside every grid), for lists by district.</summary>
+    [Id(16)] public string? GridId { get; set; }
+
+    /// <summary>When the latest camera alert opened or joined the incident (alert correlation).</summary>
+    [Id(17)] public DateTimeOffset? LastAlertAt { get; set; }
 }
 
 [GenerateSerializer]

@@ -6,7 +6,10 @@ using Orleans.Concurrency;
 
 namespace Dispatch.Grains.Incidents;
 
-/// <summary>Validates a report, opens the incident under a fresh id and returns the id; dispatch runs on in the incident.</summary>
+/// <summary>
+/// Validates a report, opens the incident under a fresh id and returns the id once the incident and its first
+/// dispatch step are recorded.
+/// </summary>
 [StatelessWorker]
 public sealed class IntakeGrain([FromKeyedServices(DispatchClock.ServiceKey)] TimeProvider clock) : Grain, IIntakeGrain
 {
@@ -23,9 +26,12 @@ public sealed class IntakeGrain([FromKeyedServices(DispatchClock.ServiceKey)] Ti
             return new IntakeResult(null, error);
         }
 
-        // Readable and sortable by creation time; the random tail keeps ids unique across silos.
-        var incidentId = string.Create(CultureInfo.InvariantCulture, $"INC-{clock.GetUtcNow():yyyyMMdd-HHmmss}-{Guid.NewGuid():N}")[..32];
+        var incidentId = NewIncidentId(clock);
         var opened = await GrainFactory.GetGrain<IIncidentGrain>(incidentId).OpenAsync(report);
         return opened.Ok ? new IntakeResult(incidentId, null) : new IntakeResult(null, opened.Error);
     }
+
+    /// <summary>Readable and sortable by creation time; the random tail keeps ids unique across silos.</summary>
+    internal static string NewIncidentId(TimeProvider clock) =>
+        string.Create(CultureInfo.InvariantCulture, $"INC-{clock.GetUtcNow():yyyyMMdd-HHmmss}-{Guid.NewGuid():N}")[..32];
 }

@@ -1,85 +1,74 @@
-using Dispatch.Abstractions.Common;
+using Dispatch.Abstractions.Incidents;
+using Dispatch.Abstractions.Records;
 using Dispatch.Abstractions.Stations;
-using Dispatch.Domain.Geo;
+using Dispatch.Grains.City;
 
 namespace Dispatch.Grains.Stations;
 
-[GenerateSerializer]
-[Alias("dispatch.state.station")]
-public sealed class StationState
+/// <summary>
+/// A street police station: what it is comes from the city; its on-duty responders are counted out per incident in
+/// memory. The durable record of a commitment is the incident's own (its station and responders, in the incident
+/// table), so an activating station rebuilds its commitments from the open incidents that name it.
+/// </summary>
+public sealed class StationGrain(CityDirectory city, IIncidentStore store) : Grain, IStationGrain
 {
-    [Id(0)] public bool Registered { get; set; }
-    [Id(1)] public string Name { get; set; } = "";
-    [Id(2)] public double Latitude { get; set; }
-    [Id(3)] public double Longitude { get; set; }
-    [Id(4)] public string GridId { get; set; } = "";
-    [Id(5)] public string GridBoundaryWkt { get; set; } = "";
-    [Id(6)] public int OnDutyResponders { get; set; }
-    [Id(7)] public Dictionary<string, int> BusyByIncident { get; set; } = [];
-    [Id(8)] public List<string> UnitIds { get; set; } = [];
-    [Id(9)] public List<string> CameraIds { get; set; } = [];
-}
+    private readonly Dictionary<string, int> _busyByIncident = new(StringComparer.Ordinal);
 
-/// <summary>A street police station: its grid, its units and cameras, and its on-duty responders counted out per incident.</summary>
-public sealed class StationGrain(
-    [PersistentState("station", DispatchStorage.ProviderName)] IPersistentState<StationState> state) : Grain, IStationGrain
-{
-    private StationState S => state.State;
+    private string StationId => this.GetPrimaryKeyString();
 
-    public async Task RegisterAsync(StationRegistration registration)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(registration);
-        S.Registered = true;
-        S.Name = registration.Name;
-        S.Latitude = registration.Location.Latitude;
-        S.Longitude = registration.Location.Longitude;
-        S.GridId = registration.GridId;
-        S.GridBoundaryWkt = registration.GridBoundaryWkt;
-        S.OnDutyResponders = registration.OnDutyResponders;
-        S.UnitIds = [.. registration.UnitIds];
-        S.CameraIds = [.. registration.CameraIds];
-        await state.WriteStateAsync();
+        if (city.FindStation(StationId) is null)
+        {
+            return;
+        }
+
+        var open = await store.FindAsync(new IncidentFilter { Status = IncidentStatus.Open, StationId = StationId, Limit = 100_000 }, cancellationToken);
+        foreach (var incident in open.Where(i => i.StationResponders > 0))
+        {
+            _busyByIncident[incident.IncidentId] = incident.StationResponders;
+        }
     }
 
-    public Task<StationView?> GetAsync() => Task.FromResult(S.Registered
-        ? new StationView(
-            this.GetPrimaryKeyString(), S.Name, new GeoPoint(S.Latitude, S.Longitude), S.GridId, S.GridBoundaryWkt,
-            S.OnDutyResponders, S.BusyByIncident.Values.Sum(), new Dictionary<string, int>(S.BusyByIncident),
-            [.. S.UnitIds], [.. S.CameraIds])
-        : null);
+    public Task<StationView?> GetAsync()
+    {
+        if (city.FindStation(StationId) is not { } station)
+        {
+            return Task.FromResult<StationView?>(null);
+        }
 
-    public async Task<int> CommitRespondersAsync(string incidentId, int requested)
+        var grid = city.Cities.Select(c => c.Grids.FirstOrDefault(g => g.Id == station.GridId)).FirstOrDefault(g => g is not null);
+        var model = city.Cities.First(c => c.FindStation(StationId) is not null);
+        return Task.FromResult<StationView?>(new StationView(
+            StationId, station.Name, station.Location, station.GridId, grid?.Boundary.AsText() ?? "",
+            station.OnDutyResponders, _busyByIncident.Values.Sum(), new Dictionary<string, int>(_busyByIncident),
+            [.. model.Units.Where(u => u.HomeStationId == StationId).Select(u => u.Id)],
+            [.. model.Cameras.Where(c => c.StationId == StationId).Select(c => c.Id)]));
+    }
+
+    public Task<int> CommitRespondersAsync(string incidentId, int requested)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(incidentId);
-        if (!S.Registered)
+        if (city.FindStation(StationId) is not { } station)
         {
-            return 0;
+            return Task.FromResult(0);
         }
 
-        if (S.BusyByIncident.TryGetValue(incidentId, out var already))
+        if (_busyByIncident.TryGetValue(incidentId, out var already))
         {
-            return already;
+            return Task.FromResult(already);
         }
 
-        var free = Math.Max(0, S.OnDutyResponders - S.BusyByIncident.Values.Sum());
+        var free = Math.Max(0, station.OnDutyResponders - _busyByIncident.Values.Sum());
         var committed = Math.Min(free, Math.Max(0, requested));
         if (committed > 0)
         {
-            S.BusyByIncident[incidentId] = committed;
-            await state.WriteStateAsync();
+            _busyByIncident[incidentId] = committed;
         }
 
-        return committed;
+        return Task.FromResult(committed);
     }
 
-    public async Task<int> ReleaseRespondersAsync(string incidentId)
-    {
-        if (!S.BusyByIncident.Remove(incidentId, out var released))
-        {
-            return 0;
-        }
-
-        await state.WriteStateAsync();
-        return released;
-    }
+    public Task<int> ReleaseRespondersAsync(string incidentId) =>
+        Task.FromResult(_busyByIncident.Remove(incidentId, out var released) ? released : 0);
 }

@@ -1,10 +1,11 @@
 using Dispatch.Abstractions.Common;
 using Dispatch.Abstractions.Incidents;
+using Dispatch.Abstractions.Records;
 using Dispatch.Abstractions.Units;
 using Dispatch.Abstractions.Zones;
 using Dispatch.Domain.Geo;
 using Dispatch.Domain.Units;
-using Dispatch.Domain.Zones;
+using Dispatch.Grains.City;
 using Dispatch.Grains.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -13,127 +14,191 @@ using Microsoft.Extensions.Options;
 namespace Dispatch.Grains.Units;
 
 /// <summary>
-/// A patrol unit. All claims go through <see cref="TryAssignAsync"/> on this single-threaded grain, which is
-/// what guarantees a unit never holds two assignments. It tells its zone dispatcher only when its
-/// availability, zone or sub-cell changes, and tells its incident (one-way) what the officer did.
+/// A patrol unit. All claims go through <see cref="TryAssignAsync"/> on this single-threaded grain, and the incident's
+/// commit of a claim is refused by the store while the unit holds another active assignment: a unit is never assigned
+/// twice. What the unit is comes from the city; its assignment and last position from the incident record and the
+/// position table when it activates. An officer's button is durable in the incident's journal before it is answered;
+/// the unit itself stores only an out-of-service spell or an ad-hoc registration. The unit tells the zones that index
+/// it whenever it changes (<c>.Zones.cs</c>).
 /// </summary>
 public sealed partial class PatrolUnitGrain(
     [PersistentState("patrol-unit", DispatchStorage.ProviderName)] IPersistentState<PatrolUnitState> state,
+    IIncidentStore store,
+    IUnitPositionStore positions,
+    CityDirectory city,
     [FromKeyedServices(DispatchClock.ServiceKey)] TimeProvider clock,
     IOptions<DispatchGrainOptions> options,
     IDispatchEventSink events,
     DispatchMetrics metrics,
     ILogger<PatrolUnitGrain> logger) : Grain, IPatrolUnitGrain
 {
-    /// <summary>How many of the latest assignments the unit keeps in its own state.</summary>
+    /// <summary>How many of the latest assignments <see cref="GetHistoryAsync"/> returns.</summary>
     public const int HistoryKept = 256;
 
+    /// <summary>Terminal buttons remembered per unit for resends: far more than a terminal queues while offline.</summary>
+    internal const int RememberedActions = 256;
+
+    public const int MaxClientActionIdLength = 64;
+
     private readonly DispatchGrainOptions _options = options.Value;
+    private readonly Dictionary<string, CommandResult> _actions = new(StringComparer.Ordinal);
+    private readonly Queue<string> _actionOrder = new();
 
-    // Soft state: what the zone dispatcher was last told.
-    private string? _announcedZone;
-    private (int Row, int Column)? _announcedCell;
+    private bool _known;
+    private string _callSign = "";
+    private UnitKind _kind;
+    private string _homeStationId = "";
+    private UnitStatus _status = UnitStatus.Available;
+    private HeldAssignment? _assignment;
+    private long _lastAssignmentNumber;
+    private GeoPoint? _position;
+    private DateTimeOffset? _positionAt;
+    private ITimer? _pendingCheck;
 
-    // The position time of the last saved state: positions are saved at most every PositionPersistInterval.
-    private DateTimeOffset? _positionSavedAt;
+    // The incident of the unit's latest assignment, for a resent button after the assignment ended.
+    private string? _lastIncidentId;
 
     private PatrolUnitState S => state.State;
 
     private string UnitId => this.GetPrimaryKeyString();
 
-    private async Task SaveAsync()
-    {
-        await state.WriteStateAsync();
-        _positionSavedAt = S.PositionAt;
-    }
-
-    private GeoPoint? Position => S.Latitude is { } lat && S.Longitude is { } lon ? new GeoPoint(lat, lon) : null;
-
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _positionSavedAt = S.PositionAt;
-
-        // Re-announce after a restart or idle deactivation: the dispatcher index is derived from units.
-        if (S.Registered)
+        var spec = city.FindUnit(UnitId);
+        _known = spec is not null || S.Registered;
+        if (!_known)
         {
-            await AnnounceAsync(force: true);
+            return;
         }
+
+        _callSign = S.Registered ? S.CallSign : spec!.CallSign;
+        _kind = S.Registered ? S.Kind : spec!.Kind;
+        _homeStationId = S.Registered ? S.HomeStationId : spec!.HomeStationId;
+        var stored = await store.ReadUnitAsync(UnitId, 1, cancellationToken);
+        _lastAssignmentNumber = Math.Max(stored.LastAssignmentNumber, S.AssignmentsMade);
+        _lastIncidentId = stored.Latest.LastOrDefault()?.IncidentId;
+        foreach (var actionId in S.RecentActionIds)
+        {
+            RememberAction(actionId, CommandResult.Success);
+        }
+        if (stored.Active is { } active)
+        {
+            _assignment = new HeldAssignment
+            {
+                IncidentId = active.IncidentId,
+                TierName = active.TierName,
+                IncidentLatitude = active.IncidentLatitude,
+                IncidentLongitude = active.IncidentLongitude,
+                ArrivalRadiusMeters = active.ArrivalRadiusMeters,
+                AssignedAt = active.AssignedAt,
+                AckDeadline = active.AckDeadline,
+                AssignmentNumber = active.AssignmentNumber,
+            };
+            _status = active.State switch
+            {
+                AssignmentState.Acknowledged => UnitStatus.Acknowledged,
+                AssignmentState.EnRoute => UnitStatus.EnRoute,
+                AssignmentState.OnScene => UnitStatus.OnScene,
+                _ => UnitStatus.Dispatched,
+            };
+        }
+        else
+        {
+            _status = S.Status == UnitStatus.OutOfService ? UnitStatus.OutOfService : UnitStatus.Available;
+        }
+
+        var lastPosition = await positions.ReadPositionAsync(UnitId, cancellationToken);
+        if (lastPosition is not null && (S.PositionAt is null || lastPosition.At >= S.PositionAt))
+        {
+            (_position, _positionAt) = (lastPosition.Position, lastPosition.At);
+        }
+        else if (S.Latitude is { } lat && S.Longitude is { } lon)
+        {
+            (_position, _positionAt) = (new GeoPoint(lat, lon), S.PositionAt);
+        }
+        else if (spec is not null)
+        {
+            // The start of the shift: not a fix, so any reported position is newer.
+            (_position, _positionAt) = (spec.Start, null);
+        }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _pendingCheck?.Dispose();
+        return Task.CompletedTask;
     }
 
     public async Task RegisterAsync(UnitRegistration registration)
     {
         ArgumentNullException.ThrowIfNull(registration);
+        var wasKnown = _known;
         S.Registered = true;
-        S.CallSign = registration.CallSign;
-        S.Kind = registration.Kind;
-        S.HomeStationId = registration.HomeStationId;
-        if (Position is null)
+        S.CallSign = _callSign = registration.CallSign;
+        S.Kind = _kind = registration.Kind;
+        S.HomeStationId = _homeStationId = registration.HomeStationId;
+        if (_position is null)
         {
+            (_position, _positionAt) = (registration.Start, clock.GetUtcNow());
             S.Latitude = registration.Start.Latitude;
             S.Longitude = registration.Start.Longitude;
-            S.PositionAt = clock.GetUtcNow();
+            S.PositionAt = _positionAt;
         }
 
-        await SaveAsync();
-        await AnnounceAsync(force: true);
-        await PublishAsync();
+        _known = true;
+        await state.WriteStateAsync();
+        await ChangedAsync(zonesMayChange: !wasKnown);
     }
 
-    public Task<UnitView?> GetAsync() => Task.FromResult(S.Registered ? View() : null);
+    public Task<UnitView?> GetAsync() => Task.FromResult(_known ? View() : null);
 
-    public Task<IReadOnlyList<UnitAssignmentRecord>> GetHistoryAsync() =>
-        Task.FromResult<IReadOnlyList<UnitAssignmentRecord>>([.. S.History]);
-
-    public async Task<CommandResult> ReportPositionAsync(GeoPoint position)
+    public async Task<IReadOnlyList<UnitAssignmentRecord>> GetHistoryAsync()
     {
-        if (!S.Registered)
+        if (!_known)
         {
-            return UnknownUnit();
+            return [];
         }
 
-        var now = clock.GetUtcNow();
-        S.Latitude = position.Latitude;
-        S.Longitude = position.Longitude;
-        S.PositionAt = now;
+        var stored = await store.ReadUnitAsync(UnitId, HistoryKept);
+        return [.. stored.Latest.Select(a => new UnitAssignmentRecord(
+            a.AssignmentNumber, a.IncidentId, a.TierName, a.AssignedAt, (a.AssignmentNumber * 2) - 1,
+            a.EndedAt, a.EndedAt is null ? null : a.AssignmentNumber * 2, a.EndReason))];
+    }
 
-        var arrival = await ArriveIfInsideRadiusAsync(position, now);
-        if (!arrival && (_positionSavedAt is null || now - _positionSavedAt >= _options.PositionPersistInterval))
+    public async Task WakeAsync()
+    {
+        if (_known)
         {
-            await SaveAsync();
+            await ChangedAsync(zonesMayChange: true, publish: false);
         }
-
-        await AnnounceAsync(force: false);
-        await PublishAsync();
-        return CommandResult.Success;
     }
 
     public async Task<AssignmentDecision> TryAssignAsync(AssignmentRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!S.Registered)
+        if (!_known)
         {
             return AssignmentDecision.Refused($"unknown unit '{UnitId}'");
         }
 
-        if (S.Assignment is { } held)
+        if (_assignment is { } held)
         {
             // A retried claim by the same incident gets the assignment it already holds.
-            return held.IncidentId == request.IncidentId
+            return held.IncidentId == request.IncidentId && !held.Ending
                 ? new AssignmentDecision(true, null, ToContract(held))
-                : AssignmentDecision.Refused($"unit '{UnitId}' is {S.Status} on incident '{held.IncidentId}'");
+                : AssignmentDecision.Refused(held.Ending
+                    ? $"unit '{UnitId}' is being released from incident '{held.IncidentId}'"
+                    : $"unit '{UnitId}' is {_status} on incident '{held.IncidentId}'");
         }
 
-        var next = UnitStatusMachine.Apply(S.Status, UnitAction.Dispatch);
+        var next = UnitStatusMachine.Apply(_status, UnitAction.Dispatch);
         if (!next.IsOk)
         {
             return AssignmentDecision.Refused($"unit '{UnitId}' cannot be dispatched: {next.Error}");
         }
 
         var now = clock.GetUtcNow();
-        // State saved before the counter existed numbered by the history's length.
-        var number = Math.Max(S.AssignmentsMade, S.History.Count) + 1;
-        S.AssignmentsMade = number;
-        var assignment = new HeldAssignment
+        _assignment = new HeldAssignment
         {
             IncidentId = request.IncidentId,
             TierName = request.TierName,
@@ -142,34 +207,86 @@ public sealed partial class PatrolUnitGrain(
             ArrivalRadiusMeters = request.ArrivalRadiusMeters,
             AssignedAt = now,
             AckDeadline = now + request.AckWithin,
-            AssignmentNumber = number,
+            AssignmentNumber = ++_lastAssignmentNumber,
+            Pending = true,
         };
-        S.Status = next.Value;
-        S.Assignment = assignment;
-        S.History.Add(new UnitAssignmentRecord(number, request.IncidentId, request.TierName, now, ++S.EventSequence, null, null, null));
-        if (S.History.Count > HistoryKept)
-        {
-            // The unit's state is written on every status change: keep it small. Incident timelines and the
-            // journal hold the full record.
-            S.History.RemoveRange(0, S.History.Count - HistoryKept);
-        }
+        _status = next.Value;
+        _lastIncidentId = request.IncidentId;
+        ArmPendingCheck();
 
-        await SaveAsync();
-        await AnnounceAsync(force: false);
-        await PublishAsync();
-        return new AssignmentDecision(true, null, ToContract(assignment));
+        // The zones stop offering the unit at once; the officer is told once the incident's commit confirms it.
+        await ChangedAsync(zonesMayChange: false, publish: false);
+        return new AssignmentDecision(true, null, ToContract(_assignment));
     }
 
-    public async Task<CommandResult> PerformAsync(TerminalAction action, string actor)
+    public async Task ConfirmAssignmentAsync(string incidentId, long assignmentNumber, bool committed)
     {
-        if (!S.Registered)
+        if (_assignment is not { Pending: true } held || held.IncidentId != incidentId || held.AssignmentNumber != assignmentNumber)
         {
-            return UnknownUnit();
+            return;
+        }
+
+        if (committed)
+        {
+            held.Pending = false;
+            await ChangedAsync(zonesMayChange: false);
+            return;
+        }
+
+        _assignment = null;
+        _status = UnitStatus.Available;
+        await ChangedAsync(zonesMayChange: false, publish: false);
+    }
+
+    public async Task<CommandResult> PerformAsync(TerminalAction action, string actor) => (await PerformCoreAsync(action, actor)).Result;
+
+    public async Task<TerminalActionOutcome> PerformOnceAsync(string clientActionId, TerminalAction action, string actor)
+    {
+        if (string.IsNullOrWhiteSpace(clientActionId) || clientActionId.Length > MaxClientActionIdLength)
+        {
+            return new(CommandResult.Refused($"client action id must be 1..{MaxClientActionIdLength} characters, got '{clientActionId}'"), false);
+        }
+
+        if (_actions.TryGetValue(clientActionId, out var earlier))
+        {
+            return new(earlier, true);
+        }
+
+        // Not in memory (the grain restarted since?): a button already recorded by its incident is a duplicate.
+        if (IsAlreadyDone(action) && (_assignment?.IncidentId ?? _lastIncidentId) is { } incidentId
+            && await GrainFactory.GetGrain<IIncidentGrain>(incidentId).HasAppliedAsync(UnitId, clientActionId))
+        {
+            RememberAction(clientActionId, CommandResult.Success);
+            return new(CommandResult.Success, true);
+        }
+
+        var outcome = await PerformCoreAsync(action, actor, clientActionId);
+        RememberAction(clientActionId, outcome.Result);
+        return outcome;
+    }
+
+    private void RememberAction(string clientActionId, CommandResult result)
+    {
+        if (_actions.TryAdd(clientActionId, result))
+        {
+            _actionOrder.Enqueue(clientActionId);
+            while (_actionOrder.Count > RememberedActions)
+            {
+                _actions.Remove(_actionOrder.Dequeue());
+            }
+        }
+    }
+
+    private async Task<TerminalActionOutcome> PerformCoreAsync(TerminalAction action, string actor, string? clientActionId = null)
+    {
+        if (!_known)
+        {
+            return new(UnknownUnit(), false);
         }
 
         if (string.IsNullOrWhiteSpace(actor))
         {
-            return CommandResult.Refused("actor must not be blank");
+            return new(CommandResult.Refused("actor must not be blank"), false);
         }
 
         UnitAction? unitAction = action switch
@@ -185,19 +302,22 @@ public sealed partial class PatrolUnitGrain(
         };
         if (unitAction is null)
         {
-            return CommandResult.Refused($"unknown terminal action {(int)action}");
+            return new(CommandResult.Refused($"unknown terminal action {(int)action}"), false);
         }
 
-        var next = UnitStatusMachine.Apply(S.Status, unitAction.Value);
+        var next = UnitStatusMachine.Apply(_status, unitAction.Value);
         if (!next.IsOk)
         {
-            return CommandResult.Refused(next.Error!);
+            return new(CommandResult.Refused(next.Error!), false);
+        }
+
+        var held = _assignment;
+        if (held is { Pending: true })
+        {
+            return new(CommandResult.Refused($"unit '{UnitId}' has an assignment to incident '{held.IncidentId}' being recorded; try again"), false);
         }
 
         var now = clock.GetUtcNow();
-        var held = S.Assignment;
-        S.Status = next.Value;
-        UnitReport? report = null;
         if (held is not null)
         {
             var kind = action switch
@@ -209,108 +329,166 @@ public sealed partial class PatrolUnitGrain(
                 _ => UnitReportKind.Released,
             };
             var detail = kind == UnitReportKind.OnScene ? "reported on scene" : $"{action}";
-            report = new UnitReport(UnitId, held.AssignmentNumber, kind, now, actor, detail);
-            if (!UnitStatusMachine.HoldsAssignment(S.Status))
+            var reported = await ReportToIncidentAsync(held, new UnitReport(UnitId, held.AssignmentNumber, kind, now, actor, detail, clientActionId));
+            if (!reported.Ok)
             {
-                EndAssignment(now, kind == UnitReportKind.Cleared ? "cleared" : $"{action} by {actor}");
+                return new(reported, false);
             }
         }
 
-        await SaveAsync();
-        if (report is not null && held is not null)
+        var wasAvailable = UnitStatusMachine.IsAvailableForDispatch(_status);
+        _status = next.Value;
+        if (held is not null && !UnitStatusMachine.HoldsAssignment(_status))
         {
-            GrainFactory.GetGrain<IIncidentGrain>(held.IncidentId).OnUnitReportAsync(report).Ignore();
+            _lastIncidentId = held.IncidentId;
+            _assignment = null;
         }
 
-        await AnnounceAsync(force: false);
-        await PublishAsync();
-        return CommandResult.Success;
+        if (action is TerminalAction.OutOfService or TerminalAction.BackInService)
+        {
+            // Off duty is the one status the unit keeps itself: no incident records it.
+            S.Status = _status;
+            S.OutOfServiceReason = action == TerminalAction.OutOfService ? actor : null;
+            S.Latitude = _position?.Latitude;
+            S.Longitude = _position?.Longitude;
+            S.PositionAt = _positionAt;
+            if (clientActionId is not null)
+            {
+                S.RecentActionIds.Add(clientActionId);
+                if (S.RecentActionIds.Count > 16)
+                {
+                    S.RecentActionIds.RemoveRange(0, S.RecentActionIds.Count - 16);
+                }
+            }
+
+            await state.WriteStateAsync();
+        }
+
+        await ChangedAsync(zonesMayChange: wasAvailable != UnitStatusMachine.IsAvailableForDispatch(_status));
+        return new(CommandResult.Success, false);
     }
 
-    public async Task<CommandResult> ReleaseAsync(string incidentId, string reason, string actor, bool onlyIfUnacknowledged)
+    /// <summary>The incident journals the report before answering; an incident that no longer holds the unit frees it.</summary>
+    private async Task<CommandResult> ReportToIncidentAsync(HeldAssignment held, UnitReport report)
     {
-        if (!S.Registered)
+        var result = await GrainFactory.GetGrain<IIncidentGrain>(held.IncidentId).OnUnitReportAsync(report);
+        if (!result.Ok && result.Error is { } error && error.Contains("no longer holds", StringComparison.Ordinal))
+        {
+            // Closed or unassigned while the officer pressed the button: the unit is free.
+            _assignment = null;
+            _status = UnitStatus.Available;
+            await ChangedAsync(zonesMayChange: true);
+        }
+
+        return result;
+    }
+
+    /// <summary>True when the unit's status is already what <paramref name="action"/> leads to (a resent button).</summary>
+    private bool IsAlreadyDone(TerminalAction action) => (action, _status) switch
+    {
+        (TerminalAction.Acknowledge, UnitStatus.Acknowledged or UnitStatus.EnRoute or UnitStatus.OnScene) => true,
+        (TerminalAction.EnRoute, UnitStatus.EnRoute or UnitStatus.OnScene) => true,
+        (TerminalAction.OnScene, UnitStatus.OnScene) => true,
+        (TerminalAction.Clear, UnitStatus.Clearing) => true,
+        (TerminalAction.OutOfService, UnitStatus.OutOfService) => true,
+        _ => false,
+    };
+
+    public Task<CommandResult> ReleaseAsync(string incidentId, string reason, string actor, bool onlyIfUnacknowledged)
+    {
+        if (!_known)
+        {
+            return Task.FromResult(UnknownUnit());
+        }
+
+        if (_assignment is not { } held || held.IncidentId != incidentId)
+        {
+            return Task.FromResult(CommandResult.Refused($"unit '{UnitId}' does not hold incident '{incidentId}'"));
+        }
+
+        if (onlyIfUnacknowledged && _status != UnitStatus.Dispatched)
+        {
+            return Task.FromResult(CommandResult.Refused($"unit '{UnitId}' already acknowledged ({_status})"));
+        }
+
+        // The unit stays off the market until the incident has recorded the release (AssignmentEndedAsync), so no
+        // other incident can claim it while the record still holds it.
+        held.Ending = true;
+        return Task.FromResult(CommandResult.Success);
+    }
+
+    public async Task AssignmentEndedAsync(string incidentId, long assignmentNumber, string reason)
+    {
+        if (_assignment is not { } held || held.IncidentId != incidentId || held.AssignmentNumber != assignmentNumber)
+        {
+            return;
+        }
+
+        // Before arrival the assignment is simply taken away; on scene the unit clears and is free again.
+        _assignment = null;
+        _status = UnitStatus.Available;
+        await ChangedAsync(zonesMayChange: true);
+    }
+
+    public async Task ArrivedAsync(GeoPoint position, DateTimeOffset at)
+    {
+        MovedTo(position, at);
+        await ArriveIfInsideRadiusAsync(position, at);
+    }
+
+    public async Task<CommandResult> ReportPositionAsync(GeoPoint position)
+    {
+        if (!_known)
         {
             return UnknownUnit();
         }
 
-        if (S.Assignment is not { } held || held.IncidentId != incidentId)
-        {
-            return CommandResult.Refused($"unit '{UnitId}' does not hold incident '{incidentId}'");
-        }
-
-        if (onlyIfUnacknowledged && S.Status != UnitStatus.Dispatched)
-        {
-            return CommandResult.Refused($"unit '{UnitId}' already acknowledged ({S.Status})");
-        }
-
-        // Before arrival the assignment is simply taken away; on scene the unit clears and is free again.
-        var path = UnitStatusMachine.Apply(S.Status, UnitAction.Release).IsOk
-            ? new[] { UnitAction.Release }
-            : [UnitAction.Clear, UnitAction.Complete];
-        var status = S.Status;
-        foreach (var step in path)
-        {
-            var next = UnitStatusMachine.Apply(status, step);
-            if (!next.IsOk)
-            {
-                return CommandResult.Refused($"unit '{UnitId}' cannot be released: {next.Error}");
-            }
-
-            status = next.Value;
-        }
-
-        S.Status = status;
-        EndAssignment(clock.GetUtcNow(), $"{reason} ({actor})");
-        await SaveAsync();
-        await AnnounceAsync(force: false);
-        await PublishAsync();
+        var now = clock.GetUtcNow();
+        MovedTo(position, now);
+        GrainFactory.GetGrain<IPositionRouterGrain>(0).RouteAsync([new UnitPositionReport(UnitId, position, now)]).Ignore();
+        await ArriveIfInsideRadiusAsync(position, now);
         return CommandResult.Success;
     }
 
-    private async Task<bool> ArriveIfInsideRadiusAsync(GeoPoint position, DateTimeOffset now)
+    private void MovedTo(GeoPoint position, DateTimeOffset at)
     {
-        if (S.Assignment is not { } held || S.Status is UnitStatus.OnScene || !UnitStatusMachine.HoldsAssignment(S.Status))
+        if (_positionAt is null || at >= _positionAt)
         {
-            return false;
+            (_position, _positionAt) = (position, at);
+        }
+    }
+
+    private async Task ArriveIfInsideRadiusAsync(GeoPoint position, DateTimeOffset at)
+    {
+        if (_assignment is not { Pending: false } held || _status is UnitStatus.OnScene || !UnitStatusMachine.HoldsAssignment(_status))
+        {
+            return;
         }
 
-        var incident = new GeoPoint(held.IncidentLatitude, held.IncidentLongitude);
-        var distanceMeters = GreatCircle.DistanceMeters(position, incident);
+        var distanceMeters = GreatCircle.DistanceMeters(position, new GeoPoint(held.IncidentLatitude, held.IncidentLongitude));
         if (distanceMeters > held.ArrivalRadiusMeters)
         {
-            return false;
+            return;
         }
 
         // GPS arrival implies the steps the officer skipped (acknowledge, en route).
-        var status = S.Status;
-        foreach (var step in new[] { UnitAction.Acknowledge, UnitAction.EnRoute, UnitAction.OnScene })
-        {
-            var next = UnitStatusMachine.Apply(status, step);
-            if (next.IsOk)
-            {
-                status = next.Value;
-            }
-
-            if (status == UnitStatus.OnScene)
-            {
-                break;
-            }
-        }
-
-        if (status != UnitStatus.OnScene)
-        {
-            logger.LogWarning("Unit {UnitId} inside arrival radius but cannot go on scene from {Status}", UnitId, S.Status);
-            return false;
-        }
-
-        S.Status = status;
-        await SaveAsync();
         var detail = $"position inside arrival radius ({distanceMeters:F0} m of {held.ArrivalRadiusMeters:F0} m)";
-        GrainFactory.GetGrain<IIncidentGrain>(held.IncidentId)
-            .OnUnitReportAsync(new UnitReport(UnitId, held.AssignmentNumber, UnitReportKind.OnScene, now, Actors.Unit(UnitId), detail))
-            .Ignore();
-        return true;
+        var reported = await ReportToIncidentAsync(held, new UnitReport(UnitId, held.AssignmentNumber, UnitReportKind.OnScene, at, Actors.Unit(UnitId), detail));
+        if (reported.Ok && _assignment == held)
+        {
+            _status = UnitStatus.OnScene;
+            await ChangedAsync(zonesMayChange: false);
+        }
+    }
+
+    /// <summary>A claim the incident never confirmed is checked against the record, and given up unless the record holds it.</summary>
+    private void ArmPendingCheck()
+    {
+        _pendingCheck?.Dispose();
+        var self = GrainFactory.GetGrain<IPatrolUnitGrain>(UnitId);
+        var held = _assignment!;
+        _pendingCheck = clock.CreateTimer(
+            _ => self.ConfirmFromRecordAsync(held.IncidentId, held.AssignmentNumber).Ignore(), null, _options.ClaimConfirmTimeout, Timeout.InfiniteTimeSpan);
     }
 
     private async Task PublishAsync()
@@ -330,59 +508,9 @@ public sealed partial class PatrolUnitGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Unit {UnitId}: publishing a change for live views failed")]
     private static partial void LogPublishFailed(ILogger logger, Exception exception, string unitId);
 
-    private void EndAssignment(DateTimeOffset now, string reason)
-    {
-        var held = S.Assignment!;
-        var index = S.History.FindLastIndex(r => r.AssignmentNumber == held.AssignmentNumber);
-        if (index >= 0)
-        {
-            S.History[index] = S.History[index] with { EndedAt = now, EndSequence = ++S.EventSequence, EndReason = reason };
-        }
-
-        S.Assignment = null;
-    }
-
-    /// <summary>Tells the zone dispatchers what changed: joined, left, or moved to another sub-cell or zone.</summary>
-    private async Task AnnounceAsync(bool force)
-    {
-        var position = Position;
-        var available = S.Registered && position is not null && UnitStatusMachine.IsAvailableForDispatch(S.Status);
-        string? zone = null;
-        (int, int)? cell = null;
-        if (available)
-        {
-            zone = DispatchZone.Of(position!.Value).Key;
-            cell = DispatchZone.SubCellOf(position.Value);
-        }
-
-        if (!force && zone == _announcedZone && cell == _announcedCell)
-        {
-            return;
-        }
-
-        if (_announcedZone is not null && _announcedZone != zone)
-        {
-            await GrainFactory.GetGrain<IDispatcherGrain>(_announcedZone).RemoveAsync(UnitId);
-        }
-
-        if (zone is not null)
-        {
-            await GrainFactory.GetGrain<IDispatcherGrain>(zone)
-                .UpsertAsync(new AvailableUnit(UnitId, S.Kind, position!.Value, S.HomeStationId));
-        }
-        else if (force && position is not null)
-        {
-            // After a restart the old index may still list a unit that is no longer available.
-            await GrainFactory.GetGrain<IDispatcherGrain>(DispatchZone.Of(position.Value).Key).RemoveAsync(UnitId);
-        }
-
-        _announcedZone = zone;
-        _announcedCell = cell;
-    }
-
     private UnitView View() => new(
-        UnitId, S.CallSign, S.Kind, S.HomeStationId, S.Status, Position, S.PositionAt,
-        S.Assignment is { } held ? ToContract(held) : null);
+        UnitId, _callSign, _kind, _homeStationId, _status, _position, _positionAt,
+        _assignment is { Pending: false } held ? ToContract(held) : null);
 
     private static UnitAssignment ToContract(HeldAssignment held) => new(
         held.IncidentId, held.TierName, new GeoPoint(held.IncidentLatitude, held.IncidentLongitude),

@@ -3,7 +3,11 @@ using Dispatch.Domain.Units;
 
 namespace Dispatch.Grains.Units;
 
-/// <summary>Persisted state of a patrol unit. Coordinates are plain numbers so any storage serializer can round-trip them.</summary>
+/// <summary>
+/// What a patrol unit stores itself, written rarely: an ad-hoc registration (a unit the city file does not list) and
+/// an out-of-service spell. Its assignments are in the incident record; its positions in the position table.
+/// Coordinates are plain numbers so any storage serializer can round-trip them.
+/// </summary>
 [GenerateSerializer]
 [Alias("dispatch.state.patrol-unit")]
 public sealed class PatrolUnitState
@@ -12,30 +16,40 @@ public sealed class PatrolUnitState
     [Id(1)] public string CallSign { get; set; } = "";
     [Id(2)] public UnitKind Kind { get; set; }
     [Id(3)] public string HomeStationId { get; set; } = "";
+
+    /// <summary>Available, or OutOfService while the unit is off duty; other statuses are not stored here.</summary>
     [Id(4)] public UnitStatus Status { get; set; } = UnitStatus.Available;
     [Id(5)] public double? Latitude { get; set; }
     [Id(6)] public double? Longitude { get; set; }
     [Id(7)] public DateTimeOffset? PositionAt { get; set; }
-    [Id(8)] public HeldAssignment? Assignment { get; set; }
-    [Id(9)] public List<UnitAssignmentRecord> History { get; set; } = [];
 
-    /// <summary>Numbers the unit's own events (assignment starts and ends) so history intervals order without the clock.</summary>
-    [Id(10)] public long EventSequence { get; set; }
+    // Ids 8 and 9 held the current assignment and the history, now in the incident record's assignment table.
 
-    /// <summary>Assignments ever made to the unit; numbers them, since <see cref="History"/> keeps only the latest.</summary>
+    /// <summary>Assignments numbered before the assignment table existed; numbering continues above it.</summary>
     [Id(11)] public long AssignmentsMade { get; set; }
+
+    /// <summary>Why the unit went out of service, and who said so.</summary>
+    [Id(12)] public string? OutOfServiceReason { get; set; }
+
+    /// <summary>Client action ids of the latest out-of-service and back-in-service buttons, for a terminal's resend after a restart.</summary>
+    [Id(13)] public List<string> RecentActionIds { get; set; } = [];
 }
 
-[GenerateSerializer]
-[Alias("dispatch.state.held-assignment")]
-public sealed class HeldAssignment
+/// <summary>The assignment a unit holds (in memory; durable in the assignment table once its incident commits it).</summary>
+internal sealed class HeldAssignment
 {
-    [Id(0)] public string IncidentId { get; set; } = "";
-    [Id(1)] public string TierName { get; set; } = "";
-    [Id(2)] public double IncidentLatitude { get; set; }
-    [Id(3)] public double IncidentLongitude { get; set; }
-    [Id(4)] public double ArrivalRadiusMeters { get; set; }
-    [Id(5)] public DateTimeOffset AssignedAt { get; set; }
-    [Id(6)] public DateTimeOffset AckDeadline { get; set; }
-    [Id(7)] public long AssignmentNumber { get; set; }
+    public string IncidentId { get; set; } = "";
+    public string TierName { get; set; } = "";
+    public double IncidentLatitude { get; set; }
+    public double IncidentLongitude { get; set; }
+    public double ArrivalRadiusMeters { get; set; }
+    public DateTimeOffset AssignedAt { get; set; }
+    public DateTimeOffset AckDeadline { get; set; }
+    public long AssignmentNumber { get; set; }
+
+    /// <summary>Claimed but not yet committed by the incident: the officer is not told, and it is given up if never confirmed.</summary>
+    public bool Pending { get; set; }
+
+    /// <summary>Released by the incident, which has yet to record it: the unit takes no other claim until then.</summary>
+    public bool Ending { get; set; }
 }

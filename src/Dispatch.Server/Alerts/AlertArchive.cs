@@ -20,6 +20,9 @@ public sealed record ArchivedAlert(
     IReadOnlyDictionary<string, string> Attributes,
     bool HasSnapshot);
 
+/// <summary>An operator's decision on an alert accepted into no incident: opened one, or dismissed it.</summary>
+public sealed record AlertDecision(Live.AlertState State, string? IncidentId, string? Reason, string Actor, DateTimeOffset DecidedAt);
+
 /// <summary>A bounding box as archived (normalised frame coordinates).</summary>
 public sealed record ArchivedBox(double X, double Y, double Width, double Height, string Label, double Score);
 
@@ -176,6 +179,65 @@ public sealed class AlertArchive : IAsyncDisposable
         return await query.ExecuteScalarAsync(cancellationToken) as byte[];
     }
 
+    /// <summary>The latest accepted alerts, newest first, with any decision on them (the operators' feed after a start).</summary>
+    public async Task<IReadOnlyList<(ArchivedAlert Alert, AlertDecision? Decision)>> RecentAsync(int limit, CancellationToken cancellationToken)
+    {
+        await _schema.Value.WaitAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var query = connection.CreateCommand();
+        query.CommandText = $"{SelectAlert} ORDER BY received_at DESC, alert_id LIMIT $limit";
+        query.Parameters.AddWithValue("$limit", limit);
+        var alerts = await ReadAlertsAsync(query, cancellationToken);
+        var result = new List<(ArchivedAlert, AlertDecision?)>(alerts.Count);
+        foreach (var alert in alerts)
+        {
+            result.Add((alert, await DecisionAsync(connection, alert.GatewayId, alert.AlertId, cancellationToken)));
+        }
+
+        return result;
+    }
+
+    public async Task<AlertDecision?> DecisionAsync(string gatewayId, string alertId, CancellationToken cancellationToken)
+    {
+        await _schema.Value.WaitAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        return await DecisionAsync(connection, gatewayId, alertId, cancellationToken);
+    }
+
+    /// <summary>Records an operator's decision on an alert (durably: WAL with a full sync for this rare write).</summary>
+    public async Task DecideAsync(string gatewayId, string alertId, Live.AlertState state, string? incidentId, string? reason, string actor)
+    {
+        await _schema.Value;
+        await using var connection = await OpenAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            PRAGMA synchronous = FULL;
+            INSERT OR REPLACE INTO camera_alert_decision (gateway_id, alert_id, state, incident_id, reason, actor, decided_at)
+            VALUES ($gateway, $alert, $state, $incident, $reason, $actor, $at);
+            """;
+        command.Parameters.AddWithValue("$gateway", gatewayId);
+        command.Parameters.AddWithValue("$alert", alertId);
+        command.Parameters.AddWithValue("$state", (int)state);
+        command.Parameters.AddWithValue("$incident", (object?)incidentId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$reason", (object?)reason ?? DBNull.Value);
+        command.Parameters.AddWithValue("$actor", actor);
+        command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.UtcTicks);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<AlertDecision?> DecisionAsync(SqliteConnection connection, string gatewayId, string alertId, CancellationToken cancellationToken)
+    {
+        await using var query = connection.CreateCommand();
+        query.CommandText = "SELECT state, incident_id, reason, actor, decided_at FROM camera_alert_decision WHERE gateway_id = $gateway AND alert_id = $alert";
+        query.Parameters.AddWithValue("$gateway", gatewayId);
+        query.Parameters.AddWithValue("$alert", alertId);
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new AlertDecision((Live.AlertState)reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3), new DateTimeOffset(reader.GetInt64(4), TimeSpan.Zero))
+            : null;
+    }
+
     /// <summary>Commits what is queued, then stops.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -221,7 +283,7 @@ public sealed class AlertArchive : IAsyncDisposable
         await connection.OpenAsync(cancellationToken);
         await using var pragma = connection.CreateCommand();
         // WAL with synchronous=NORMAL: a power cut may lose the last archived alerts, never corrupt the file; the
-        // alert ids that make re-sends idempotent live in grain storage, not here.
+        // alert ids that make re-sends idempotent are in the incident record's alert ledger, not here.
         pragma.CommandText = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
         await pragma.ExecuteNonQueryAsync(cancellationToken);
         return connection;
@@ -243,6 +305,10 @@ public sealed class AlertArchive : IAsyncDisposable
             CREATE TABLE IF NOT EXISTS camera_alert_snapshot (
                 gateway_id TEXT NOT NULL, alert_id TEXT NOT NULL, variant INTEGER NOT NULL, jpeg BLOB NOT NULL,
                 PRIMARY KEY (gateway_id, alert_id, variant));
+            CREATE INDEX IF NOT EXISTS camera_alert_by_received ON camera_alert (received_at);
+            CREATE TABLE IF NOT EXISTS camera_alert_decision (
+                gateway_id TEXT NOT NULL, alert_id TEXT NOT NULL, state INTEGER NOT NULL, incident_id TEXT NULL, reason TEXT NULL,
+                actor TEXT NOT NULL, decided_at INTEGER NOT NULL, PRIMARY KEY (gateway_id, alert_id));
             """;
         await create.ExecuteNonQueryAsync();
     }

@@ -49,75 +49,63 @@ public interface IAlertGrain : IGrainWithStringKey
     Task<CommandResult> DismissAsync(string reason, string actor);
 }
 
-/// <summary>The ids of recent alerts (key <see cref="DefaultKey"/>), for pages and hosts that start late.</summary>
-[Alias("live.IAlertFeedGrain")]
-public interface IAlertFeedGrain : IGrainWithStringKey
+/// <summary>
+/// An alert in the operators' feed. The alert itself is in the <see cref="AlertArchive"/> (written before it was
+/// acknowledged to its gateway); an operator's decision (open an incident, dismiss) is written there too. The grain
+/// holds the alert in memory and reads it back from the archive when it activates.
+/// </summary>
+public sealed class AlertGrain(AlertArchive archive, Dispatch.Grains.City.CityDirectory city) : Grain, IAlertGrain
 {
-    public const string DefaultKey = "city";
+    private AlertRecord? _alert;
+    private AlertState _state;
+    private string? _incidentId;
+    private bool _raised;
 
-    [Alias("add")]
-    Task AddAsync(string alertId);
-
-    /// <summary>Newest first.</summary>
-    [Alias("recent")]
-    Task<IReadOnlyList<string>> GetRecentAsync();
-}
-
-[GenerateSerializer]
-[Alias("live.alert-state")]
-public sealed class AlertGrainState
-{
-    [Id(0)]
-    public AlertRecord? Alert { get; set; }
-
-    [Id(2)]
-    public AlertState State { get; set; }
-
-    [Id(3)]
-    public string? IncidentId { get; set; }
-
-    [Id(4)]
-    public string? DismissReason { get; set; }
-}
-
-public sealed class AlertGrain(
-    [PersistentState("alert", DispatchStorage.ProviderName)] IPersistentState<AlertGrainState> state) : Grain, IAlertGrain
-{
     private string AlertId => this.GetPrimaryKeyString();
 
-    public async Task<bool> RaiseAsync(AlertRecord alert, string? incidentId)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (await archive.FindAsync(AlertId, null, cancellationToken) is { } archived)
+        {
+            var decision = await archive.DecisionAsync(archived.GatewayId, archived.AlertId, cancellationToken);
+            (_alert, _state, _incidentId) = FromArchive(archived, decision, city);
+        }
+    }
+
+    public Task<bool> RaiseAsync(AlertRecord alert, string? incidentId)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        if (state.State.Alert is not null)
+        if (_raised)
         {
-            return false;
+            return Task.FromResult(false);
         }
 
-        state.State.Alert = alert;
-        if (!string.IsNullOrEmpty(incidentId))
+        // The archive may already hold it (it is archived before it is shown); an operator's decision stands.
+        _raised = true;
+        var decided = _alert is not null && _state != AlertState.New;
+        _alert = alert;
+        if (!decided && !string.IsNullOrEmpty(incidentId))
         {
-            state.State.State = AlertState.Opened;
-            state.State.IncidentId = incidentId;
+            _state = AlertState.Opened;
+            _incidentId = incidentId;
         }
 
-        await state.WriteStateAsync();
-        await GrainFactory.GetGrain<IAlertFeedGrain>(IAlertFeedGrain.DefaultKey).AddAsync(AlertId);
-        await PublishAsync();
-        return true;
+        Publish();
+        return Task.FromResult(true);
     }
 
     public Task<LiveAlert?> GetAsync() => Task.FromResult(View());
 
     public async Task<IntakeResult> OpenIncidentAsync(string type, IncidentPriority priority, string actor)
     {
-        if (state.State.Alert is not { } alert)
+        if (_alert is not { } alert)
         {
             return new IntakeResult(null, $"unknown alert '{AlertId}'");
         }
 
-        if (state.State.State != AlertState.New)
+        if (_state != AlertState.New)
         {
-            return new IntakeResult(null, $"alert '{AlertId}' is already {state.State.State}");
+            return new IntakeResult(null, $"alert '{AlertId}' is already {_state}");
         }
 
         var report = new IncidentReport(
@@ -131,10 +119,10 @@ public sealed class AlertGrain(
         var result = await GrainFactory.GetGrain<IIntakeGrain>(0).ReportAsync(report);
         if (result.Ok)
         {
-            state.State.State = AlertState.Opened;
-            state.State.IncidentId = result.IncidentId;
-            await state.WriteStateAsync();
-            await PublishAsync();
+            await archive.DecideAsync(alert.GatewayId, AlertId, AlertState.Opened, result.IncidentId, null, actor);
+            _state = AlertState.Opened;
+            _incidentId = result.IncidentId;
+            Publish();
         }
 
         return result;
@@ -142,64 +130,49 @@ public sealed class AlertGrain(
 
     public async Task<CommandResult> DismissAsync(string reason, string actor)
     {
-        if (state.State.Alert is null)
+        if (_alert is not { } alert)
         {
             return CommandResult.Refused($"unknown alert '{AlertId}'");
         }
 
-        if (state.State.State != AlertState.New)
+        if (_state != AlertState.New)
         {
-            return CommandResult.Refused($"alert '{AlertId}' is already {state.State.State}");
+            return CommandResult.Refused($"alert '{AlertId}' is already {_state}");
         }
 
-        state.State.State = AlertState.Dismissed;
-        state.State.DismissReason = string.IsNullOrWhiteSpace(reason) ? $"false alarm ({actor})" : $"{reason} ({actor})";
-        await state.WriteStateAsync();
-        await PublishAsync();
+        var why = string.IsNullOrWhiteSpace(reason) ? $"false alarm ({actor})" : $"{reason} ({actor})";
+        await archive.DecideAsync(alert.GatewayId, AlertId, AlertState.Dismissed, null, why, actor);
+        _state = AlertState.Dismissed;
+        Publish();
         return CommandResult.Success;
     }
 
-    private LiveAlert? View() => state.State.Alert is not { } a
-        ? null
-        : new LiveAlert(a.AlertId, a.CameraId, a.CameraName, a.Kind, a.Confidence, a.At, a.Latitude, a.Longitude, a.GridId,
-            state.State.State, state.State.IncidentId,
-            a.HasSnapshot ? SnapshotUrl(a, SnapshotVariant.Thumb) : null,
-            a.Boxes,
-            a.HasSnapshot ? SnapshotUrl(a, SnapshotVariant.Annotated) : null);
+    /// <summary>An archived alert as the feed shows it: its record, state and incident.</summary>
+    internal static (AlertRecord Alert, AlertState State, string? IncidentId) FromArchive(ArchivedAlert a, AlertDecision? decision, Dispatch.Grains.City.CityDirectory city)
+    {
+        var camera = city.FindCamera(a.CameraId);
+        var at = new Domain.Geo.GeoPoint(a.Latitude, a.Longitude);
+        var record = new AlertRecord(
+            a.AlertId, a.CameraId, camera?.Name ?? a.CameraId, a.Kind, a.Confidence, a.ObservedAt, a.Latitude, a.Longitude,
+            city.FindGrid(at)?.Id, [.. a.Boxes.Select(b => new AlertBox(b.X, b.Y, b.Width, b.Height, b.Label))], a.GatewayId, a.HasSnapshot);
+        var incidentId = decision?.IncidentId ?? (a.IncidentId.Length > 0 ? a.IncidentId : null);
+        var state = decision?.State ?? (incidentId is null ? AlertState.New : AlertState.Opened);
+        return (record, state, incidentId);
+    }
+
+    internal static LiveAlert ToLive(AlertRecord a, AlertState state, string? incidentId) => new(
+        a.AlertId, a.CameraId, a.CameraName, a.Kind, a.Confidence, a.At, a.Latitude, a.Longitude, a.GridId,
+        state, incidentId,
+        a.HasSnapshot ? SnapshotUrl(a, SnapshotVariant.Thumb) : null,
+        a.Boxes,
+        a.HasSnapshot ? SnapshotUrl(a, SnapshotVariant.Annotated) : null);
+
+    private LiveAlert? View() => _alert is { } a ? ToLive(a, _state, _incidentId) : null;
 
     /// <summary>The archive's copy (GET /api/alerts/{id}/snapshot), named by gateway too: alert ids are unique per gateway only.</summary>
     private static string SnapshotUrl(AlertRecord a, SnapshotVariant variant) =>
         $"/api/alerts/{Uri.EscapeDataString(a.AlertId)}/snapshot?variant={variant.ToString().ToLowerInvariant()}&gatewayId={Uri.EscapeDataString(a.GatewayId)}";
 
-    private Task PublishAsync() =>
-        GrainFactory.GetGrain<ILiveNotifierGrain>(0).PublishAsync(new AlertUpdate(LiveVersions.Next("alert:" + AlertId), View()!));
-}
-
-[GenerateSerializer]
-[Alias("live.id-list-state")]
-public sealed class RecentIdsState
-{
-    [Id(0)]
-    public List<string> Ids { get; set; } = [];
-}
-
-public sealed class AlertFeedGrain(
-    [PersistentState("alert-feed", DispatchStorage.ProviderName)] IPersistentState<RecentIdsState> state) : Grain, IAlertFeedGrain
-{
-    /// <summary>The alert panel shows the latest ones; older alerts live on in their own grains.</summary>
-    internal const int Capacity = 200;
-
-    public async Task AddAsync(string alertId)
-    {
-        var ids = state.State.Ids;
-        ids.Add(alertId);
-        if (ids.Count > Capacity)
-        {
-            ids.RemoveRange(0, ids.Count - Capacity);
-        }
-
-        await state.WriteStateAsync();
-    }
-
-    public Task<IReadOnlyList<string>> GetRecentAsync() => Task.FromResult<IReadOnlyList<string>>([.. Enumerable.Reverse(state.State.Ids)]);
+    private void Publish() =>
+        GrainFactory.GetGrain<ILiveNotifierGrain>(0).PublishAsync(new AlertUpdate(LiveVersions.Next("alert:" + AlertId), View()!)).Ignore();
 }

@@ -65,7 +65,8 @@ public sealed partial class AlertIntake(
             mapping.Type,
             mapping.Priority,
             AlertIntakeOptions.SourceOf(alert.Kind),
-            Describe(alert));
+            Describe(alert),
+            Fingerprint(alert));
 
         CameraAlertResult result;
         try
@@ -81,7 +82,12 @@ public sealed partial class AlertIntake(
         switch (result.Outcome)
         {
             case CameraAlertOutcome.Duplicate:
-                return new AlertAck { AlertId = alert.AlertId, Outcome = AlertOutcome.Duplicate, IncidentId = result.IncidentId };
+                if (result.ReusedWithOtherContent)
+                {
+                    LogIdReused(logger, gatewayId, alert.AlertId, alert.CameraId);
+                }
+
+                return new AlertAck { AlertId = alert.AlertId, Outcome = AlertOutcome.Duplicate, IncidentId = result.IncidentId, Message = result.Message };
             case CameraAlertOutcome.Rejected:
                 var rejectReason = result.Rejection switch
                 {
@@ -173,7 +179,32 @@ public sealed partial class AlertIntake(
         return details.Length == 0 ? text : $"{text}: {details}"[..Math.Min(text.Length + 2 + details.Length, 4000)];
     }
 
+    /// <summary>
+    /// What makes an alert this alert, for telling a re-send (same content) from an alert id reused for another event:
+    /// camera, kind, observed time, confidence, place, boxes and the snapshot's size.
+    /// </summary>
+    internal static string Fingerprint(Alert alert)
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append(alert.CameraId).Append('|').Append((int)alert.Kind).Append('|')
+            .Append(alert.ObservedAt?.Seconds ?? 0).Append('.').Append(alert.ObservedAt?.Nanos ?? 0).Append('|')
+            .Append(alert.Confidence.ToString("R", CultureInfo.InvariantCulture)).Append('|')
+            .Append(alert.Location?.Latitude.ToString("R", CultureInfo.InvariantCulture)).Append(',')
+            .Append(alert.Location?.Longitude.ToString("R", CultureInfo.InvariantCulture)).Append('|')
+            .Append(alert.SnapshotJpeg.Length);
+        foreach (var box in alert.Boxes)
+        {
+            text.Append('|').Append(box.X.ToString("R", CultureInfo.InvariantCulture)).Append(',').Append(box.Y.ToString("R", CultureInfo.InvariantCulture));
+        }
+
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString()));
+        return Convert.ToHexString(hash, 0, 12);
+    }
+
     private static string Shorten(string? value) => value is null ? "" : value.Length <= 32 ? value : value[..32] + "...";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gateway '{GatewayId}' reused alert id '{AlertId}' (camera {CameraId}) for an alert with other content; answered as the first")]
+    private static partial void LogIdReused(ILogger logger, string gatewayId, string alertId, string cameraId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {AlertId} of camera {CameraId} could not be handled; the gateway is told to retry")]
     private static partial void LogHandlingFailed(ILogger logger, string alertId, string cameraId, Exception exception);

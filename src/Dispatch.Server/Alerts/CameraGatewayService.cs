@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Dispatch.Abstractions.Cameras;
-using Dispatch.Abstractions.City;
 using Dispatch.Contracts.V1;
 using Dispatch.Domain.Geo;
 using Dispatch.Grains.Hosting;
@@ -26,6 +25,7 @@ public sealed partial class CameraGatewayService(
     IOptions<AlertIntakeOptions> alertOptions,
     IOptions<CameraHealthOptions> healthOptions,
     IGrainFactory grains,
+    Dispatch.Grains.City.CityDirectory city,
     [FromKeyedServices(DispatchClock.ServiceKey)] TimeProvider clock,
     ILogger<CameraGatewayService> logger) : CameraGateway.CameraGatewayBase
 {
@@ -167,10 +167,9 @@ public sealed partial class CameraGatewayService(
     {
         var refused = new List<(string CameraId, RejectReason Reason)>();
         var accepted = new List<AnnouncedCamera>();
-        var city = grains.GetGrain<ICityGrain>(ICityGrain.DefaultKey);
         foreach (var camera in hello.Cameras)
         {
-            var (reason, registered) = await RegisterAsync(gatewayId, camera, city);
+            var (reason, registered) = await RegisterAsync(gatewayId, camera);
             if (registered is not null)
             {
                 accepted.Add(new AnnouncedCamera(camera.CameraId, registered.Name, registered.Location));
@@ -196,7 +195,7 @@ public sealed partial class CameraGatewayService(
     }
 
     /// <summary>Registers a camera announced in Hello; returns it as registered when it may send alerts, else why it was refused.</summary>
-    private async Task<(RejectReason Reason, CameraRegistration? Registered)> RegisterAsync(string gatewayId, CameraInfo camera, ICityGrain city)
+    private async Task<(RejectReason Reason, CameraRegistration? Registered)> RegisterAsync(string gatewayId, CameraInfo camera)
     {
         if (string.IsNullOrWhiteSpace(camera.CameraId) || camera.CameraId.Length > MaxCameraIdLength)
         {
@@ -229,7 +228,7 @@ public sealed partial class CameraGatewayService(
             {
                 kept = new CameraRegistration(
                     string.IsNullOrWhiteSpace(camera.Name) ? registered.Name : camera.Name, moved,
-                    camera.HeadingDegrees, registered.FieldOfViewDegrees, await city.FindStationAsync(moved) ?? registered.StationId, gatewayId);
+                    camera.HeadingDegrees, registered.FieldOfViewDegrees, city.FindGrid(moved)?.StationId ?? registered.StationId, gatewayId);
                 await feed.RegisterAsync(kept);
             }
 
@@ -244,14 +243,14 @@ public sealed partial class CameraGatewayService(
 
         var registration = new CameraRegistration(
             string.IsNullOrWhiteSpace(camera.Name) ? camera.CameraId : camera.Name, at, camera.HeadingDegrees,
-            FieldOfViewDegrees: 90, await city.FindStationAsync(at) ?? "", gatewayId);
+            FieldOfViewDegrees: 90, city.FindGrid(at)?.StationId ?? "", gatewayId);
         await feed.RegisterAsync(registration);
         return (RejectReason.Unspecified, registration);
     }
 
     private static ServerMessage Ack(AlertAck ack) => new() { Ack = ack };
 
-    /// <summary>Counts the ack in the accepted or rejected counters (a duplicate is counted as rejected, reason "duplicate").</summary>
+    /// <summary>Counts the ack: accepted, duplicate (apart from refusals; a reused id counted on its own) or rejected by reason.</summary>
     private AlertAck Counted(AlertAck ack)
     {
         switch (ack.Outcome)
@@ -260,7 +259,7 @@ public sealed partial class CameraGatewayService(
                 metrics.AlertAccepted();
                 break;
             case AlertOutcome.Duplicate:
-                metrics.AlertRejected(AlertRejection.Duplicate);
+                metrics.AlertDuplicate(ack.Message.Length > 0);
                 break;
             default:
                 metrics.AlertRejected(RejectionOf(ack.RejectReason));

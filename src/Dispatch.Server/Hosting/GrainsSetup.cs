@@ -15,19 +15,22 @@ public static partial class GrainsSetup
         return builder;
     }
 
-    /// <summary>Registers the city's stations, units and cameras in the grains (idempotent, keeps live state).</summary>
+    /// <summary>
+    /// Brings the city's dispatch zones up before requests are taken: each zone asks the units around it what they are.
+    /// Nothing is written; the city itself is read from its file.
+    /// </summary>
     private sealed partial class CitySeeding(IGrainFactory grains, CityModel city, ILogger<CitySeeding> logger) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             var started = TimeProvider.System.GetTimestamp();
-            await CitySeeder.SeedAsync(grains, city, cancellationToken);
-            LogSeeded(logger, TimeProvider.System.GetElapsedTime(started).TotalSeconds);
+            await CityStartup.WakeZonesAsync(grains, city, cancellationToken);
+            LogSeeded(logger, city.Units.Count, TimeProvider.System.GetElapsedTime(started).TotalSeconds);
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "City seeded into the grains in {ElapsedSeconds:F1} s")]
-        private static partial void LogSeeded(ILogger logger, double elapsedSeconds);
+        [LoggerMessage(Level = LogLevel.Information, Message = "Dispatch zones up with {Units} units in {ElapsedSeconds:F1} s")]
+        private static partial void LogSeeded(ILogger logger, int units, double elapsedSeconds);
     }
 }

@@ -52,7 +52,7 @@ public sealed class SiloOptions
     }
 }
 
-/// <summary>Grain state and the incident journal: one SQLite file in the embedded deployment.</summary>
+/// <summary>Grain state and the incident record (with its journal): one SQLite file in the embedded deployment.</summary>
 public sealed class StorageOptions
 {
     public const string SectionName = "Dispatch:Storage";
@@ -94,6 +94,15 @@ public static class SiloSetup
                 o.ServiceId = silo.ServiceId;
             });
             siloBuilder.AddRelationalGrainStorageAsDefault(o =>
+            {
+                o.Dialect = Dispatch.Storage.RelationalDialect.Sqlite;
+                o.ConnectionString = $"Data Source={databasePath}";
+                o.GroupCommit = storage.GroupCommit;
+            });
+
+            // The incident record (incidents, journal, unit assignments, alert ledger, last positions) in the same file,
+            // so its commits share the group commit with grain state.
+            siloBuilder.Services.AddRelationalIncidentStore(o =>
             {
                 o.Dialect = Dispatch.Storage.RelationalDialect.Sqlite;
                 o.ConnectionString = $"Data Source={databasePath}";

@@ -1,5 +1,9 @@
 using Dispatch.Abstractions.Incidents;
+using Dispatch.Domain.City;
+using Dispatch.Domain.Geo;
 using Dispatch.Server.Cameras;
+using NetTopologySuite.Algorithm.Locate;
+using NetTopologySuite.Geometries;
 
 namespace Dispatch.Server.Live;
 
@@ -10,7 +14,7 @@ public sealed record BoardChange(long Seq, LiveMessage Message, bool PositionOnl
 /// This host's picture of the city, fed by the notifier. Every accepted change gets the next sequence
 /// number; a snapshot is taken under the same lock, so "snapshot at Seq S, then deltas above S" is exact.
 /// </summary>
-public sealed class LiveBoard(TimeProvider clock)
+public sealed class LiveBoard(TimeProvider clock, CityModel city)
 {
     /// <summary>Alerts kept for the feed.</summary>
     public const int AlertCapacity = 200;
@@ -48,8 +52,16 @@ public sealed class LiveBoard(TimeProvider clock)
             var positionOnly = false;
             switch (message)
             {
-                case UnitUpdate { Unit: var unit }:
-                    positionOnly = _units.TryGetValue(unit.UnitId, out var before)
+                case UnitUpdate { Unit: var changed }:
+                    var unit = changed;
+                    if (_units.TryGetValue(unit.UnitId, out var before) && before.PositionAt is { } seen
+                        && (unit.PositionAt is null || unit.PositionAt < seen))
+                    {
+                        // Positions travel apart from status changes: keep the newer fix the board already has.
+                        unit = unit with { Latitude = before.Latitude, Longitude = before.Longitude, PositionAt = before.PositionAt, GridId = before.GridId };
+                    }
+
+                    positionOnly = before is not null
                         && before with { Latitude = unit.Latitude, Longitude = unit.Longitude, PositionAt = unit.PositionAt, GridId = unit.GridId } == unit;
                     _units[unit.UnitId] = unit;
                     break;
@@ -73,6 +85,49 @@ public sealed class LiveBoard(TimeProvider clock)
             return new BoardChange(++_seq, message, positionOnly);
         }
     }
+
+    /// <summary>Applies a batch of fixes (each only if newer than the unit's last); returns the units that moved.</summary>
+    public List<string> ApplyPositions(IReadOnlyList<MovedUnit> positions)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        var moved = new List<string>(positions.Count);
+        lock (_lock)
+        {
+            foreach (var p in positions)
+            {
+                if (!_units.TryGetValue(p.UnitId, out var unit) || (unit.PositionAt is { } seen && p.At <= seen))
+                {
+                    continue;
+                }
+
+                _units[p.UnitId] = unit with { Latitude = p.Latitude, Longitude = p.Longitude, PositionAt = p.At, GridId = GridOf(unit.GridId, p.Latitude, p.Longitude) };
+                moved.Add(p.UnitId);
+            }
+
+            if (moved.Count > 0)
+            {
+                // A batch of movements is one change: pages compare its number with their snapshot's.
+                _seq++;
+            }
+        }
+
+        return moved;
+    }
+
+    /// <summary>The grid holding a point, looked up only when the point left the grid it was in.</summary>
+    private string? GridOf(string? previousGridId, double latitude, double longitude)
+    {
+        if (previousGridId is not null && _grids.Value.TryGetValue(previousGridId, out var grid)
+            && grid.EnvelopeInternal.Contains(longitude, latitude)
+            && SimplePointInAreaLocator.Locate(new Coordinate(longitude, latitude), grid) != Location.Exterior)
+        {
+            return previousGridId;
+        }
+
+        return GeoPoint.Validate(latitude, longitude) is null ? city.FindGrid(new GeoPoint(latitude, longitude))?.Id : null;
+    }
+
+    private readonly Lazy<Dictionary<string, Polygon>> _grids = new(() => city.Grids.ToDictionary(g => g.Id, g => g.Boundary, StringComparer.Ordinal));
 
     public LiveUnit? FindUnit(string unitId)
     {

@@ -3,28 +3,25 @@ using Dispatch.Abstractions.Incidents;
 using Dispatch.Abstractions.Units;
 using Dispatch.Domain.City;
 using Dispatch.Grains.Hosting;
-using Dispatch.Server.Incidents;
 
 namespace Dispatch.Server.Live;
 
 /// <summary>
-/// How the dispatch grains publish to live views: on the grain's own turn, each change is handed to the
-/// silo-local notifier (one-way), which batches and fans out to every host.
+/// How the dispatch grains publish to live views: on the grain's own turn, each change (and each batch of positions)
+/// is handed to the silo-local notifier (one-way), which batches and fans out to every host.
 /// </summary>
 public sealed class LiveEventSink(IGrainFactory grains, CityModel city) : IDispatchEventSink
 {
     public async ValueTask UnitChangedAsync(UnitView unit) =>
         await grains.GetGrain<ILiveNotifierGrain>(0).PublishAsync(new UnitUpdate(LiveVersions.Next("unit:" + unit.UnitId), unit.ToLive(city)));
 
-    public async ValueTask IncidentChangedAsync(IncidentView incident, IReadOnlyList<TimelineEntry> appended)
-    {
+    public async ValueTask IncidentChangedAsync(IncidentView incident, IReadOnlyList<TimelineEntry> appended) =>
         await grains.GetGrain<ILiveNotifierGrain>(0)
             .PublishAsync(new IncidentUpdate(LiveVersions.Next("incident:" + incident.IncidentId), incident.ToLive(city)));
-        if (appended.Any(e => e.Kind == TimelineKinds.Created))
-        {
-            await grains.GetGrain<IIncidentRosterGrain>(IIncidentRosterGrain.DefaultKey).AddAsync(incident.IncidentId);
-        }
-    }
+
+    public async ValueTask UnitsMovedAsync(IReadOnlyList<UnitPositionReport> positions) =>
+        await grains.GetGrain<ILiveNotifierGrain>(0).PublishAsync(
+            new UnitsMoved([.. positions.Select(p => new MovedUnit(p.UnitId, p.Position.Latitude, p.Position.Longitude, p.At))]));
 }
 
 /// <summary>

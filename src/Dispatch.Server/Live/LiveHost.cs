@@ -6,7 +6,7 @@ using Dispatch.Domain.Units;
 using Dispatch.Grains.Hosting;
 using Dispatch.Domain.City;
 using Dispatch.Server.Alerts;
-using Dispatch.Server.Incidents;
+using Dispatch.Abstractions.Records;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -119,7 +119,15 @@ public sealed class LiveHostObserver(
         lock (_applying)
         {
             _sender ??= Task.Run(DrainAsync);
-            var changes = batch.Select(board.Apply).OfType<BoardChange>().ToList();
+            foreach (var moves in batch.OfType<UnitsMoved>())
+            {
+                foreach (var unitId in board.ApplyPositions(moves.Positions))
+                {
+                    _moved[unitId] = 0;
+                }
+            }
+
+            var changes = batch.Where(m => m is not UnitsMoved).Select(board.Apply).OfType<BoardChange>().ToList();
             if (changes.Count > 0)
             {
                 _outbox.Writer.TryWrite(changes);
@@ -238,6 +246,9 @@ public sealed class LiveHostService(
     LiveHostObserver observer,
     LiveBoard board,
     CityModel city,
+    Dispatch.Grains.City.CityDirectory directory,
+    Abstractions.Records.IIncidentStore store,
+    AlertArchive archive,
     IOptions<LiveOptions> options,
     TimeProvider clock,
     ILogger<LiveHostService> logger) : BackgroundService
@@ -305,8 +316,9 @@ public sealed class LiveHostService(
     }
 
     /// <summary>
-    /// Reads every unit, recent incident and recent alert from the grains (camera health comes from the gateways' heartbeats). Loaded state gets
-    /// version 1, older than any published change, so a change that raced the load wins.
+    /// Reads every unit (from its grain), the open incidents and today's (from the incident table) and the recent alerts
+    /// (from the archive); camera health comes from the gateways' heartbeats. Loaded state gets version 1, older than
+    /// any published change, so a change that raced the load wins.
     /// </summary>
     private async Task LoadBoardAsync(CancellationToken cancellationToken)
     {
@@ -319,26 +331,25 @@ public sealed class LiveHostService(
             }
         });
 
-        var incidentIds = await grains.GetGrain<IIncidentRosterGrain>(IIncidentRosterGrain.DefaultKey).GetRecentAsync();
         var startOfDay = new DateTimeOffset(clock.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero);
+        var open = await store.FindAsync(new IncidentFilter { Status = IncidentStatus.Open, Limit = 10_000 }, cancellationToken);
+        var today = await store.FindAsync(new IncidentFilter { CreatedFrom = startOfDay, Limit = 10_000 }, cancellationToken);
+        var incidentIds = open.Concat(today).Select(i => i.IncidentId).Distinct(StringComparer.Ordinal).ToList();
         await Parallel.ForEachAsync(incidentIds, parallel, async (id, _) =>
         {
-            if (await grains.GetGrain<Abstractions.Incidents.IIncidentGrain>(id).GetAsync() is { } incident
-                && (incident.Status == Abstractions.Incidents.IncidentStatus.Open || incident.CreatedAt >= startOfDay))
+            if (await grains.GetGrain<IIncidentGrain>(id).GetAsync() is { } incident)
             {
                 board.Apply(new IncidentUpdate(1, incident.ToLive(city)));
             }
         });
 
-        var alertIds = await grains.GetGrain<IAlertFeedGrain>(IAlertFeedGrain.DefaultKey).GetRecentAsync();
-        await Parallel.ForEachAsync(alertIds, parallel, async (id, _) =>
+        var alerts = await archive.RecentAsync(LiveBoard.AlertCapacity, cancellationToken);
+        foreach (var (archived, decision) in alerts)
         {
-            if (await grains.GetGrain<IAlertGrain>(id).GetAsync() is { } alert)
-            {
-                board.Apply(new AlertUpdate(1, alert));
-            }
-        });
+            var (record, state, incidentId) = AlertGrain.FromArchive(archived, decision, directory);
+            board.Apply(new AlertUpdate(1, AlertGrain.ToLive(record, state, incidentId)));
+        }
 
-        logger.LogInformation("Live board loaded: {Units} units, {Incidents} incidents, {Alerts} alerts", city.Units.Count, incidentIds.Count, alertIds.Count);
+        logger.LogInformation("Live board loaded: {Units} units, {Incidents} incidents, {Alerts} alerts", city.Units.Count, incidentIds.Count, alerts.Count);
     }
 }

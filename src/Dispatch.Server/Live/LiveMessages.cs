@@ -198,6 +198,26 @@ public sealed record DirectiveIssued(long Version, [property: Id(0)] LiveDirecti
     public override string EntityKey => "directive:" + Directive.DirectiveId;
 }
 
+/// <summary>One unit's fix in a <see cref="UnitsMoved"/> batch.</summary>
+[GenerateSerializer]
+[Alias("live.moved-unit")]
+public sealed record MovedUnit(
+    [property: Id(0)] string UnitId,
+    [property: Id(1)] double Latitude,
+    [property: Id(2)] double Longitude,
+    [property: Id(3)] DateTimeOffset At);
+
+/// <summary>
+/// Units moved: a batch of fixes as one host took them. Not an entity change (a position never replaces a newer one,
+/// by time), so it carries no version of its own and is never refused as old.
+/// </summary>
+[GenerateSerializer]
+[Alias("live.units-moved")]
+public sealed record UnitsMoved([property: Id(0)] IReadOnlyList<MovedUnit> Positions) : LiveMessage(0)
+{
+    public override string EntityKey => "";
+}
+
 /// <summary>A change as a page receives it: the host's sequence number, then the entity.</summary>
 public sealed record LiveDelta<T>(long Seq, T Item);
 

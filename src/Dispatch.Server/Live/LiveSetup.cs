@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
 using Dispatch.Grains.Hosting;
 using Dispatch.Server.Units;
 
@@ -27,6 +28,10 @@ public static class LiveSetup
         services.AddSingleton<LiveHostService>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveHostService>());
         services.AddSingleton<DirectiveDesk>();
+        services.AddOptions<PositionIntakeOptions>().Bind(builder.Configuration.GetSection(PositionIntakeOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PositionIntakeOptions>>(new PositionOptionsValidation());
+        services.AddSingleton<PositionIntake>();
+        services.AddHostedService(sp => sp.GetRequiredService<PositionIntake>());
         services.TryAddSingleton(TimeProvider.System);
         services.Replace(ServiceDescriptor.Singleton<IDispatchEventSink, LiveEventSink>());
         return builder;
@@ -42,6 +47,15 @@ public static class LiveSetup
         app.MapHub<OperationsHub>(OperationsHub.Path);
         app.MapHub<TerminalHub>(TerminalHub.Path);
         return app;
+    }
+
+    private sealed class PositionOptionsValidation : IValidateOptions<PositionIntakeOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, PositionIntakeOptions options)
+        {
+            var errors = options.Validate();
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Dispatch.Abstractions.Common;
 using Dispatch.Abstractions.Units;
 using Dispatch.Domain.City;
 using Dispatch.Domain.Geo;
@@ -21,7 +22,7 @@ public static class TerminalEvents
 /// unit's deltas. Buttons carry a client action id and are idempotent on it, so a terminal resends its
 /// queue after a dropped connection without applying a status change twice.
 /// </summary>
-public sealed class TerminalHub(LiveBoard board, CityModel city, IGrainFactory grains, DispatchMetrics metrics) : Hub
+public sealed class TerminalHub(LiveBoard board, CityModel city, IGrainFactory grains, PositionIntake positions, DispatchMetrics metrics) : Hub
 {
     public const string Path = "/hubs/terminal";
 
@@ -73,7 +74,7 @@ public sealed class TerminalHub(LiveBoard board, CityModel city, IGrainFactory g
             throw new HubException($"unknown terminal action '{action}'; expected one of {string.Join(", ", Enum.GetNames<TerminalAction>())}");
         }
 
-        var outcome = await grains.GetGrain<ITerminalSessionGrain>(unitId).PerformAsync(clientActionId, parsed);
+        var outcome = await grains.GetGrain<IPatrolUnitGrain>(unitId).PerformOnceAsync(clientActionId, parsed, Actors.Unit(unitId));
         if (!outcome.Result.Ok)
         {
             throw new HubException(outcome.Result.Error);
@@ -82,20 +83,17 @@ public sealed class TerminalHub(LiveBoard board, CityModel city, IGrainFactory g
         return new TerminalActionResult(clientActionId, outcome.Duplicate, await LoadUnitAsync(unitId));
     }
 
-    /// <summary>A GPS fix in WGS84 degrees (browser geolocation or the simulator).</summary>
-    public async Task ReportPosition(double latitude, double longitude)
+    /// <summary>
+    /// A GPS fix in WGS84 degrees (browser geolocation or the simulator). Taken by this host's position intake, which
+    /// refuses an implausible fix with the reason and hands the rest to the zones in batches.
+    /// </summary>
+    public void ReportPosition(double latitude, double longitude)
     {
         var unitId = SignedInUnit();
-        var error = GeoPoint.Validate(latitude, longitude);
+        var error = positions.Report(unitId, latitude, longitude);
         if (error is not null)
         {
-            throw new HubException($"position refused: {error}");
-        }
-
-        var result = await grains.GetGrain<IPatrolUnitGrain>(unitId).ReportPositionAsync(new GeoPoint(latitude, longitude));
-        if (!result.Ok)
-        {
-            throw new HubException(result.Error);
+            throw new HubException(error);
         }
     }
 

@@ -5,17 +5,12 @@ using Dispatch.Server.Live;
 namespace Dispatch.Server.Units;
 
 /// <summary>
-/// A unit's terminal (key: unit id). Makes terminal buttons idempotent on the client's action id, so a
-/// terminal that lost its connection can resend its queue without a status change applied twice; and
-/// keeps the patrol directives addressed to the unit until they expire.
+/// A unit's terminal (key: unit id): keeps the patrol directives addressed to the unit until they expire. (Buttons are
+/// idempotent in the unit's own grain, <see cref="IPatrolUnitGrain.PerformOnceAsync"/>.)
 /// </summary>
 [Alias("live.ITerminalSessionGrain")]
 public interface ITerminalSessionGrain : IGrainWithStringKey
 {
-    /// <summary>The first call with <paramref name="clientActionId"/> runs the action; later calls return the same result.</summary>
-    [Alias("perform")]
-    Task<TerminalActionOutcome> PerformAsync(string clientActionId, TerminalAction action);
-
     [Alias("add-directive")]
     Task AddDirectiveAsync(LiveDirective directive);
 
@@ -25,16 +20,10 @@ public interface ITerminalSessionGrain : IGrainWithStringKey
 }
 
 [GenerateSerializer]
-[Alias("live.terminal-action-outcome")]
-public sealed record TerminalActionOutcome([property: Id(0)] CommandResult Result, [property: Id(1)] bool Duplicate);
-
-[GenerateSerializer]
 [Alias("live.terminal-session-state")]
 public sealed class TerminalSessionState
 {
-    /// <summary>Recent client action ids with their results, oldest first.</summary>
-    [Id(0)]
-    public List<KeyValuePair<string, CommandResult>> Actions { get; set; } = [];
+    // Id 0 held recent client action ids; buttons are idempotent in the unit's grain now.
 
     [Id(1)]
     public List<LiveDirective> Directives { get; set; } = [];
@@ -44,39 +33,6 @@ public sealed class TerminalSessionGrain(
     [PersistentState("terminal-session", DispatchStorage.ProviderName)] IPersistentState<TerminalSessionState> state,
     TimeProvider clock) : Grain, ITerminalSessionGrain
 {
-    /// <summary>Far more than a terminal queues while offline.</summary>
-    internal const int RememberedActions = 256;
-
-    public const int MaxClientActionIdLength = 64;
-
-    private string UnitId => this.GetPrimaryKeyString();
-
-    public async Task<TerminalActionOutcome> PerformAsync(string clientActionId, TerminalAction action)
-    {
-        if (string.IsNullOrWhiteSpace(clientActionId) || clientActionId.Length > MaxClientActionIdLength)
-        {
-            return new(CommandResult.Refused($"client action id must be 1..{MaxClientActionIdLength} characters, got '{clientActionId}'"), false);
-        }
-
-        foreach (var (id, earlier) in state.State.Actions)
-        {
-            if (id == clientActionId)
-            {
-                return new(earlier, true);
-            }
-        }
-
-        var result = await GrainFactory.GetGrain<IPatrolUnitGrain>(UnitId).PerformAsync(action, Actors.Unit(UnitId));
-        state.State.Actions.Add(new(clientActionId, result));
-        if (state.State.Actions.Count > RememberedActions)
-        {
-            state.State.Actions.RemoveRange(0, state.State.Actions.Count - RememberedActions);
-        }
-
-        await state.WriteStateAsync();
-        return new(result, false);
-    }
-
     public async Task AddDirectiveAsync(LiveDirective directive)
     {
         var now = clock.GetUtcNow();

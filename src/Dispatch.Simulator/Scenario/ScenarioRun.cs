@@ -51,14 +51,15 @@ public sealed class ScenarioRun
         Directory.CreateDirectory(directory);
         var databasePath = Path.Combine(directory, "dispatch.db");
         var clock = new AcceleratedTimeProvider(SimulatedStart, _options.Speed);
-        using var host = ScenarioSilo.Build(databasePath, clock, _feed);
+
+        // Cameras play no part in the scenario.
+        var dispatchCity = new CityModel(city.Name, city.Center, city.Grids, city.Stations, city.Units, []);
+        using var host = ScenarioSilo.Build(databasePath, clock, _feed, dispatchCity);
         try
         {
             await host.StartAsync(cancellationToken);
             var grains = host.Services.GetRequiredService<IGrainFactory>();
-            // Cameras play no part in the scenario, and their thousands of registrations would dominate start-up.
-            var dispatchCity = new CityModel(city.Name, city.Center, city.Grids, city.Stations, city.Units, []);
-            await CitySeeder.SeedAsync(grains, dispatchCity, cancellationToken);
+            await CityStartup.WakeZonesAsync(grains, dispatchCity, cancellationToken);
             Report($"silo up, city '{city.Name}' seeded ({city.Units.Count} units, {city.Stations.Count} stations) in {wall.Elapsed.TotalSeconds:F1} s; " +
                 $"{planned.Count} incidents at {_options.RatePerHour:F0}/h, speed x{_options.Speed:F0}, database {databasePath}");
 

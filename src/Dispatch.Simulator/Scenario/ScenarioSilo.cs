@@ -1,3 +1,4 @@
+using Dispatch.Domain.City;
 using System.Net;
 using System.Net.Sockets;
 using Dispatch.Abstractions.Common;
@@ -11,13 +12,14 @@ using Orleans.Configuration;
 namespace Dispatch.Simulator.Scenario;
 
 /// <summary>
-/// An in-process silo running the real dispatch grains: relational (SQLite) grain storage and journal in
-/// one file, the accelerated clock as the dispatch clock, and the scenario's live feed as the event sink.
+/// An in-process silo running the real dispatch grains: relational (SQLite) grain storage and incident record in
+/// one file, the accelerated clock as the dispatch clock, the scenario's city, and its live feed as the event sink.
 /// </summary>
 public static class ScenarioSilo
 {
-    public static IHost Build(string sqlitePath, AcceleratedTimeProvider clock, LiveFeed feed)
+    public static IHost Build(string sqlitePath, AcceleratedTimeProvider clock, LiveFeed feed, CityModel city)
     {
+        ArgumentNullException.ThrowIfNull(city);
         ArgumentException.ThrowIfNullOrWhiteSpace(sqlitePath);
         ArgumentNullException.ThrowIfNull(clock);
         ArgumentNullException.ThrowIfNull(feed);
@@ -44,11 +46,12 @@ public static class ScenarioSilo
                     o.Dialect = RelationalDialect.Sqlite;
                     o.ConnectionString = connectionString;
                 });
-                silo.Services.AddRelationalIncidentJournal(o =>
+                silo.Services.AddRelationalIncidentStore(o =>
                 {
                     o.Dialect = RelationalDialect.Sqlite;
                     o.ConnectionString = connectionString;
                 });
+                silo.Services.AddSingleton(city);
                 silo.Services.AddKeyedSingleton<TimeProvider>(DispatchClock.ServiceKey, clock);
                 silo.Services.AddSingleton<IDispatchEventSink>(feed);
                 silo.AddDispatchGrains();

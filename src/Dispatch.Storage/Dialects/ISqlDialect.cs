@@ -26,6 +26,9 @@ internal interface ISqlDialect
     /// </summary>
     bool HasSingleWriter { get; }
 
+    /// <summary>True when <paramref name="exception"/> is a unique-index violation.</summary>
+    bool IsUniqueViolation(DbException exception);
+
     static ISqlDialect For(RelationalDialect dialect) => dialect switch
     {
         RelationalDialect.Sqlite => SqliteDialect.Instance,

@@ -19,7 +19,7 @@ public sealed class RelationalGrainStorage : IGrainStorage, ILifecycleParticipan
 {
     private readonly string _name;
     private readonly RelationalDatabase _database;
-    private readonly GroupCommit? _groupCommit;
+    private readonly bool _groupCommit;
     private readonly IGrainStorageSerializer _serializer;
     private readonly IActivatorProvider _activatorProvider;
     private readonly TimeProvider _timeProvider;
@@ -36,8 +36,8 @@ public sealed class RelationalGrainStorage : IGrainStorage, ILifecycleParticipan
         ArgumentNullException.ThrowIfNull(options);
         RelationalOptionsRules.ThrowIfInvalid(options, RelationalOptionsRules.GrainStorageSubject(name));
         _name = name;
-        _database = new RelationalDatabase(options.Dialect, options.ConnectionString!);
-        _groupCommit = options.GroupCommit && _database.Dialect.HasSingleWriter ? new GroupCommit(_database) : null;
+        _database = RelationalDatabase.For(options.Dialect, options.ConnectionString!);
+        _groupCommit = options.GroupCommit;
         _serializer = options.GrainStorageSerializer;
         _activatorProvider = activatorProvider;
         _logger = logger;
@@ -97,7 +97,7 @@ public sealed class RelationalGrainStorage : IGrainStorage, ILifecycleParticipan
                 .With("@updated_at", updatedAt, DbType.DateTimeOffset);
         }
 
-        var newVersion = ToVersion(await ExecuteWriteAsync(sql, Bind, cancellationToken).ConfigureAwait(false));
+        var newVersion = ToVersion(await ExecuteWriteAsync(stateName, sql, Bind, cancellationToken).ConfigureAwait(false));
         if (newVersion is null)
         {
             throw await ConflictAsync("write", stateName, grainId, grainState.ETag, cancellationToken).ConfigureAwait(false);
@@ -124,6 +124,7 @@ public sealed class RelationalGrainStorage : IGrainStorage, ILifecycleParticipan
         {
             var updatedAt = _timeProvider.GetUtcNow();
             var newVersion = ToVersion(await ExecuteWriteAsync(
+                stateName,
                 RelationalSql.ClearState,
                 command => command
                     .With("@state_name", stateName, DbType.String)
@@ -143,19 +144,17 @@ public sealed class RelationalGrainStorage : IGrainStorage, ILifecycleParticipan
     }
 
     /// <summary>One conditional write: through the group commit where the database takes one writer, else on its own.</summary>
-    private async Task<object?> ExecuteWriteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
-    {
-        if (_groupCommit is not null)
-        {
-            return await _groupCommit.ExecuteScalarAsync(sql, bind, cancellationToken).ConfigureAwait(false);
-        }
-
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var turn = await _database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = RelationalDatabase.Command(connection, sql);
-        bind(command);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-    }
+    private Task<object?> ExecuteWriteAsync(string stateName, string sql, Action<DbCommand> bind, CancellationToken cancellationToken) =>
+        _database.WriteAsync<object?>(
+            "grain-state:" + stateName,
+            _groupCommit,
+            async (connection, transaction, token) =>
+            {
+                await using var command = RelationalDatabase.Command(connection, sql, transaction);
+                bind(command);
+                return await command.ExecuteScalarAsync(token).ConfigureAwait(false);
+            },
+            cancellationToken);
 
     private static async Task<(long Version, byte[]? Payload)?> ReadRowAsync(
         DbConnection connection, string stateName, GrainId grainId, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Dispatch.Abstractions.Journal;
+using Dispatch.Storage.Incidents;
 using Dispatch.Storage.Journal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -22,6 +23,29 @@ public static class RelationalJournalServiceCollectionExtensions
             provider.GetRequiredService<IOptions<RelationalJournalOptions>>().Value,
             provider.GetService<TimeProvider>()));
         services.TryAddSingleton<IIncidentJournal>(provider => provider.GetRequiredService<RelationalIncidentJournal>());
+        return services;
+    }
+}
+
+public static class RelationalIncidentStoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="Incidents.RelationalIncidentStore"/> as the engine's incident record: the
+    /// <see cref="Abstractions.Records.IIncidentStore"/>, the <see cref="IIncidentJournal"/> (same tables) and the
+    /// <see cref="Abstractions.Records.IUnitPositionStore"/>. The tables are created at first use.
+    /// </summary>
+    public static IServiceCollection AddRelationalIncidentStore(this IServiceCollection services, Action<RelationalIncidentStoreOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = new RelationalIncidentStoreOptions();
+        configure(options);
+        RelationalOptionsRules.ThrowIfInvalid(options, RelationalOptionsRules.IncidentStoreSubject);
+        services.AddSingleton(provider => new Incidents.RelationalIncidentStore(options, provider.GetService<TimeProvider>()));
+        services.AddSingleton<Abstractions.Records.IIncidentStore>(provider => provider.GetRequiredService<Incidents.RelationalIncidentStore>());
+        services.AddSingleton<Abstractions.Records.IUnitPositionStore>(provider => provider.GetRequiredService<Incidents.RelationalIncidentStore>());
+        services.AddSingleton<IIncidentJournal>(_ => new RelationalIncidentJournal(
+            new RelationalJournalOptions { Dialect = options.Dialect, ConnectionString = options.ConnectionString }));
         return services;
     }
 }

@@ -9,6 +9,8 @@ internal static class RelationalOptionsRules
 
     public const string JournalSubject = "Relational incident journal";
 
+    public const string IncidentStoreSubject = "Relational incident store";
+
     public static IEnumerable<string> Failures(RelationalDatabaseOptions options, string subject)
     {
         if (!Enum.IsDefined(options.Dialect))

@@ -8,10 +8,12 @@ using Dispatch.Storage.Dialects;
 namespace Dispatch.Storage.Journal;
 
 /// <summary>
-/// The incident journal in table <c>incident_journal</c>, keyed by (incident id, sequence number).
-/// A batch is appended in one transaction: either every entry is stored (or was already stored
-/// identically) or none is. <c>occurred_at</c> is kept as round-trip ISO-8601 text so the instant and
-/// offset read back exactly in both dialects, which the idempotency comparison relies on.
+/// The incident journal in table <c>incident_journal</c>, keyed by (incident id, sequence number). The dispatch
+/// engine writes it through <see cref="Incidents.RelationalIncidentStore"/>, in the same commit as the incident's
+/// state; this class reads it for auditors and appends on its own for tools and tests. A batch is appended in one
+/// transaction: either every entry is stored (or was already stored identically) or none is. <c>occurred_at</c> is
+/// kept as round-trip ISO-8601 text so the instant and offset read back exactly in both dialects, which the
+/// idempotency comparison relies on.
 /// </summary>
 public sealed class RelationalIncidentJournal : IIncidentJournal
 {
@@ -22,7 +24,7 @@ public sealed class RelationalIncidentJournal : IIncidentJournal
     {
         ArgumentNullException.ThrowIfNull(options);
         RelationalOptionsRules.ThrowIfInvalid(options, RelationalOptionsRules.JournalSubject);
-        _database = new RelationalDatabase(options.Dialect, options.ConnectionString!);
+        _database = RelationalDatabase.For(options.Dialect, options.ConnectionString!);
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
@@ -39,40 +41,33 @@ public sealed class RelationalIncidentJournal : IIncidentJournal
 
         foreach (var entry in entries)
         {
-            Validate(entry);
+            JournalRows.Validate(entry);
         }
 
         var recordedAt = _timeProvider.GetUtcNow();
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var turn = await _database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var entry in entries)
+        await _database.WriteAsync<bool>("journal", grouped: false, async (connection, transaction, token) =>
         {
-            await using var insert = RelationalDatabase.Command(connection, RelationalSql.InsertJournalEntry, transaction)
-                .With("@incident_id", entry.IncidentId, DbType.String)
-                .With("@sequence_number", entry.Sequence, DbType.Int64)
-                .With("@occurred_at", entry.At.ToString("O", CultureInfo.InvariantCulture), DbType.String)
-                .With("@kind", entry.Kind, DbType.String)
-                .With("@actor", entry.Actor, DbType.String)
-                .With("@payload_json", entry.PayloadJson, DbType.String)
-                .With("@recorded_at", recordedAt, DbType.DateTimeOffset);
-            if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+            foreach (var entry in entries)
             {
-                continue;
+                await using var insert = JournalRows.Insert(connection, transaction, entry, recordedAt);
+                if (await insert.ExecuteNonQueryAsync(token).ConfigureAwait(false) == 1)
+                {
+                    continue;
+                }
+
+                // The sequence number was taken: a repeat of the same entry is fine, anything else is refused.
+                var stored = await ReadEntryAsync(connection, transaction, entry.IncidentId, entry.Sequence, token).ConfigureAwait(false);
+                if (stored != entry)
+                {
+                    throw new InvalidOperationException(
+                        $"Incident '{entry.IncidentId}' already has journal entry {entry.Sequence} " +
+                        $"('{stored?.Kind}' by '{stored?.Actor}' at {stored?.At:O}); refusing a different entry " +
+                        $"('{entry.Kind}' by '{entry.Actor}' at {entry.At:O}) under the same sequence number.");
+                }
             }
 
-            // The sequence number was taken: a repeat of the same entry is fine, anything else is refused.
-            var stored = await ReadEntryAsync(connection, transaction, entry.IncidentId, entry.Sequence, cancellationToken).ConfigureAwait(false);
-            if (stored != entry)
-            {
-                throw new InvalidOperationException(
-                    $"Incident '{entry.IncidentId}' already has journal entry {entry.Sequence} " +
-                    $"('{stored?.Kind}' by '{stored?.Actor}' at {stored?.At:O}); refusing a different entry " +
-                    $"('{entry.Kind}' by '{entry.Actor}' at {entry.At:O}) under the same sequence number.");
-            }
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<JournalEntry>> ReadAsync(string incidentId, CancellationToken cancellationToken = default)
@@ -85,7 +80,7 @@ public sealed class RelationalIncidentJournal : IIncidentJournal
         var entries = new List<JournalEntry>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            entries.Add(ToEntry(reader));
+            entries.Add(JournalRows.Read(reader));
         }
 
         return entries;
@@ -98,7 +93,7 @@ public sealed class RelationalIncidentJournal : IIncidentJournal
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return ToEntry(reader);
+            yield return JournalRows.Read(reader);
         }
     }
 
@@ -109,10 +104,24 @@ public sealed class RelationalIncidentJournal : IIncidentJournal
             .With("@incident_id", incidentId, DbType.String)
             .With("@sequence_number", sequence, DbType.Int64);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ToEntry(reader) : null;
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? JournalRows.Read(reader) : null;
     }
+}
 
-    private static JournalEntry ToEntry(DbDataReader reader) => new(
+/// <summary>How a journal entry is checked, written and read, for the journal and the incident store alike.</summary>
+internal static class JournalRows
+{
+    public static DbCommand Insert(DbConnection connection, DbTransaction transaction, JournalEntry entry, DateTimeOffset recordedAt) =>
+        RelationalDatabase.Command(connection, RelationalSql.InsertJournalEntry, transaction)
+            .With("@incident_id", entry.IncidentId, DbType.String)
+            .With("@sequence_number", entry.Sequence, DbType.Int64)
+            .With("@occurred_at", entry.At.ToString("O", CultureInfo.InvariantCulture), DbType.String)
+            .With("@kind", entry.Kind, DbType.String)
+            .With("@actor", entry.Actor, DbType.String)
+            .With("@payload_json", entry.PayloadJson, DbType.String)
+            .With("@recorded_at", recordedAt, DbType.DateTimeOffset);
+
+    public static JournalEntry Read(DbDataReader reader) => new(
         reader.GetString(0),
         reader.GetInt64(1),
         DateTimeOffset.ParseExact(reader.GetString(2), "O", CultureInfo.InvariantCulture, DateTimeStyles.None),
@@ -120,7 +129,7 @@ public sealed class RelationalIncidentJournal : IIncidentJournal
         reader.GetString(4),
         reader.GetString(5));
 
-    private static void Validate(JournalEntry entry)
+    public static void Validate(JournalEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
         if (string.IsNullOrEmpty(entry.IncidentId))

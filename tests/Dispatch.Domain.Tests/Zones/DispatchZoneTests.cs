@@ -8,14 +8,15 @@ public sealed class DispatchZoneTests
     private static readonly GeoPoint Jinan = new(36.66, 117.02);
 
     [Fact]
-    public void Zone_is_between_two_and_three_kilometres_on_a_side_at_jinan()
+    public void Zone_is_about_twenty_kilometres_on_a_side_at_jinan_so_a_ten_kilometre_margin_reaches_at_most_four_zones()
     {
         var southWest = DispatchZone.Of(Jinan).SouthWest;
         var north = new GeoPoint(southWest.Latitude + DispatchZone.LatitudeStepDegrees, southWest.Longitude);
         var east = new GeoPoint(southWest.Latitude, southWest.Longitude + DispatchZone.LongitudeStepDegrees);
 
-        Assert.InRange(GreatCircle.DistanceMeters(southWest, north), 2_000, 3_000);
-        Assert.InRange(GreatCircle.DistanceMeters(southWest, east), 2_000, 3_000);
+        Assert.InRange(GreatCircle.DistanceMeters(southWest, north), 19_000, 21_000);
+        Assert.InRange(GreatCircle.DistanceMeters(southWest, east), 19_000, 21_000);
+        Assert.InRange(DispatchZone.Within(GreatCircle.Offset(southWest, 500, 500), 10_000).Count, 1, 4);
     }
 
     [Fact]
@@ -78,14 +79,28 @@ public sealed class DispatchZoneTests
         Assert.Throws<ArgumentOutOfRangeException>(() => DispatchZone.Within(Jinan, -1));
 
     [Fact]
-    public void Sub_cell_changes_within_a_zone_about_every_500_metres()
+    public void A_zone_covers_exactly_the_points_within_the_margin_of_it_as_within_lists_them()
     {
-        var southWest = DispatchZone.Of(Jinan).SouthWest;
-        var cells = Enumerable.Range(0, 10)
-            .Select(i => DispatchZone.SubCellOf(GreatCircle.Offset(southWest, 10 + (i * 250), 10)))
-            .Distinct()
-            .Count();
+        var random = new Random(5);
+        var zone = DispatchZone.Of(Jinan);
+        for (var i = 0; i < 2_000; i++)
+        {
+            var point = GreatCircle.Offset(zone.SouthWest, (random.NextDouble() * 60_000) - 20_000, (random.NextDouble() * 60_000) - 20_000);
+            var margin = random.NextDouble() * 15_000;
+            Assert.Equal(DispatchZone.Within(point, margin).Contains(zone), zone.Covers(point, margin));
+        }
+    }
 
-        Assert.Equal(DispatchZone.CellsPerSide, cells);
+    [Fact]
+    public void A_point_in_the_zone_is_held_by_it_and_a_point_in_its_margin_only_covered()
+    {
+        var zone = DispatchZone.Of(Jinan);
+        var inside = GreatCircle.Offset(zone.SouthWest, 100, 100);
+        var west = GreatCircle.Offset(zone.SouthWest, 100, -1_000);
+
+        Assert.True(zone.Holds(inside));
+        Assert.False(zone.Holds(west));
+        Assert.True(zone.Covers(west, 2_000));
+        Assert.False(zone.Covers(west, 500));
     }
 }

@@ -1,11 +1,15 @@
 using System.Collections.Concurrent;
 using Dispatch.Abstractions.Common;
 using Dispatch.Abstractions.Journal;
+using Dispatch.Abstractions.Records;
+using Dispatch.Domain.City;
 using Dispatch.Domain.Plans;
 using Dispatch.Domain.Roads;
+using Dispatch.Grains.City;
 using Dispatch.Grains.Hosting;
-using Dispatch.Grains.Journal;
+using Dispatch.Grains.Records;
 using Dispatch.Storage;
+using Dispatch.Storage.Incidents;
 using Dispatch.Storage.Journal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -14,9 +18,9 @@ using Orleans.TestingHost;
 namespace Dispatch.Grains.Tests.Infrastructure;
 
 /// <summary>
-/// A two-silo in-process cluster with a fake dispatch clock shared by both silos. With a SQLite connection
-/// string, grain state and the journal go to that file (so a new cluster on the same file sees a restart);
-/// otherwise memory storage and an in-memory journal.
+/// A two-silo in-process cluster with a fake dispatch clock, a city directory and an incident record shared by both
+/// silos. With a SQLite connection string, grain state and the incident record go to that file (so a new cluster on
+/// the same file sees a restart); otherwise memory storage and an in-memory record.
 /// </summary>
 public sealed class DispatchTestCluster : IAsyncDisposable
 {
@@ -27,11 +31,13 @@ public sealed class DispatchTestCluster : IAsyncDisposable
 
     private readonly string _id = Guid.NewGuid().ToString("N");
 
-    private DispatchTestCluster(FakeTimeProvider clock, IIncidentJournal journal, string? sqliteConnectionString, ResponsePlan plan, RoadGraph? roads)
+    private DispatchTestCluster(FakeTimeProvider clock, IIncidentStore store, string? sqliteConnectionString, ResponsePlan plan, RoadGraph? roads, CityDirectory directory)
     {
         Roads = roads;
         Clock = clock;
-        Journal = journal;
+        Store = store;
+        Journal = store as IIncidentJournal ?? new RelationalIncidentJournal(new RelationalJournalOptions { Dialect = RelationalDialect.Sqlite, ConnectionString = sqliteConnectionString });
+        Directory = directory;
         SqliteConnectionString = sqliteConnectionString;
         Plan = plan;
     }
@@ -42,6 +48,11 @@ public sealed class DispatchTestCluster : IAsyncDisposable
     public static readonly TimeSpan TimerEarliness = TimeSpan.FromMilliseconds(5);
 
     public IIncidentJournal Journal { get; }
+
+    public IIncidentStore Store { get; }
+
+    /// <summary>The cities the silos know; a test adds its own (<see cref="AddCityAsync"/>).</summary>
+    public CityDirectory Directory { get; }
 
     public string? SqliteConnectionString { get; }
 
@@ -60,10 +71,10 @@ public sealed class DispatchTestCluster : IAsyncDisposable
     public static async Task<DispatchTestCluster> StartAsync(
         string? sqliteConnectionString = null, FakeTimeProvider? clock = null, ResponsePlan? plan = null, RoadGraph? roads = null)
     {
-        IIncidentJournal journal = sqliteConnectionString is null
-            ? new InMemoryIncidentJournal()
-            : new RelationalIncidentJournal(new RelationalJournalOptions { Dialect = RelationalDialect.Sqlite, ConnectionString = sqliteConnectionString });
-        var context = new DispatchTestCluster(clock ?? new FakeTimeProvider(Epoch), journal, sqliteConnectionString, plan ?? ResponsePlan.Default, roads);
+        IIncidentStore store = sqliteConnectionString is null
+            ? new InMemoryIncidentStore()
+            : new RelationalIncidentStore(new RelationalIncidentStoreOptions { Dialect = RelationalDialect.Sqlite, ConnectionString = sqliteConnectionString });
+        var context = new DispatchTestCluster(clock ?? new FakeTimeProvider(Epoch), store, sqliteConnectionString, plan ?? ResponsePlan.Default, roads, new CityDirectory());
         Running[context._id] = context;
 
         var builder = new TestClusterBuilder(2);
@@ -73,6 +84,13 @@ public sealed class DispatchTestCluster : IAsyncDisposable
         context.Cluster = builder.Build();
         await context.Cluster.DeployAsync();
         return context;
+    }
+
+    /// <summary>Makes a city known to both silos and brings its dispatch zones up.</summary>
+    public async Task AddCityAsync(CityModel city)
+    {
+        Directory.Add(city);
+        await CityStartup.WakeZonesAsync(Grains, city, TestContext.Current.CancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -104,7 +122,10 @@ public sealed class DispatchTestCluster : IAsyncDisposable
             silo.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
             var context = Running[silo.Configuration[ContextKey]!];
             silo.Services.AddKeyedSingleton<TimeProvider>(DispatchClock.ServiceKey, new EarlyFiringClock(context.Clock, TimerEarliness));
+            silo.Services.AddSingleton(context.Store);
             silo.Services.AddSingleton(context.Journal);
+            silo.Services.AddSingleton((IUnitPositionStore)context.Store);
+            silo.Services.AddSingleton(context.Directory);
             silo.Services.AddSingleton(context.Plan);
             silo.Services.AddSingleton<IDispatchEventSink>(context.Events);
             if (context.SqliteConnectionString is { } connectionString)

@@ -2,7 +2,6 @@ using Dispatch.Abstractions.Common;
 using Dispatch.Abstractions.Incidents;
 using Dispatch.Domain.Geo;
 using Dispatch.Domain.Plans;
-using Dispatch.Grains.City;
 
 namespace Dispatch.Grains.Tests.Infrastructure;
 
@@ -28,7 +27,7 @@ public class SharedCluster : IAsyncLifetime
         return new TestCity($"{prefix}{area}", new GeoPoint(20.0 + (area * 0.2), 117.0), stationResponders: stationResponders);
     }
 
-    public Task SeedAsync(TestCity city) => CitySeeder.SeedAsync(Grains, city.Build(), TestContext.Current.CancellationToken);
+    public Task SeedAsync(TestCity city) => Dispatch.AddCityAsync(city.Build());
 
     /// <summary>Reports an incident and waits until dispatch has settled.</summary>
     public async Task<IncidentView> ReportAsync(GeoPoint location, IncidentPriority priority = IncidentPriority.Normal, string type = "theft")
