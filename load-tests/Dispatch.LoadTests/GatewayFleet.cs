@@ -144,7 +144,7 @@ public sealed class GatewayFleet : IAsyncDisposable
     }
 
     private static bool Retryable(RejectReason reason) =>
-        reason is RejectReason.TooManyUnacknowledged or RejectReason.Unavailable or RejectReason.NotAuthenticated;
+        Dispatch.Contracts.AlertValidation.IsRetryable(reason);
 
     private static async Task RetryLaterAsync(Gateway gateway, PendingAlert pending, TimeSpan wait)
     {

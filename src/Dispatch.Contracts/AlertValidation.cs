@@ -109,7 +109,7 @@ public static class AlertValidation
 
     /// <summary>Whether a rejection may succeed when the same alert is sent again later.</summary>
     public static bool IsRetryable(RejectReason reason) => reason is
-        RejectReason.TooManyUnacknowledged or RejectReason.NotAuthenticated or RejectReason.Unavailable;
+        RejectReason.TooManyUnacknowledged or RejectReason.NotAuthenticated or RejectReason.Unavailable or RejectReason.Overloaded;
 
     public static bool IsValidLocation(GeoLocation location) =>
         location.Latitude is >= -90 and <= 90 && location.Longitude is >= -180 and <= 180;

@@ -33,6 +33,9 @@ public enum AlertRejection
 
     /// <summary>The camera is registered to another gateway.</summary>
     CameraOfAnotherGateway = 7,
+
+    /// <summary>Shed under overload (admission control); retryable.</summary>
+    Overloaded = 8,
 }
 
 /// <summary>

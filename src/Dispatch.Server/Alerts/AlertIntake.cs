@@ -19,6 +19,7 @@ namespace Dispatch.Server.Alerts;
 /// </summary>
 public sealed partial class AlertIntake(
     IGrainFactory grains,
+    AlertAdmission admission,
     IOptions<AlertIntakeOptions> options,
     AlertArchive archive,
     OperatorAlertFeed operatorFeed,
@@ -68,6 +69,12 @@ public sealed partial class AlertIntake(
             Describe(alert),
             Fingerprint(alert));
 
+        if (!admission.TryEnter(mapping.Priority))
+        {
+            return Rejected(alert.AlertId, RejectReason.Overloaded,
+                $"alert '{alert.AlertId}' ({mapping.Priority}) shed: the service holds {admission.InProcess} alerts in process; retry after {RetryAfter.TotalSeconds:F0} s");
+        }
+
         CameraAlertResult result;
         try
         {
@@ -77,6 +84,10 @@ public sealed partial class AlertIntake(
         {
             LogHandlingFailed(logger, alert.AlertId, alert.CameraId, ex);
             return Rejected(alert.AlertId, RejectReason.Unavailable, $"alert '{alert.AlertId}' could not be handled now: {ex.Message}");
+        }
+        finally
+        {
+            admission.Leave();
         }
 
         switch (result.Outcome)

@@ -20,6 +20,13 @@ public sealed class AlertIntakeOptions
     /// <summary>Alerts a gateway may have awaiting an ack, across its streams; more are refused as too many.</summary>
     public int MaxUnacknowledgedAlerts { get; set; } = 64;
 
+    /// <summary>
+    /// Admission control: alerts the host holds in process at once (across gateways). Beyond it alerts are refused at
+    /// once as overloaded (retryable), lowest priority first: Low beyond half, Normal beyond three quarters, High
+    /// beyond the whole; Critical never.
+    /// </summary>
+    public int MaxAlertsInProcess { get; set; } = 256;
+
     /// <summary>How far observed_at may lie ahead of the service clock.</summary>
     public double MaxClockSkewSeconds { get; set; } = 5;
 
@@ -64,6 +71,11 @@ public sealed class AlertIntakeOptions
         if (MaxUnacknowledgedAlerts is < 1 or > 100_000)
         {
             errors.Add($"{SectionName}:MaxUnacknowledgedAlerts must be within 1..100000, got {MaxUnacknowledgedAlerts}");
+        }
+
+        if (MaxAlertsInProcess is < 4 or > 100_000)
+        {
+            errors.Add($"{SectionName}:MaxAlertsInProcess must be within 4..100000, got {MaxAlertsInProcess}");
         }
 
         if (!double.IsFinite(MaxClockSkewSeconds) || MaxClockSkewSeconds < 0)

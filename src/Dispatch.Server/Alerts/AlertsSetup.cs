@@ -42,6 +42,7 @@ public static class AlertsSetup
         services.AddSingleton(Options.Create(healthOptions));
         services.AddSingleton(gateways);
         services.AddSingleton<GatewayWindows>();
+        services.AddSingleton<AlertAdmission>();
         services.AddSingleton<AlertIntake>();
         services.AddSingleton<OperatorAlertFeed>();
         var archivePath = ArchivePath(builder, intakeOptions);

@@ -277,6 +277,7 @@ public sealed partial class CameraGatewayService(
         RejectReason.NotAuthenticated => AlertRejection.NotAuthenticated,
         RejectReason.TooManyUnacknowledged => AlertRejection.TooManyUnacknowledged,
         RejectReason.Unavailable => AlertRejection.IntakeFailed,
+        RejectReason.Overloaded => AlertRejection.Overloaded,
         _ => AlertRejection.Invalid,
     };
 
