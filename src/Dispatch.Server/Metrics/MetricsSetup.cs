@@ -56,11 +56,44 @@ public static class MetricsSetup
             // This host's own DispatchMetrics (not another host's in the same process) and Orleans' meters.
             _export = new MeterExport(scrape.Registry, i => ReferenceEquals(i.Meter, metrics.Meter)
                 || i.Meter.Name.StartsWith(OrleansMeterPrefix, StringComparison.Ordinal));
+            if (services.GetService<Dispatch.Storage.Incidents.RelationalIncidentStore>() is { } store)
+            {
+                ExportStorage(scrape.Registry, store.Statistics);
+            }
+
             return Task.CompletedTask;
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public void Dispose() => _export?.Dispose();
+
+        /// <summary>
+        /// What this process committed to its database: transactions (each one durable commit, an fsync on SQLite) and
+        /// units of work by kind (a step of an incident, a grain's state, a batch of positions). With group commit
+        /// several units share a transaction.
+        /// </summary>
+        private static void ExportStorage(CollectorRegistry registry, Dispatch.Storage.StorageStatistics statistics)
+        {
+            var factory = Prometheus.Metrics.WithCustomRegistry(registry);
+            var transactions = factory.CreateCounter("dispatch_storage_transactions_total", "Database transactions this process committed (each a durable commit).");
+            var units = factory.CreateCounter("dispatch_storage_units_total", "Units of work this process committed, by kind; group commit puts several in one transaction.", "kind");
+            foreach (var kind in (string[])["incident", "positions", "alert"])
+            {
+                units.WithLabels(kind);
+            }
+
+            registry.AddBeforeCollectCallback(() =>
+            {
+                transactions.IncTo(statistics.Transactions);
+                foreach (var (kind, count) in statistics.Units)
+                {
+                    units.WithLabels(kind.StartsWith("grain-state:", StringComparison.Ordinal) ? "grain-state" : kind).IncTo(
+                        kind.StartsWith("grain-state:", StringComparison.Ordinal)
+                            ? statistics.Units.Where(u => u.Key.StartsWith("grain-state:", StringComparison.Ordinal)).Sum(u => u.Value)
+                            : count);
+                }
+            });
+        }
     }
 }
