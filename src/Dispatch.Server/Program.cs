@@ -1,6 +1,7 @@
 using Dispatch.Server.Alerts;
 using Dispatch.Server.City;
 using Dispatch.Server.Coverage;
+using Dispatch.Server.EarlyWarning;
 using Dispatch.Server.Exports;
 using Dispatch.Server.Health;
 using Dispatch.Server.Hosting;
@@ -23,6 +24,7 @@ try
     builder.AddDispatchMetrics();
     builder.AddLive();
     builder.AddCoverage();
+    builder.AddEarlyWarning();
     builder.AddIncidentExports(); // after AddLive: wraps its event sink
     app = builder.Build();
 }
@@ -37,6 +39,7 @@ app.MapCameraAlerts();
 app.MapDispatchMetrics();
 app.MapLive();
 app.MapCoverage();
+app.MapEarlyWarning();
 app.MapIncidentExports();
 app.PrintStartupBanner();
 

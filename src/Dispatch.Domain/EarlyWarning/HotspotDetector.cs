@@ -201,7 +201,7 @@ public static class HotspotDetector
                     hours,
                     observed,
                     Math.Round(expected, 3),
-                    expected > 0 ? Math.Round(observed / expected, 2) : double.PositiveInfinity,
+                    Math.Round(observed / Math.Max(expected, 0.01), 2), // floored: a window the rest of the city never uses
                     inRun.Min(i => tests[i].PValue),
                     inRun.Min(i => qValues[i]),
                     Math.Round(observed / weeks, 2),
