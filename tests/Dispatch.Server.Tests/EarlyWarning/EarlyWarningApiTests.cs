@@ -44,53 +44,8 @@ public sealed class HotspotApiTests : IAsyncLifetime
         _cluster.Dispose();
     }
 
-    /// <summary>
-    /// Eight weeks of incidents written to the host's journal as the incident grain writes them: background spread over
-    /// the small city at any hour, plus three a day at one spot in the two local hours starting one hour from now.
-    /// </summary>
-    private async Task SeedHistoryAsync()
-    {
-        var journal = _host.Services.GetRequiredService<IIncidentJournal>();
-        var now = DateTimeOffset.UtcNow;
-        var random = new Random(5);
-        var grids = _cluster.City.Grids;
-        var bounds = grids.Select(g => g.Boundary.EnvelopeInternal).Aggregate((a, b) => { var e = a.Copy(); e.ExpandToInclude(b); return e; });
-        var station = _cluster.City.Stations[1].Location;
-        _spot = GreatCircle.Offset(station, 200, 150);
-        _spotHour = (now.ToOffset(Local).Hour + 1) % 24;
-        var entries = new List<JournalEntry>();
-        var n = 0;
-        void Add(GeoPoint at, DateTimeOffset created, string type)
-        {
-            var id = string.Create(CultureInfo.InvariantCulture, $"HIST-{n++:00000}");
-            var text = $"{type} reported by Call, priority Normal, at {at}: seeded history";
-            entries.Add(new JournalEntry(id, 1, created, TimelineKinds.Created, "operator:history", JsonSerializer.Serialize(new { text }, Json)));
-            entries.Add(new JournalEntry(id, 2, created.AddMinutes(40), TimelineKinds.Closed, "operator:history", JsonSerializer.Serialize(new { text = "incident closed: resolved" }, Json)));
-        }
-
-        for (var i = 0; i < 2500; i++)
-        {
-            var at = new GeoPoint(bounds.MinY + (random.NextDouble() * bounds.Height), bounds.MinX + (random.NextDouble() * bounds.Width));
-            Add(at, now.AddDays(-56 * random.NextDouble()), "theft");
-        }
-
-        for (var day = 1; day <= 55; day++)
-        {
-            var date = now.ToOffset(Local).Date.AddDays(-day);
-            for (var k = 0; k < 3; k++)
-            {
-                var local = new DateTimeOffset(date, Local).AddHours(_spotHour + (2 * random.NextDouble()));
-                Add(DayOffset(random, _spot), local, "disturbance");
-            }
-        }
-
-        foreach (var chunk in entries.Chunk(500))
-        {
-            await journal.AppendAsync(chunk, TestContext.Current.CancellationToken);
-        }
-    }
-
-    private static GeoPoint DayOffset(Random random, GeoPoint center) => GreatCircle.Offset(center, (random.NextDouble() - 0.5) * 80, (random.NextDouble() - 0.5) * 80);
+    private async Task SeedHistoryAsync() =>
+        (_spot, _spotHour) = await JournalHistorySeed.WriteAsync(_host.Services.GetRequiredService<IIncidentJournal>(), _cluster.City);
 
     private async Task<HotspotsView> HotspotsAsync() =>
         (await _http.GetFromJsonAsync<HotspotsView>("/api/early-warning/hotspots?refresh=true", Json, TestContext.Current.CancellationToken))!;

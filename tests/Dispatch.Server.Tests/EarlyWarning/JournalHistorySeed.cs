@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Text.Json;
+using Dispatch.Abstractions.Incidents;
+using Dispatch.Abstractions.Journal;
+using Dispatch.Domain.City;
+using Dispatch.Domain.Geo;
+
+namespace Dispatch.Server.Tests.EarlyWarning;
+
+/// <summary>
+/// Eight weeks of incidents written to a host's journal as the incident grain writes them: background spread over the
+/// city's grids at any hour, plus three a day at one spot (near the second station) in the two local hours starting
+/// one hour from now. Returns the spot and that local hour.
+/// </summary>
+public static class JournalHistorySeed
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly TimeSpan Local = TimeSpan.FromHours(8);
+
+    public static async Task<(GeoPoint Spot, int LocalHour)> WriteAsync(IIncidentJournal journal, CityModel city)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var random = new Random(5);
+        var bounds = city.Grids.Select(g => g.Boundary.EnvelopeInternal).Aggregate((a, b) => { var e = a.Copy(); e.ExpandToInclude(b); return e; });
+        var spot = GreatCircle.Offset(city.Stations[1].Location, 200, 150);
+        var spotHour = (now.ToOffset(Local).Hour + 1) % 24;
+        var entries = new List<JournalEntry>();
+        var n = 0;
+        void Add(GeoPoint at, DateTimeOffset created, string type)
+        {
+            var id = string.Create(CultureInfo.InvariantCulture, $"HIST-{n++:00000}");
+            var text = $"{type} reported by Call, priority Normal, at {at}: seeded history";
+            entries.Add(new JournalEntry(id, 1, created, TimelineKinds.Created, "operator:history", JsonSerializer.Serialize(new { text }, Json)));
+            entries.Add(new JournalEntry(id, 2, created.AddMinutes(40), TimelineKinds.Closed, "operator:history", JsonSerializer.Serialize(new { text = "incident closed: resolved" }, Json)));
+        }
+
+        for (var i = 0; i < 2500; i++)
+        {
+            var at = new GeoPoint(bounds.MinY + (random.NextDouble() * bounds.Height), bounds.MinX + (random.NextDouble() * bounds.Width));
+            Add(at, now.AddDays(-56 * random.NextDouble()), "theft");
+        }
+
+        for (var day = 1; day <= 55; day++)
+        {
+            var date = now.ToOffset(Local).Date.AddDays(-day);
+            for (var k = 0; k < 3; k++)
+            {
+                var local = new DateTimeOffset(date, Local).AddHours(spotHour + (2 * random.NextDouble()));
+                Add(GreatCircle.Offset(spot, (random.NextDouble() - 0.5) * 80, (random.NextDouble() - 0.5) * 80), local, "disturbance");
+            }
+        }
+
+        foreach (var chunk in entries.Chunk(500))
+        {
+            await journal.AppendAsync(chunk, TestContext.Current.CancellationToken);
+        }
+
+        return (spot, spotHour);
+    }
+}
