@@ -1,6 +1,8 @@
 using Dispatch.Server.Alerts;
 using Dispatch.Server.City;
 using Dispatch.Server.Coverage;
+using Dispatch.Server.EarlyWarning;
+using Dispatch.Server.Exports;
 using Dispatch.Server.Health;
 using Dispatch.Server.Hosting;
 using Dispatch.Server.Metrics;
@@ -22,6 +24,8 @@ try
     builder.AddDispatchMetrics();
     builder.AddLive();
     builder.AddCoverage();
+    builder.AddEarlyWarning();
+    builder.AddIncidentExports(); // after AddLive: wraps its event sink
     app = builder.Build();
 }
 catch (Exception ex) when (Startup.IsConfigurationError(ex))
@@ -35,6 +39,8 @@ app.MapCameraAlerts();
 app.MapDispatchMetrics();
 app.MapLive();
 app.MapCoverage();
+app.MapEarlyWarning();
+app.MapIncidentExports();
 app.PrintStartupBanner();
 
 return await app.RunWithStartupErrorsReportedAsync();

@@ -15,7 +15,9 @@ public sealed class CommandLine
           scenario   [--seed N] [--incidents N] [--speed X] [--rate-per-hour N] [--ignore-percent P] [--keep-db]
                      drive the real grains (in-process silo) with seeded incidents and simulated officers; one summary line
           day        --seed N [--city FILE] [--roads FILE] [--incidents N] [--size X] [--return-home]
-                     simulate one day under three dispatch policies; one line of 1/3/5 compliance per policy
+                     [--clusters N] [--cluster-rate X] [--history-weeks N] [--weekday DAY] [--max-patrols N]
+                     simulate one day (background plus planted space-time clusters) under four dispatch policies, the
+                     fourth patrolling the hotspots found in the preceding weeks; one line of 1/3/5 compliance per policy
           eta-bench  [--seed N] [--roads FILE] [--size X] [--queries N] [--units N]
                      time road ETA searches (all units to one incident) on the demo road network
           coverage   [--seed N] [--city FILE] [--roads FILE] [--busy-share X] [--moves N] [--out-cells FILE] [--out-grids FILE]

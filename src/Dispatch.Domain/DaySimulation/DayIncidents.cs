@@ -37,17 +37,48 @@ public static class DayIncidents
 
     public static IReadOnlyList<DayIncident> Generate(CityModel city, int seed, int count)
     {
+        Check(city, count);
+        var random = new Random(seed);
+        return Draw(city, random, GridWeights(city, random), seed, count);
+    }
+
+    /// <summary>
+    /// Like <see cref="Generate(CityModel, int, int)"/>, with the grids' relative busyness given, so a run of days can
+    /// share the same busy grids (<see cref="GridWeights(CityModel, int)"/>) while each day draws its own incidents.
+    /// </summary>
+    public static IReadOnlyList<DayIncident> Generate(CityModel city, int seed, int count, IReadOnlyList<double> gridWeights)
+    {
+        Check(city, count);
+        ArgumentNullException.ThrowIfNull(gridWeights);
+        if (gridWeights.Count != city.Grids.Count || gridWeights.Any(w => !(w > 0) || double.IsInfinity(w)))
+        {
+            throw new ArgumentException($"one positive finite weight per grid ({city.Grids.Count}) is needed, got {gridWeights.Count}", nameof(gridWeights));
+        }
+
+        return Draw(city, new Random(seed), gridWeights, seed, count);
+    }
+
+    /// <summary>How much busier each grid is than others (markets, stations, nightlife), in grid order.</summary>
+    public static IReadOnlyList<double> GridWeights(CityModel city, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(city);
+        return GridWeights(city, new Random(seed));
+    }
+
+    private static double[] GridWeights(CityModel city, Random random) => [.. city.Grids.Select(_ => Math.Exp(random.NextDouble() * 2.0))];
+
+    private static void Check(CityModel city, int count)
+    {
         ArgumentNullException.ThrowIfNull(city);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         if (city.Grids.Count == 0)
         {
             throw new ArgumentException("the city has no grids to place incidents in", nameof(city));
         }
+    }
 
-        var random = new Random(seed);
-
-        // Some grids (markets, stations, nightlife) are several times busier than others.
-        var gridWeights = city.Grids.Select(_ => Math.Exp(random.NextDouble() * 2.0)).ToArray();
+    private static List<DayIncident> Draw(CityModel city, Random random, IReadOnlyList<double> gridWeights, int seed, int count)
+    {
         var locators = city.Grids.Select(g => new IndexedPointInAreaLocator(g.Boundary)).ToArray();
         var stations = city.Stations.ToDictionary(s => s.Id, StringComparer.Ordinal);
         var hourTotal = HourlyProfile.Sum();
@@ -63,15 +94,8 @@ public static class DayIncidents
             var location = random.NextDouble() < AtStationShare && stations.TryGetValue(spec.StationId, out var station)
                 ? Around(random, station.Location, 80)
                 : Inside(random, spec.Boundary, locators[grid]);
-            var priority = random.NextDouble() switch
-            {
-                < 0.08 => IncidentPriority.Critical,
-                < 0.30 => IncidentPriority.High,
-                < 0.85 => IncidentPriority.Normal,
-                _ => IncidentPriority.Low,
-            };
-            var onScene = TimeSpan.FromMinutes(8 + Exponential(random, 17));
-            var clearing = TimeSpan.FromMinutes(3 + Exponential(random, 5));
+            var priority = DrawPriority(random);
+            var (onScene, clearing) = DrawDurations(random);
             drawn.Add((at, grid, location, priority, onScene, clearing));
         }
 
@@ -79,7 +103,18 @@ public static class DayIncidents
             n + 1, d.At, d.Location, d.Priority, city.Grids[d.Grid].Id, city.Grids[d.Grid].StationId, d.OnScene, d.Clearing, unchecked((seed * 1_000_003) + n)))];
     }
 
-    private static int Pick(Random random, IReadOnlyList<double> weights, double total)
+    internal static IncidentPriority DrawPriority(Random random) => random.NextDouble() switch
+    {
+        < 0.08 => IncidentPriority.Critical,
+        < 0.30 => IncidentPriority.High,
+        < 0.85 => IncidentPriority.Normal,
+        _ => IncidentPriority.Low,
+    };
+
+    internal static (TimeSpan OnScene, TimeSpan Clearing) DrawDurations(Random random) =>
+        (TimeSpan.FromMinutes(8 + Exponential(random, 17)), TimeSpan.FromMinutes(3 + Exponential(random, 5)));
+
+    internal static int Pick(Random random, IReadOnlyList<double> weights, double total)
     {
         var roll = random.NextDouble() * total;
         for (var i = 0; i < weights.Count; i++)
@@ -94,16 +129,16 @@ public static class DayIncidents
         return weights.Count - 1;
     }
 
-    private static double Exponential(Random random, double mean) => -mean * Math.Log(1 - random.NextDouble());
+    internal static double Exponential(Random random, double mean) => -mean * Math.Log(1 - random.NextDouble());
 
-    private static GeoPoint Around(Random random, GeoPoint centre, double radiusMeters)
+    internal static GeoPoint Around(Random random, GeoPoint centre, double radiusMeters)
     {
         var r = radiusMeters * Math.Sqrt(random.NextDouble());
         var angle = random.NextDouble() * 2 * Math.PI;
         return GreatCircle.Offset(centre, r * Math.Cos(angle), r * Math.Sin(angle));
     }
 
-    private static GeoPoint Inside(Random random, Polygon boundary, IndexedPointInAreaLocator locator)
+    internal static GeoPoint Inside(Random random, Polygon boundary, IndexedPointInAreaLocator locator)
     {
         var envelope = boundary.EnvelopeInternal;
         for (var attempt = 0; attempt < 1000; attempt++)

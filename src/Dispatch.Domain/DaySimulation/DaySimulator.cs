@@ -21,7 +21,19 @@ public enum DayPolicy
 
     /// <summary>Rank by road travel time, and after each dispatch move idle units to restore 3-minute coverage.</summary>
     TravelTimeWithMoveUps = 2,
+
+    /// <summary>
+    /// As <see cref="TravelTimeWithMoveUps"/>, and for each patrol window (a hotspot found in the history) the nearest
+    /// idle unit is sent to the hotspot shortly before the window opens and kept there (replaced after a dispatch).
+    /// </summary>
+    TravelTimeWithMoveUpsAndHotspotPatrols = 3,
 }
+
+/// <summary>A hotspot patrol for the simulated day: stand by at <see cref="Location"/> from <see cref="From"/> to <see cref="Until"/>.</summary>
+public sealed record PatrolWindow(string HotspotId, GeoPoint Location, TimeSpan From, TimeSpan Until);
+
+/// <summary>How one incident went under a policy: whether each tier that asked for responders was met, and the mean response of its units.</summary>
+public sealed record DayIncidentOutcome(int Number, IReadOnlyList<bool?> TierMet, double MeanResponseSeconds);
 
 public sealed class DaySimulationOptions
 {
@@ -40,6 +52,12 @@ public sealed class DaySimulationOptions
     public double MoveUpTierSeconds { get; set; } = 180;
 
     public CoverageOptions Coverage { get; set; } = new() { SampleSpacingMeters = 250 };
+
+    /// <summary>How long before a patrol window opens its unit is sent (it drives there meanwhile).</summary>
+    public double PatrolLeadMinutes { get; set; } = 10;
+
+    /// <summary>Units kept at each hotspot during its window.</summary>
+    public int UnitsPerPatrol { get; set; } = 1;
 }
 
 /// <summary>The outcome of one policy over the day.</summary>
@@ -55,6 +73,12 @@ public sealed record DayResult(
     int PicksCompared,
     int PicksDiffering)
 {
+    /// <summary>Hotspot patrol postings (a unit sent to a hotspot, including replacements).</summary>
+    public int PatrolPostings { get; init; }
+
+    /// <summary>Per incident, in the order given.</summary>
+    public IReadOnlyList<DayIncidentOutcome> Outcomes { get; init; } = [];
+
     /// <summary>Share of incidents that asked for tier <paramref name="tier"/> in which every requested responder arrived within its target.</summary>
     public double TierMetShare(int tier) => TierIncidents[tier] == 0 ? 1 : (double)TierMet[tier] / TierIncidents[tier];
 
@@ -63,6 +87,7 @@ public sealed record DayResult(
         DayPolicy.StraightLineNearest => "straight-line-nearest",
         DayPolicy.TravelTime => "travel-time",
         DayPolicy.TravelTimeWithMoveUps => "travel-time+move-ups",
+        DayPolicy.TravelTimeWithMoveUpsAndHotspotPatrols => "travel-time+move-ups+hotspot-patrols",
         _ => Policy.ToString(),
     };
 
@@ -104,10 +129,16 @@ public sealed class DaySimulator
         _coverage = new Lazy<CoverageMap>(() => new CoverageMap(_graph, _city.Grids, _options.Coverage));
     }
 
-    public DayResult Run(DayPolicy policy, IReadOnlyList<DayIncident> incidents)
+    /// <summary>Runs the day; <paramref name="patrols"/> are used (and needed) only by <see cref="DayPolicy.TravelTimeWithMoveUpsAndHotspotPatrols"/>.</summary>
+    public DayResult Run(DayPolicy policy, IReadOnlyList<DayIncident> incidents, IReadOnlyList<PatrolWindow>? patrols = null)
     {
         ArgumentNullException.ThrowIfNull(incidents);
-        return new Day(this, policy).Run(incidents);
+        if (policy == DayPolicy.TravelTimeWithMoveUpsAndHotspotPatrols && patrols is null)
+        {
+            throw new ArgumentException("the hotspot patrol policy needs the day's patrol windows", nameof(patrols));
+        }
+
+        return new Day(this, policy, policy == DayPolicy.TravelTimeWithMoveUpsAndHotspotPatrols ? patrols! : []).Run(incidents);
     }
 
     private sealed class Unit(int index, string id, UnitKind kind, GeoPoint position, GeoPoint home, string? stationId, bool isStationResponder)
@@ -132,6 +163,9 @@ public sealed class DaySimulator
         public int Version { get; set; }
 
         public (string PostId, GeoPoint To)? MovingTo { get; set; }
+
+        /// <summary>The patrol window this unit stands by for, if any.</summary>
+        public int? Patrol { get; set; }
     }
 
     private enum EventKind
@@ -139,12 +173,17 @@ public sealed class DaySimulator
         UnitFree = 0,
         MoveUpArrives = 1,
         Incident = 2,
+        PatrolStarts = 3,
+        PatrolEnds = 4,
     }
 
     private sealed class Day
     {
         private readonly DaySimulator _sim;
         private readonly DayPolicy _policy;
+        private readonly IReadOnlyList<PatrolWindow> _patrols;
+        private readonly bool[] _patrolActive;
+        private readonly List<DayIncidentOutcome> _outcomes = [];
         private readonly IEtaEstimator _ranking;
         private readonly StraightLineEtaEstimator _straightLine = new();
         private readonly RoadEtaEstimator _roadRanking;
@@ -158,11 +197,14 @@ public sealed class DaySimulator
         private int _moveUps;
         private int _picksCompared;
         private int _picksDiffering;
+        private int _patrolPostings;
 
-        public Day(DaySimulator sim, DayPolicy policy)
+        public Day(DaySimulator sim, DayPolicy policy, IReadOnlyList<PatrolWindow> patrols)
         {
             _sim = sim;
             _policy = policy;
+            _patrols = patrols;
+            _patrolActive = new bool[patrols.Count];
             _roadRanking = new RoadEtaEstimator(sim._graph, new RoadEtaOptions { MaxSearchSeconds = sim._plan.Tiers.Max(t => t.Target.TotalSeconds) }, _straightLine);
             _travel = new RoadEtaEstimator(sim._graph, new RoadEtaOptions { MaxSearchSeconds = TravelBoundSeconds }, _straightLine);
             _ranking = policy == DayPolicy.StraightLineNearest ? _straightLine : _roadRanking;
@@ -192,6 +234,14 @@ public sealed class DaySimulator
                 Schedule(incidents[i].At, EventKind.Incident, i, 0);
             }
 
+            var lead = TimeSpan.FromMinutes(_sim._options.PatrolLeadMinutes);
+            for (var p = 0; p < _patrols.Count; p++)
+            {
+                var start = _patrols[p].From - lead;
+                Schedule(start < TimeSpan.Zero ? TimeSpan.Zero : start, EventKind.PatrolStarts, p, 0);
+                Schedule(_patrols[p].Until, EventKind.PatrolEnds, p, 0);
+            }
+
             while (_events.TryDequeue(out var e, out var key))
             {
                 switch (e.Kind)
@@ -204,6 +254,19 @@ public sealed class DaySimulator
                         if (unit.Version == e.Version)
                         {
                             unit.Available = true;
+                            StaffPatrols(key.At);
+                        }
+
+                        break;
+                    case EventKind.PatrolStarts:
+                        _patrolActive[e.Index] = true;
+                        StaffPatrols(key.At);
+                        break;
+                    case EventKind.PatrolEnds:
+                        _patrolActive[e.Index] = false;
+                        foreach (var posted in _units.Where(u => u.Patrol == e.Index))
+                        {
+                            posted.Patrol = null;
                         }
 
                         break;
@@ -229,7 +292,11 @@ public sealed class DaySimulator
                 _dispatches,
                 _moveUps,
                 _picksCompared,
-                _picksDiffering);
+                _picksDiffering)
+            {
+                PatrolPostings = _patrolPostings,
+                Outcomes = [.. _outcomes.OrderBy(o => o.Number)],
+            };
         }
 
         private void Add(Unit unit)
@@ -247,6 +314,9 @@ public sealed class DaySimulator
             var excluded = new HashSet<string>(StringComparer.Ordinal);
             var tiers = _sim._plan.Tiers;
             var comparedThisIncident = false;
+            var met = new bool?[tiers.Count];
+            var responseSum = 0.0;
+            var responses = 0;
             for (var t = 0; t < tiers.Count; t++)
             {
                 var tier = tiers[t];
@@ -277,17 +347,61 @@ public sealed class DaySimulator
                     excluded.Add(pick.UnitId);
                     var responseSeconds = Assign(_byId[pick.UnitId], incident, now, ack);
                     allInTime &= responseSeconds <= tier.Target.TotalSeconds;
+                    responseSum += responseSeconds;
+                    responses++;
                 }
 
+                met[t] = allInTime;
                 if (allInTime)
                 {
                     tierMet[t]++;
                 }
             }
 
-            if (_policy == DayPolicy.TravelTimeWithMoveUps)
+            _outcomes.Add(new DayIncidentOutcome(incident.Number, met, responses == 0 ? double.NaN : responseSum / responses));
+            if (_policy is DayPolicy.TravelTimeWithMoveUps or DayPolicy.TravelTimeWithMoveUpsAndHotspotPatrols)
             {
+                StaffPatrols(now);
                 MoveUp(now);
+            }
+        }
+
+        /// <summary>
+        /// Every open patrol window short of units gets the idle unit nearest its hotspot by road (among the few
+        /// nearest in a straight line), which drives there and stands by; it stays dispatchable like any idle unit.
+        /// </summary>
+        private void StaffPatrols(TimeSpan now)
+        {
+            for (var p = 0; p < _patrols.Count; p++)
+            {
+                if (!_patrolActive[p])
+                {
+                    continue;
+                }
+
+                var window = _patrols[p];
+                var missing = _sim._options.UnitsPerPatrol - _units.Count(u => u.Patrol == p);
+                for (; missing > 0; missing--)
+                {
+                    var unit = _units
+                        .Where(u => u.Available && !u.IsStationResponder && u.Patrol is null)
+                        .OrderBy(u => GreatCircle.DistanceMeters(u.Position, window.Location))
+                        .Take(5)
+                        .Select(u => (Unit: u, Seconds: _travel.EtaSeconds(u.Position, u.Kind, window.Location)))
+                        .OrderBy(c => c.Seconds)
+                        .ThenBy(c => c.Unit.Id, StringComparer.Ordinal)
+                        .FirstOrDefault();
+                    if (unit.Unit is null)
+                    {
+                        return;
+                    }
+
+                    unit.Unit.Version++;
+                    unit.Unit.Patrol = p;
+                    unit.Unit.MovingTo = (window.HotspotId, window.Location);
+                    Schedule(now + TimeSpan.FromSeconds(unit.Seconds), EventKind.MoveUpArrives, unit.Unit.Index, unit.Unit.Version);
+                    _patrolPostings++;
+                }
             }
         }
 
@@ -308,6 +422,7 @@ public sealed class DaySimulator
 
             unit.Available = false;
             unit.MovingTo = null;
+            unit.Patrol = null;
             unit.Version++;
             var free = now + TimeSpan.FromSeconds(responseSeconds) + incident.OnScene + incident.Clearing;
             unit.Position = incident.Location;
@@ -331,6 +446,11 @@ public sealed class DaySimulator
                 if (unit.IsStationResponder)
                 {
                     fixedSources.Add(new CoverageSource(unit.Position, unit.Kind));
+                }
+                else if (unit.Patrol is not null)
+                {
+                    // Standing by at a hotspot: counts there, is not moved up.
+                    fixedSources.Add(new CoverageSource(unit.MovingTo?.To ?? unit.Position, unit.Kind));
                 }
                 else if (unit.MovingTo is { } post)
                 {

@@ -4,6 +4,7 @@ using Dispatch.Contracts;
 using Dispatch.Contracts.V1;
 using Dispatch.Domain.Geo;
 using Dispatch.Grains.Hosting;
+using Dispatch.Server.EarlyWarning;
 using Dispatch.Vision.Geometry;
 using Dispatch.Vision.Snapshots;
 using Google.Protobuf.WellKnownTypes;
@@ -23,6 +24,7 @@ public sealed partial class AlertIntake(
     IOptions<AlertIntakeOptions> options,
     AlertArchive archive,
     OperatorAlertFeed operatorFeed,
+    AlertRateWatch alertRates,
     [FromKeyedServices(DispatchClock.ServiceKey)] TimeProvider clock,
     ILogger<AlertIntake> logger)
 {
@@ -120,6 +122,9 @@ public sealed partial class AlertIntake(
             // The incident exists and the alert id is remembered: losing the picture must not make the gateway re-send.
             LogArchiveFailed(logger, alert.AlertId, ex);
         }
+
+        // Early warning: count the accepted alert against its camera's (and sensor group's) own rate. In memory, never throws.
+        alertRates.Observe(gatewayId, alert.CameraId, alert.Kind.ToString());
 
         await ShowToOperatorsAsync(gatewayId, alert, result, archived);
         return new AlertAck { AlertId = alert.AlertId, Outcome = AlertOutcome.Accepted, IncidentId = result.IncidentId };

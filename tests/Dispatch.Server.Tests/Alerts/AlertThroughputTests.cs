@@ -23,6 +23,9 @@ public sealed class AlertThroughputTests
         await using var host = new AlertTestHost(directory, settings: new Dictionary<string, string?>
         {
             [$"Dispatch:Gateways:{Gateway}:MaxUnacknowledgedAlerts"] = "512",
+
+            // Intake throughput, not admission control: the host takes every alert the windows allow.
+            ["Dispatch:Alerts:MaxAlertsInProcess"] = "4096",
         });
         var client = host.Start();
         var window = (int)(await GatewaySession.ConnectAsync(client, Hello())).Welcome.FlowControl.MaxUnacknowledgedAlerts;

@@ -21,6 +21,10 @@ const texts = {
     moveUps: 'Move-up recommendations', accept: 'Accept', acceptAll: 'Accept all', restores: 'restores',
     moveUpSent: 'Directive sent to', cityCovered: 'City area reached', availableUnitsShort: 'Available units',
     minutesShort: 'min', noRoads: 'No road network loaded: coverage is not available',
+    earlyWarning: 'Early warning', showHotspots: 'Show hotspots', todaysWarnings: "Today's warnings", patrol: 'Patrol',
+    patrolSent: 'Patrol directive sent to', hotspots: 'hotspots', perWeek: 'week', alertRates: 'Rising alert rates',
+    usual: 'usual', exports: 'Outgoing CAP/EIDO', deadLetters: 'dead letters', delivered: 'delivered', retry: 'Retry',
+    noWebhooks: 'No webhook configured',
   },
   zh: {
     title: '指挥调度中心', terminalTitle: '巡逻终端', connected: '实时', reconnecting: '重新连接中…', disconnected: '离线',
@@ -41,6 +45,9 @@ const texts = {
     moveUps: '警力前置建议', accept: '采纳', acceptAll: '全部采纳', restores: '恢复覆盖',
     moveUpSent: '已下达指令', cityCovered: '城区可达', availableUnitsShort: '可用警力',
     minutesShort: '分钟', noRoads: '未加载路网，无法计算覆盖',
+    earlyWarning: '事件预警', showHotspots: '显示热点', todaysWarnings: '今日预警', patrol: '派巡', patrolSent: '已下达巡逻指令',
+    hotspots: '个热点', perWeek: '周', alertRates: '告警频次异常', usual: '平时', exports: '对外推送 (CAP/EIDO)',
+    deadLetters: '投递失败', delivered: '已投递', retry: '重试', noWebhooks: '未配置推送地址',
   },
 };
 

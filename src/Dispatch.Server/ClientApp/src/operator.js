@@ -4,6 +4,7 @@ import './pages.css';
 import { t, toggleLanguage, translatePage } from './i18n.js';
 import { liveConnection, statusColors, outcomeColors, tierState, formatSeconds, escapeHtml } from './live.js';
 import { mountCoverage } from './coverage.js';
+import { mountEarlyWarning } from './earlywarning.js';
 
 const $ = (sel) => document.querySelector(sel);
 const state = {
@@ -445,6 +446,9 @@ await loadCity();
 
 // ---- coverage layer, grids without 3-minute coverage, move-ups (coverage.js) ----
 mountCoverage({ map, city: () => state.city, showError });
+
+// ---- early warning: hotspot layer, today's warnings with one-click patrols, alert rates, dead letters (earlywarning.js) ----
+mountEarlyWarning({ map, districts: () => state.districts, showError });
 
 await ops.start();
 document.body.dataset.ready = 'true';
