@@ -34,6 +34,12 @@ public sealed class HostProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>The host's SQLite file (grain state and incident record).</summary>
+    public string DatabasePath => Path.Combine(_directory, "data", "dispatch.db");
+
+    /// <summary>The host's alert archive, beside the database.</summary>
+    public string ArchivePath => Path.Combine(_directory, "data", "alerts.db");
+
     /// <summary>The built host beside the sources: src/Dispatch.Server/bin/{this build's configuration}/net10.0, else the other configuration.</summary>
     public static string FindHostDll(string? given)
     {

@@ -24,6 +24,8 @@ public sealed class HostSampler : IAsyncDisposable
     private Dictionary<double, double> _decisionAtStart = [];
     private (double Sum, double Count) _grainCallsAtStart;
     private (double Sum, double Count) _grainCallsLast;
+    private Dictionary<string, double> _storageAtStart = [];
+    private Dictionary<string, double> _storageLast = [];
     private bool _disposed;
 
     private HostSampler(Uri web) => _metrics = new Uri(web, "/metrics");
@@ -47,11 +49,19 @@ public sealed class HostSampler : IAsyncDisposable
             sampler._cpuAtStart = first.Value.Cpu;
             sampler._decisionAtStart = first.Value.Decision;
             sampler._grainCallsAtStart = sampler._grainCallsLast;
+            sampler._storageAtStart = sampler._storageLast;
         }
 
         sampler._loop = sampler.SampleAsync(sampler._stop.Token);
         return sampler;
     }
+
+    /// <summary>
+    /// What the host committed while sampling, from its /metrics: "transactions" (durable commits) and each kind of unit
+    /// of work ("incident", "grain-state", "positions"...). Empty for a host without these metrics.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> Storage =>
+        _storageLast.ToDictionary(s => s.Key, s => s.Value - _storageAtStart.GetValueOrDefault(s.Key), StringComparer.Ordinal);
 
     /// <summary>Grain calls the host served while sampling (orleans_app_requests_latency_seconds).</summary>
     public double GrainCalls => _grainCallsLast.Count - _grainCallsAtStart.Count;
@@ -109,8 +119,19 @@ public sealed class HostSampler : IAsyncDisposable
         double? rss = null;
         double? cpu = null;
         var decision = new Dictionary<double, double>();
+        var storage = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var line in text.Split('\n'))
         {
+            if (line.StartsWith("dispatch_storage_transactions_total ", StringComparison.Ordinal))
+            {
+                storage["transactions"] = Value(line);
+            }
+            else if (line.StartsWith("dispatch_storage_units_total{kind=\"", StringComparison.Ordinal))
+            {
+                var kind = line["dispatch_storage_units_total{kind=\"".Length..line.IndexOf('"', "dispatch_storage_units_total{kind=\"".Length)];
+                storage[kind] = Value(line);
+            }
+
             if (line.StartsWith("process_working_set_bytes ", StringComparison.Ordinal))
             {
                 rss = Value(line);
@@ -146,6 +167,11 @@ public sealed class HostSampler : IAsyncDisposable
             {
                 CpuCores = (_cpuLast - atStart) / _cpuLastWall;
             }
+        }
+
+        if (storage.Count > 0)
+        {
+            _storageLast = storage;
         }
 
         if (decision.Count > 0)

@@ -48,6 +48,12 @@ public sealed record LoadOptions
     /// <summary>Decisions in flight at once in the decision phase.</summary>
     public int DecisionConcurrency { get; init; } = 8;
 
+    /// <summary>
+    /// Untimed decisions each system makes before it is timed, as a long-running host would have warmed up (JIT,
+    /// activations, connection pools).
+    /// </summary>
+    public int DecisionWarmup { get; init; } = 300;
+
     /// <summary>How long to wait after the last alert for assignments still in flight before counting them lost.</summary>
     public double DrainSeconds { get; init; } = 10;
 
@@ -64,7 +70,7 @@ public sealed record LoadOptions
         usage: Dispatch.LoadTests [--duration SECONDS] [--cameras N] [--units M] [--position-hz P] [--alert-rate R]
                                   [--gateways G] [--target URL [--grpc-port PORT] [--gateway-credential SECRET]]
                                   [--host-dll PATH] [--data-dir DIR] [--write-city PATH] [--report PATH] [--no-baselines] [--decision-alerts K]
-                                  [--decision-concurrency C] [--drain SECONDS] [--seed S]
+                                  [--decision-concurrency C] [--decision-warmup W] [--drain SECONDS] [--seed S]
         Starts the built host (or drives --target on 127.0.0.1) with N cameras behind G gRPC gateways and M patrol units
         signed in on SignalR terminals reporting positions at P Hz, sends R alerts per second for the given duration
         and times each from the gateway's send to the assignment on the officer's terminal; then replays alerts against
@@ -107,6 +113,7 @@ public sealed record LoadOptions
                 "--no-baselines" => options with { Baselines = false },
                 "--decision-alerts" => options with { DecisionAlerts = (int)Number(name, Value(), 0, 1_000_000) },
                 "--decision-concurrency" => options with { DecisionConcurrency = (int)Number(name, Value(), 1, 256) },
+                "--decision-warmup" => options with { DecisionWarmup = (int)Number(name, Value(), 0, 100_000) },
                 "--drain" => options with { DrainSeconds = Number(name, Value(), 0, 600) },
                 "--seed" => options with { Seed = (int)Number(name, Value(), 0, int.MaxValue) },
                 _ => throw new ArgumentException($"unknown option '{name}'"),

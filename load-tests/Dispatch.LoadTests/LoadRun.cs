@@ -55,6 +55,21 @@ public sealed record LoadResult(
     IReadOnlyList<DecisionFigures> Decisions,
     IReadOnlyList<string> Notes)
 {
+    /// <summary>Durable writes during the load phase by kind, counted from the child host's files (empty with --target).</summary>
+    public IReadOnlyDictionary<string, long> Writes { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>What the host committed during the load phase by its own /metrics: transactions and units of work by kind.</summary>
+    public IReadOnlyDictionary<string, double> Storage { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Terminal fix sent to operator page receipt, p50 and p99 in ms (NaN without positions).</summary>
+    public (double P50Ms, double P99Ms, long Samples) MapBehind { get; init; } = (double.NaN, double.NaN, 0);
+
+    /// <summary>Durable commits per alert by the old count: grain state writes, incident commits and archived alerts.</summary>
+    public double CommitsPerAlert => Alerts == 0 ? double.NaN : Writes.Where(w => WriteCounter.IsCommit(w.Key)).Sum(w => w.Value) / (double)Alerts;
+
+    /// <summary>Database transactions (fsyncs on SQLite) per alert, by the host's own count.</summary>
+    public double TransactionsPerAlert => Alerts == 0 || !Storage.TryGetValue("transactions", out var t) ? double.NaN : t / Alerts;
+
     /// <summary>Alerts that never reached a terminal as an assignment: never acked, refused, or accepted and not assigned within the drain.</summary>
     public long Lost => Alerts - Assigned;
 
@@ -63,6 +78,10 @@ public sealed record LoadResult(
     /// <summary>The one line a run ends with.</summary>
     public string SummaryLine() => string.Create(CultureInfo.InvariantCulture,
         $"alerts={Alerts} assigned={Assigned} lost={Lost} e2e_p50_ms={E2eP50Ms:F2} e2e_p99_ms={E2eP99Ms:F2} alerts_per_s={AlertsPerSecond:F1} rss_mb={PeakRssMb:F0}");
+
+    /// <summary>The second line: positions, map delay, commits, readiness and the machine's load.</summary>
+    public string CostLine() => string.Create(CultureInfo.InvariantCulture,
+        $"positions_per_s={PositionsPerSecond:F0} map_behind_p50_ms={MapBehind.P50Ms:F0} map_behind_p99_ms={MapBehind.P99Ms:F0} commits_per_alert={CommitsPerAlert:F2} transactions_per_alert={TransactionsPerAlert:F2} ready_s={Host.StartSeconds:F1} load_avg={MarkdownReport.LoadAverage()}");
 }
 
 /// <summary>
@@ -109,7 +128,7 @@ public static class LoadRun
         LoadPhase load;
         try
         {
-            load = await RunLoadPhaseAsync(world, endpoints, options, officers, tracker, log, cancellationToken);
+            load = await RunLoadPhaseAsync(world, endpoints, options, officers, tracker, child, log, cancellationToken);
         }
         finally
         {
@@ -143,16 +162,28 @@ public static class LoadRun
             load.Seconds > 0 ? alerts / load.Seconds : 0,
             load.Seconds > 0 ? tracker.AssignedCount / load.Seconds : 0,
             load.Positions, load.Seconds > 0 ? load.Positions / load.Seconds : 0,
-            load.TerminalDisconnects, host, load.Path, decisions, notes);
+            load.TerminalDisconnects, host, load.Path, decisions, notes)
+        {
+            Writes = load.Writes,
+            Storage = load.Storage,
+            MapBehind = load.MapBehind,
+        };
     }
 
     private sealed record LoadPhase(
         GatewayFleet Gateways, double Seconds, long Positions, double ConnectSeconds, double HostPeakRssMb, double HostCpuCores,
         double HostDecisionP50Ms, double HostDecisionP99Ms, int FailedScrapes, double DriverPeakRssMb, double DriverCpuCores, long TerminalDisconnects,
-        PathFigures Path);
+        PathFigures Path)
+    {
+        public IReadOnlyDictionary<string, long> Writes { get; init; } = new Dictionary<string, long>();
+
+        public IReadOnlyDictionary<string, double> Storage { get; init; } = new Dictionary<string, double>();
+
+        public (double P50Ms, double P99Ms, long Samples) MapBehind { get; init; } = (double.NaN, double.NaN, 0);
+    }
 
     private static async Task<LoadPhase> RunLoadPhaseAsync(
-        World world, HostEndpoints endpoints, LoadOptions options, OfficerTimings officers, AlertTracker tracker, TextWriter log, CancellationToken cancellationToken)
+        World world, HostEndpoints endpoints, LoadOptions options, OfficerTimings officers, AlertTracker tracker, HostProcess? child, TextWriter log, CancellationToken cancellationToken)
     {
         var connecting = Stopwatch.StartNew();
         await using var gateways = await GatewayFleet.ConnectAsync(endpoints, world.Gateways, tracker, cancellationToken);
@@ -162,6 +193,8 @@ public static class LoadRun
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"{world.Gateways.Count} gateway streams and {terminals.Count} terminals connected in {connectSeconds:F1} s"));
 
+        await using var map = options.PositionHz > 0 ? await MapWatcher.ConnectAsync(endpoints.Web, terminals.Sent, null, cancellationToken) : null;
+        var writesBefore = child is null ? null : await WriteCounter.CountAsync(child.DatabasePath, child.ArchivePath, cancellationToken);
         var hostSampler = await HostSampler.StartAsync(endpoints.Web, cancellationToken);
         var driverSampler = new ProcessSampler();
         double seconds;
@@ -194,15 +227,28 @@ public static class LoadRun
             await driverSampler.DisposeAsync();
         }
 
-        // Let officers finish what they started before the connections close.
+        // Let officers finish what they started before the connections close; their buttons count toward the writes.
         await terminals.SettleAsync(officers.Busy + TimeSpan.FromSeconds(1));
+        var writes = writesBefore is null || child is null
+            ? new Dictionary<string, long>()
+            : WriteCounter.Difference(writesBefore, await WriteCounter.CountAsync(child.DatabasePath, child.ArchivePath, cancellationToken));
+        if (writes.Count > 0)
+        {
+            await log.WriteLineAsync("durable writes in the load phase: " + string.Join(", ", writes.Where(w => w.Value != 0).OrderByDescending(w => w.Value).Select(w => string.Create(CultureInfo.InvariantCulture, $"{w.Key} {w.Value}"))));
+        }
+
         return new LoadPhase(gateways, seconds, positions, connectSeconds, hostSampler.PeakRssMb, hostSampler.CpuCores,
             hostSampler.DecisionPercentileMs(50), hostSampler.DecisionPercentileMs(99), hostSampler.FailedScrapes,
             driverSampler.PeakRssMb, driverSampler.CpuCores, terminals.Disconnects,
             new PathFigures(
                 gateways.AckLatency.PercentileMs(50), gateways.AckLatency.PercentileMs(99),
                 terminals.PushLatency.PercentileMs(50), terminals.PushLatency.PercentileMs(99),
-                seconds > 0 ? hostSampler.GrainCalls / seconds : 0, hostSampler.GrainCallMeanMs));
+                seconds > 0 ? hostSampler.GrainCalls / seconds : 0, hostSampler.GrainCallMeanMs))
+        {
+            Writes = writes,
+            Storage = hostSampler.Storage,
+            MapBehind = map is null || map.Behind.Count == 0 ? (double.NaN, double.NaN, 0) : (map.Behind.PercentileMs(50), map.Behind.PercentileMs(99), map.Behind.Count),
+        };
     }
 
     private static async Task<CityModel> FetchCityAsync(Uri web, CancellationToken cancellationToken)
@@ -247,9 +293,18 @@ public static class LoadRun
             return decisions;
         }
 
+        // Every system first decides untimed on alerts of its own, then waits out the officers' time so every unit is free again.
+        var warmup = options.DecisionWarmup;
+        var firstTimed = alertsSent + warmup;
         await using (var engine = await InProcessEngine.StartAsync(world, officers, cancellationToken))
         {
-            decisions.Add(await DecideWithEngineAsync(engine, world, options, count, alertsSent, cancellationToken));
+            if (warmup > 0)
+            {
+                await DecideWithEngineAsync(engine, world, options, warmup, alertsSent, cancellationToken);
+                await Task.Delay(officers.Busy + TimeSpan.FromSeconds(2), cancellationToken);
+            }
+
+            decisions.Add(await DecideWithEngineAsync(engine, world, options, count, firstTimed, cancellationToken));
         }
 
         await log.WriteLineAsync(Describe(decisions[^1]));
@@ -260,13 +315,23 @@ public static class LoadRun
 
         await using (var redis = await RedisGeoDecider.StartAsync(cancellationToken))
         {
-            decisions.Add(await DecideWithPeerAsync(redis, world, options, count, alertsSent, officers.Busy, cancellationToken));
+            if (warmup > 0)
+            {
+                await DecideWithPeerAsync(redis, world, options, warmup, alertsSent, officers.Busy, cancellationToken);
+            }
+
+            decisions.Add(await DecideWithPeerAsync(redis, world, options, count, firstTimed, officers.Busy, cancellationToken));
         }
 
         await log.WriteLineAsync(Describe(decisions[^1]));
         await using (var postgis = await PostGisDecider.StartAsync(cancellationToken))
         {
-            decisions.Add(await DecideWithPeerAsync(postgis, world, options, count, alertsSent, officers.Busy, cancellationToken));
+            if (warmup > 0)
+            {
+                await DecideWithPeerAsync(postgis, world, options, warmup, alertsSent, officers.Busy, cancellationToken);
+            }
+
+            decisions.Add(await DecideWithPeerAsync(postgis, world, options, count, firstTimed, officers.Busy, cancellationToken));
         }
 
         await log.WriteLineAsync(Describe(decisions[^1]));

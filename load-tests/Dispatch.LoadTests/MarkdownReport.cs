@@ -67,15 +67,35 @@ public static class MarkdownReport
             text.AppendLine(inv, $"- {note}");
         }
 
-        text.AppendLine().AppendLine("```").AppendLine(result.SummaryLine()).AppendLine("```");
+        if (result.Writes.Count > 0 || result.Storage.Count > 0)
+        {
+            text.AppendLine("## Durable writes in the load phase").AppendLine();
+            text.AppendLine("| kind | count | per alert |").AppendLine("|---|---|---|");
+            foreach (var (kind, count) in result.Writes.Where(w => w.Value != 0).OrderByDescending(w => w.Value))
+            {
+                text.AppendLine(inv, $"| {kind} (file) | {count} | {(result.Alerts == 0 ? double.NaN : count / (double)result.Alerts):F2} |");
+            }
+
+            foreach (var (kind, count) in result.Storage.Where(w => w.Value != 0).OrderByDescending(w => w.Value))
+            {
+                text.AppendLine(inv, $"| {kind} (host metrics) | {count:F0} | {(result.Alerts == 0 ? double.NaN : count / result.Alerts):F2} |");
+            }
+
+            text.AppendLine();
+            text.AppendLine("From the files: every grain state write bumps its row's version, every incident commit the incident row's version (commits); journal and alert ledger rows are written inside incident commits; archived alerts are rows of the archive. From the host: transactions are durable commits (an fsync each on SQLite); units of work share transactions under group commit.");
+            text.AppendLine();
+        }
+
+        text.AppendLine().AppendLine("```").AppendLine(result.SummaryLine()).AppendLine(result.CostLine()).AppendLine("```");
         return text.ToString();
     }
 
-    private static string LoadAverage()
+    /// <summary>The 1, 5 and 15 minute load averages, joined by slashes ("0.42/0.30/0.25").</summary>
+    public static string LoadAverage()
     {
         try
         {
-            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+            return string.Join('/', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
         }
         catch (IOException)
         {

@@ -37,4 +37,5 @@ if (options.ReportPath is not null)
 }
 
 Console.WriteLine(result.SummaryLine());
+Console.WriteLine(result.CostLine());
 return result.Lost == 0 ? 0 : 1;

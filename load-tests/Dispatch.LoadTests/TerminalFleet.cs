@@ -69,6 +69,9 @@ public sealed class TerminalFleet : IAsyncDisposable
     /// <summary>From the unit grain's assignment stamp (host clock, the same machine's) to the terminal receiving it: the live push hop.</summary>
     public LatencyRecorder PushLatency { get; } = new();
 
+    /// <summary>Every fix the terminals sent, for the map watcher to time.</summary>
+    public SentPositions Sent { get; } = new();
+
     /// <summary>Terminal connections the host closed during the run.</summary>
     public long Disconnects => Interlocked.Read(ref _disconnects);
 
@@ -145,6 +148,7 @@ public sealed class TerminalFleet : IAsyncDisposable
                     var index = next;
                     next = (next + 1) % current.Length;
                     current[index] = World.Step(current[index], random);
+                    Sent.Sent(units[index].Id, current[index].Latitude, current[index].Longitude);
                     calls[i] = ReportAsync(_connections[index], current[index], cancellationToken);
                 }
 
