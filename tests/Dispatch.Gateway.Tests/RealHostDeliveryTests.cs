@@ -39,7 +39,7 @@ public sealed class RealHostDeliveryTests
         alerts.ForEach(a => replaySpool.Append(a));
         replay.Start();
         await Eventually.True(() => replaySpool.Count == 0, Patience, () => $"{replaySpool.Count} replayed alerts still spooled");
-        var duplicates = await host.MetricAsync("dispatch_alerts_rejected_total{reason=\"duplicate\"}");
+        var duplicates = await host.MetricAsync("dispatch_alerts_duplicate_total");
         var acceptedAfterReplay = await host.MetricAsync("dispatch_alerts_accepted_total");
         var incidentAlerts = await IncidentAlertCountAsync(host, archived[0].IncidentId);
 

@@ -16,9 +16,6 @@ public enum AlertRejection
     /// <summary>The camera is not registered.</summary>
     UnknownCamera = 1,
 
-    /// <summary>An alert with the same id was already accepted.</summary>
-    Duplicate = 2,
-
     /// <summary>The camera is inside its alert cooldown.</summary>
     Cooldown = 3,
 
@@ -33,6 +30,9 @@ public enum AlertRejection
 
     /// <summary>The camera is registered to another gateway.</summary>
     CameraOfAnotherGateway = 7,
+
+    /// <summary>The message carrying the alert was over the service's size limit and was not read.</summary>
+    TooLarge = 8,
 }
 
 /// <summary>
@@ -53,7 +53,8 @@ public sealed class DispatchMetrics : IDisposable
     private readonly string[] _tierNames;
 
     private long _alertsAccepted;
-    private readonly long[] _alertsRejected = new long[Enum.GetValues<AlertRejection>().Length];
+    private long _alertsDuplicate;
+    private readonly long[] _alertsRejected = new long[(int)Enum.GetValues<AlertRejection>().Max() + 1];
 
     // Last state seen per incident and unit, so gauges count each once and tier outcomes count on change only.
     private readonly ConcurrentDictionary<string, IncidentSnapshot> _incidents = new(StringComparer.Ordinal);
@@ -82,6 +83,8 @@ public sealed class DispatchMetrics : IDisposable
             "Camera alerts accepted by the gateway service.");
         _meter.CreateObservableCounter("dispatch.alerts.rejected", ObserveRejected, "{alert}",
             "Camera alerts refused by the gateway service, by reason.");
+        _meter.CreateObservableCounter("dispatch.alerts.duplicate", () => Volatile.Read(ref _alertsDuplicate), "{alert}",
+            "Camera alerts answered as duplicates (an alert id seen before; safe re-sends, not refusals).");
         _meter.CreateObservableCounter("dispatch.tier.outcomes", ObserveTierOutcomes, "{tier}",
             "Response tiers reaching an outcome (met, at_risk, breached), by tier name.");
         _meter.CreateObservableGauge("dispatch.incidents", ObserveIncidents, "{incident}",
@@ -109,6 +112,8 @@ public sealed class DispatchMetrics : IDisposable
     public void AlertAccepted() => Interlocked.Increment(ref _alertsAccepted);
 
     public void AlertRejected(AlertRejection reason) => Interlocked.Increment(ref _alertsRejected[(int)reason]);
+
+    public void AlertDuplicate() => Interlocked.Increment(ref _alertsDuplicate);
 
     public void GatewayStreamOpened() => Interlocked.Increment(ref _gatewayStreams);
 

@@ -31,7 +31,7 @@ public sealed class CameraGatewayTests(SharedAlertHost shared) : IClassFixture<S
         Assert.Equal(10u, welcome.HeartbeatIntervalSeconds);
         Assert.InRange(welcome.ServerTime.ToDateTimeOffset(), DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1));
         Assert.Equal(["O-01", "NEW-NO-PLACE", "NEW-BAD-PLACE"], welcome.RefusedCameraIds);
-        Assert.Equal([RejectReason.CameraOfAnotherGateway, RejectReason.CoordinatesOutOfRange, RejectReason.CoordinatesOutOfRange], welcome.RefusedReasons);
+        Assert.Equal([RejectReason.CameraOfAnotherGateway, RejectReason.CameraLocationMissing, RejectReason.CoordinatesOutOfRange], welcome.RefusedReasons);
     }
 
     [Fact]
