@@ -11,8 +11,11 @@ cd "$(dirname "$0")"
 APT_PACKAGES=(libgtk-3-0 curl)
 # What the tests add: Chromium for the browser tests (and a CJK font so screenshots of the Chinese pages are
 # readable); promtool (checks the /metrics output and deploy/prometheus); the load driver's peer baselines
-# (Redis GEO, PostGIS on a throwaway PostgreSQL cluster), since a short load run is part of the tests.
-TEST_APT_PACKAGES=(chromium fonts-wqy-zenhei prometheus redis-server postgresql postgresql-15-postgis-3)
+# (Redis GEO, PostGIS on a throwaway PostgreSQL cluster), since a short load run is part of the tests;
+# python3-grpcio and python3-grpc-tools: a camera gateway that is not ours, generated from protos/ at test time,
+# checks the gRPC contract as a vendor meets it.
+TEST_APT_PACKAGES=(chromium fonts-wqy-zenhei prometheus redis-server postgresql postgresql-15-postgis-3
+    python3-grpcio python3-grpc-tools)
 
 need_dotnet() {
     if ! command -v dotnet >/dev/null 2>&1; then
