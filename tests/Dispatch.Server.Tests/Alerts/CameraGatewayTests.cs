@@ -157,6 +157,24 @@ public sealed class CameraGatewayTests(SharedAlertHost shared) : IClassFixture<S
     }
 
     [Fact]
+    public async Task Alerts_of_an_unknown_incident_are_not_found_and_of_an_incident_without_alerts_an_empty_list()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var grains = shared.Host.Services.GetRequiredService<IGrainFactory>();
+        var called = await grains.GetGrain<IIntakeGrain>(0).ReportAsync(new IncidentReport(
+            "medical", IncidentPriority.Normal, Offset(0.046, 0.046).Latitude, Offset(0.046, 0.046).Longitude, "phoned in", IncidentSource.Call, "calltaker:test"));
+        using var http = shared.Host.Http();
+
+        using var unknown = await http.GetAsync("/api/incidents/no-such-incident/alerts", ct);
+        var withoutAlerts = await http.GetFromJsonAsync<List<JsonElement>>($"/api/incidents/{called.IncidentId}/alerts", ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("no-such-incident", await unknown.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        Assert.True(called.Ok, called.Error);
+        Assert.Empty(withoutAlerts!);
+    }
+
+    [Fact]
     public async Task Two_cameras_seeing_one_fight_give_one_incident()
     {
         var (session, _) = await GatewaySession.ConnectAsync(Client, Hello());
