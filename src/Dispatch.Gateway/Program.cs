@@ -29,6 +29,13 @@ try
 {
     var summary = await GatewayHost.RunAsync(options, Console.Out, interrupt.Token);
     Console.WriteLine(summary);
+    if (summary.Cameras > 0 && summary.CamerasWorking == 0)
+    {
+        // Alerts cannot come from a gateway that never saw a frame: say so, for whoever started it (or a supervisor).
+        Console.Error.WriteLine($"dispatch-gateway: no camera delivered a frame ({string.Join("; ", summary.Problems)})");
+        return 3;
+    }
+
     return 0;
 }
 catch (Exception error) when (error is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)

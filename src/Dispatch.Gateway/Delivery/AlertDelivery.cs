@@ -74,8 +74,11 @@ public sealed class AlertDelivery
             {
                 await RunSessionAsync(() => attempt = 0, cancellationToken);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception error) when (cancellationToken.IsCancellationRequested
+                && error is OperationCanceledException or RpcException or IOException or HttpRequestException or InvalidOperationException)
             {
+                // Asked to stop (end of --duration, Ctrl+C): the stream ends because we end it, not because it was lost.
+                _log($"delivery stopped; {_spool.Count} alerts left in the spool");
                 break;
             }
             catch (Exception error) when (error is RpcException or IOException or HttpRequestException or InvalidOperationException or OperationCanceledException)
