@@ -10,12 +10,10 @@ public static class DayCommand
 {
     public static int Run(CommandLine options)
     {
-        options.Allow("seed", "city", "roads", "incidents", "size", "return-home");
+        options.Allow("seed", "city", "roads", "incidents", "size", "return-home", "min-road-coverage");
         var seed = options.Int("seed", 7);
         var clock = Stopwatch.StartNew();
-        var city = CitySource.Load(options.ExistingFile("city"), seed);
-        var roads = RoadNetworkSource.Load(options.ExistingFile("roads"), seed, options.Double("size", 1.0));
-        var graph = RoadNetworkSource.Build(roads);
+        var (city, _, roads, graph, _) = CityOnRoads.Load(options, seed, Console.Error);
         var incidents = DayIncidents.Generate(city, seed, options.Int("incidents", 1000));
         var simulator = new DaySimulator(city, graph, ResponsePlan.Default, new DaySimulationOptions { ReturnHome = options.Flag("return-home") });
 
