@@ -82,10 +82,9 @@ public static class GatewayHost
                 Log($"alerts sent={delivery.AlertsSent} acked={delivery.AlertsAcked} rejected={delivery.AlertsRejected} spooled={spool.Count} connected={delivery.Connected}");
             }
 
-            if (!cancellationToken.IsCancellationRequested)
-            {
-                Log(camerasDone.IsCompleted ? "every camera has analysed its --frames; stopping" : $"--duration of {options.Duration?.TotalSeconds:F0} s reached; stopping");
-            }
+            Log(cancellationToken.IsCancellationRequested ? "asked to stop (Ctrl+C or TERM); stopping"
+                : camerasDone.IsCompleted ? "every camera has analysed its --frames; stopping"
+                : $"--duration of {options.Duration?.TotalSeconds:F0} s reached; stopping");
 
             await stop.CancelAsync();
             await camerasDone;

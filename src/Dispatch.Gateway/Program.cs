@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Dispatch.Gateway;
 
 if (args.Contains("--help") || args.Contains("-h"))
@@ -18,12 +19,17 @@ catch (ArgumentException error)
     return 64;
 }
 
+// Ctrl+C and a TERM (how ./dispatch.sh run and service managers stop it) end the run cleanly: cameras stop, acks are
+// awaited for --drain seconds, the summary is printed.
 using var interrupt = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
+void Stop(PosixSignalContext context)
 {
-    e.Cancel = true;
+    context.Cancel = true;
     interrupt.Cancel();
-};
+}
+
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
 try
 {
