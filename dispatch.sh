@@ -135,9 +135,9 @@ cmd_run() {
     need_node
     # DISPATCH_SKIP_BUILD=1: the Release builds are already there (the tests build the solution first).
     if [ "${DISPATCH_SKIP_BUILD:-}" != 1 ]; then
-        dotnet build src/Dispatch.Server -c Release -nologo -v quiet
-        dotnet build src/Dispatch.Gateway -c Release -nologo -v quiet
-        dotnet build src/Dispatch.Simulator -c Release -nologo -v quiet
+        dotnet build src/Dispatch.Server -c Release -nologo -v quiet -clp:NoSummary
+        dotnet build src/Dispatch.Gateway -c Release -nologo -v quiet -clp:NoSummary
+        dotnet build src/Dispatch.Simulator -c Release -nologo -v quiet -clp:NoSummary
     fi
     mkdir -p "$DISPATCH_DATA"
     rotate_log "$DISPATCH_DATA/gateway.log"

@@ -97,6 +97,15 @@ public sealed class DispatchScriptTests
 
         var said = Said();
         Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}:\n{said}");
+
+        // What README says it prints is what it prints (host log lines aside; numbers, names and paths masked).
+        var printed = said.Split('\n').Select(l => l.TrimEnd('\r'))
+            .Where(l => !l.StartsWith("info:", StringComparison.Ordinal) && !l.StartsWith("warn:", StringComparison.Ordinal) && !l.StartsWith("      ", StringComparison.Ordinal))
+            .SkipWhile(l => !l.StartsWith("Dispatch is up.", StringComparison.Ordinal))
+            .TakeWhile(l => !l.StartsWith("Simulator started", StringComparison.Ordinal))
+            .Concat(said.Split('\n').Where(l => l.StartsWith("Simulator started", StringComparison.Ordinal)).Take(1))
+            .Select(Readme.Masked);
+        Assert.Equal(Readme.BlockAfter("Once the host is ready it prints").Select(Readme.Masked), printed);
         Assert.Contains("Dispatch stopped.", said, StringComparison.Ordinal);
         Assert.DoesNotContain("unbound variable", said, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", said, StringComparison.Ordinal);
