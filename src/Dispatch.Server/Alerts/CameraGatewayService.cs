@@ -175,7 +175,12 @@ public sealed partial class CameraGatewayService(
             case OversizedBody.Heartbeat:
                 break;
             default:
-                metrics.AlertRejected(AlertRejection.TooLarge);
+                if (tooLarge.Body == OversizedBody.Unknown)
+                {
+                    // Unreadable, so possibly an alert: refused all the same.
+                    metrics.AlertRejected(AlertRejection.TooLarge);
+                }
+
                 throw new RpcException(new Status(StatusCode.ResourceExhausted, string.Create(CultureInfo.InvariantCulture,
                     $"a {(tooLarge.Body == OversizedBody.Hello ? "Hello" : "compressed or unreadable message")} of {tooLarge.Bytes} bytes is over the {AlertLimits.MaxMessageBytes}-byte message limit")));
         }

@@ -44,6 +44,26 @@ public sealed class ThirdPartyGatewayTests(SharedAlertHost shared) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_hello_over_the_message_limit_ends_the_call_resource_exhausted_saying_why()
+    {
+        var result = await RunAsync("oversized-hello", CameraId(1));
+
+        Assert.False(result.GetProperty("welcomed").GetBoolean());
+        var error = result.GetProperty("error");
+        Assert.Equal("RESOURCE_EXHAUSTED", error.GetProperty("code").GetString());
+        Assert.Contains("Hello of", error.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_heartbeat_over_the_message_limit_is_dropped_and_the_stream_carries_on()
+    {
+        var result = await RunAsync("oversized-heartbeat", CameraId(3));
+
+        Assert.Equal(JsonValueKind.Null, result.GetProperty("error").ValueKind);
+        Assert.Equal(["ALERT_OUTCOME_ACCEPTED", "ALERT_OUTCOME_ACCEPTED"], result.GetProperty("acks").EnumerateArray().Select(a => a.GetProperty("outcome").GetString()));
+    }
+
+    [Fact]
     public async Task A_new_camera_announced_without_a_location_is_refused_as_missing_its_location_not_out_of_range()
     {
         var result = await RunAsync("new-camera-without-location", CameraId(19));

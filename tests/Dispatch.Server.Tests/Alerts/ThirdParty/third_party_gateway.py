@@ -229,7 +229,32 @@ def duplicate_alert(stub):
     return session.result()
 
 
+def oversized_hello(stub):
+    """A Hello of 3 MiB (a camera list nobody would send): the call ends, saying why."""
+    session = Session(stub)
+    cameras = [camera_gateway_pb2.CameraInfo(camera_id=f"PY-{i:06d}", name="n" * 200) for i in range(12_000)]
+    session.hello(cameras=cameras)
+    session.close()
+    return session.result()
+
+
+def oversized_heartbeat(stub):
+    """A 3 MiB heartbeat between two alerts: dropped, and the stream carries on."""
+    session = Session(stub)
+    session.hello()
+    session.send(alert=new_alert("before-" + uuid.uuid4().hex))
+    session.wait_acks(1)
+    beat = camera_gateway_pb2.Heartbeat(cameras=[camera_gateway_pb2.CameraHealth(camera_id=CAMERA, detail="d" * 3_200_000)])
+    session.send(heartbeat=beat)
+    session.send(alert=new_alert("after-" + uuid.uuid4().hex))
+    session.wait_acks(2)
+    session.close()
+    return session.result()
+
+
 SCENARIOS = {
+    "oversized-hello": oversized_hello,
+    "oversized-heartbeat": oversized_heartbeat,
     "oversized-alert": oversized_alert,
     "oversized-publish": oversized_publish,
     "new-camera-without-location": new_camera_without_location,
