@@ -1,3 +1,4 @@
+using System.Globalization;
 using Dispatch.Contracts.V1;
 
 namespace Dispatch.Contracts;
@@ -10,6 +11,20 @@ public static class AlertLimits
     public const int MaxAttributes = 32;
     public const int MaxAttributeKeyLength = 64;
     public const int MaxAttributeValueLength = 256;
+
+    /// <summary>The largest message (a GatewayMessage, or PublishAlert's Alert) the service reads, serialized.</summary>
+    public const int MaxMessageBytes = 2 * 1024 * 1024;
+
+    /// <summary>The longest gateway id, in characters.</summary>
+    public const int MaxGatewayIdLength = 128;
+
+    public const int MaxRuleShapes = 4;
+    public const int MaxRuleShapeNameLength = 64;
+    public const int MaxZoneCorners = 64;
+
+    /// <summary>The Timestamp range (0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z), in seconds since the Unix epoch.</summary>
+    public const long MinTimestampSeconds = -62_135_596_800;
+    public const long MaxTimestampSeconds = 253_402_300_799;
 }
 
 /// <summary>A refusal: the reason code sent on the wire and a message naming the offending value.</summary>
@@ -48,6 +63,12 @@ public static class AlertValidation
             return new(RejectReason.ObservedTooOld, "observed_at is missing");
         }
 
+        if (!IsValidTimestamp(alert.ObservedAt))
+        {
+            return new(RejectReason.ObservedAtInvalid, string.Create(CultureInfo.InvariantCulture,
+                $"observed_at (seconds {alert.ObservedAt.Seconds}, nanos {alert.ObservedAt.Nanos}) is not a valid timestamp: seconds must lie in {AlertLimits.MinTimestampSeconds}..{AlertLimits.MaxTimestampSeconds} (years 1 to 9999) and nanos in 0..999999999"));
+        }
+
         var observedAt = alert.ObservedAt.ToDateTimeOffset();
         if (observedAt > now + maxClockSkew)
         {
@@ -83,6 +104,11 @@ public static class AlertValidation
             }
         }
 
+        if (CheckShapes(alert) is { } shapeRefusal)
+        {
+            return shapeRefusal;
+        }
+
         if (alert.SnapshotJpeg.Length > AlertLimits.MaxSnapshotBytes)
         {
             return new(RejectReason.SnapshotTooLarge,
@@ -111,8 +137,52 @@ public static class AlertValidation
     public static bool IsRetryable(RejectReason reason) => reason is
         RejectReason.TooManyUnacknowledged or RejectReason.NotAuthenticated or RejectReason.Unavailable or RejectReason.Overloaded;
 
+    /// <summary>Whether a Timestamp lies in the range it is defined for (converting one outside throws).</summary>
+    public static bool IsValidTimestamp(Google.Protobuf.WellKnownTypes.Timestamp timestamp)
+    {
+        ArgumentNullException.ThrowIfNull(timestamp);
+        return timestamp.Seconds is >= AlertLimits.MinTimestampSeconds and <= AlertLimits.MaxTimestampSeconds
+            && timestamp.Nanos is >= 0 and <= 999_999_999;
+    }
+
     public static bool IsValidLocation(GeoLocation location) =>
         location.Latitude is >= -90 and <= 90 && location.Longitude is >= -180 and <= 180;
+
+    private static AlertRefusal? CheckShapes(Alert alert)
+    {
+        if (alert.RuleShapes.Count > AlertLimits.MaxRuleShapes)
+        {
+            return new(RejectReason.ShapeOutOfRange, $"{alert.RuleShapes.Count} rule_shapes, the limit is {AlertLimits.MaxRuleShapes}");
+        }
+
+        for (var i = 0; i < alert.RuleShapes.Count; i++)
+        {
+            var shape = alert.RuleShapes[i];
+            if (shape.Name.Length > AlertLimits.MaxRuleShapeNameLength)
+            {
+                return new(RejectReason.ShapeOutOfRange,
+                    $"rule_shapes[{i}].name is {shape.Name.Length} characters, the limit is {AlertLimits.MaxRuleShapeNameLength}");
+            }
+
+            var (min, max, what) = shape.Closed ? (3, AlertLimits.MaxZoneCorners, "a zone") : (2, 2, "a line");
+            if (shape.Points.Count < min || shape.Points.Count > max)
+            {
+                return new(RejectReason.ShapeOutOfRange,
+                    $"rule_shapes[{i}] ('{shape.Name}') is {what} and needs {(min == max ? $"{min}" : $"{min} to {max}")} points, got {shape.Points.Count}");
+            }
+
+            for (var p = 0; p < shape.Points.Count; p++)
+            {
+                if (!IsUnit(shape.Points[p].X) || !IsUnit(shape.Points[p].Y))
+                {
+                    return new(RejectReason.ShapeOutOfRange, string.Create(CultureInfo.InvariantCulture,
+                        $"rule_shapes[{i}].points[{p}] ({shape.Points[p].X}, {shape.Points[p].Y}) is outside [0,1]"));
+                }
+            }
+        }
+
+        return null;
+    }
 
     private static bool IsUnit(float value) => value is >= 0f and <= 1f;
 }

@@ -10,10 +10,14 @@ using Dispatch.Vision.Detection;
 namespace Dispatch.Gateway;
 
 /// <summary>What a run did, printed as the gateway's last line.</summary>
-public sealed record GatewaySummary(int Cameras, long Frames, double FpsPerCamera, long AlertsSent, long AlertsAcked, long Spooled)
+/// <param name="CamerasWorking">Cameras that delivered at least one frame.</param>
+/// <param name="Problems">Why each camera that never worked did not ("cam-1: cannot open rtsp://..."), for the exit message.</param>
+public sealed record GatewaySummary(int Cameras, int CamerasWorking, long Frames, double FpsPerCamera, long AlertsSent, long AlertsAcked, long Spooled)
 {
+    public IReadOnlyList<string> Problems { get; init; } = [];
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"cameras={Cameras} frames={Frames} fps_per_camera={FpsPerCamera:F1} alerts_sent={AlertsSent} alerts_acked={AlertsAcked} spooled={Spooled}");
+        $"cameras={Cameras} cameras_working={CamerasWorking} frames={Frames} fps_per_camera={FpsPerCamera:F1} alerts_sent={AlertsSent} alerts_acked={AlertsAcked} spooled={Spooled}");
 }
 
 /// <summary>Wires cameras, spool and delivery together and runs them for the requested time.</summary>
@@ -70,11 +74,17 @@ public static class GatewayHost
 
                 foreach (var worker in workers)
                 {
-                    Log(string.Create(CultureInfo.InvariantCulture, $"camera {worker.CameraId} fps={worker.Fps:F1} frames={worker.Frames} alerts={worker.Alerts}"));
+                    var problem = worker.Problem;
+                    Log(string.Create(CultureInfo.InvariantCulture,
+                        $"camera {worker.CameraId} fps={worker.Fps:F1} frames={worker.Frames} alerts={worker.Alerts}{(problem.Length > 0 ? $" offline: {problem}" : "")}"));
                 }
 
                 Log($"alerts sent={delivery.AlertsSent} acked={delivery.AlertsAcked} rejected={delivery.AlertsRejected} spooled={spool.Count} connected={delivery.Connected}");
             }
+
+            Log(cancellationToken.IsCancellationRequested ? "asked to stop (Ctrl+C or TERM); stopping"
+                : camerasDone.IsCompleted ? "every camera has analysed its --frames; stopping"
+                : $"--duration of {options.Duration?.TotalSeconds:F0} s reached; stopping");
 
             await stop.CancelAsync();
             await camerasDone;
@@ -91,7 +101,10 @@ public static class GatewayHost
 
             var frames = workers.Sum(w => w.Frames);
             var fps = workers.Count == 0 ? 0 : workers.Average(w => w.Fps);
-            return new GatewaySummary(workers.Count, frames, fps, delivery.AlertsSent, delivery.AlertsAcked, spool.Count);
+            return new GatewaySummary(workers.Count, workers.Count(w => w.HasWorked), frames, fps, delivery.AlertsSent, delivery.AlertsAcked, spool.Count)
+            {
+                Problems = [.. workers.Where(w => !w.HasWorked).Select(w => $"{w.CameraId}: {(w.Problem.Length > 0 ? w.Problem : "no frame")}")],
+            };
         }
         finally
         {
@@ -152,7 +165,7 @@ public static class GatewayHost
         var synthetic = camera.Source == "synthetic";
         IFrameSource source = synthetic
             ? new SyntheticFrameSource(options.Width, options.Height, seed: StableSeed(camera.Info.CameraId))
-            : new VideoCaptureSource(camera.Source);
+            : new VideoCaptureSource(camera.Source, new Backoff(options.CameraRetryInitial, options.CameraRetryMax));
         IPersonDetector detector = (camera.Detector ?? (synthetic ? "motion-blob" : "hog")) == "hog"
             ? new HogPersonDetector()
             : new MotionBlobPersonDetector();

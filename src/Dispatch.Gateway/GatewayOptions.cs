@@ -24,6 +24,9 @@ public sealed record GatewayOptions
                                 are unacknowledged (default 3); the rest stay spooled
           --report SECONDS      progress line interval (default 5)
           --lat DEG --lon DEG   location of the first synthetic camera; others spread 100 m apart
+        A camera whose source cannot be opened is retried (1 s doubling to 60 s, with jitter) and reported
+        offline to the service in heartbeats, with the reason.
+        exit status: 0 done; 1 spool, file or configuration error; 3 no camera delivered a frame; 64 bad option
         """;
 
     public Uri Server { get; init; } = new("http://127.0.0.1:5081");
@@ -64,6 +67,11 @@ public sealed record GatewayOptions
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
 
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>First wait before opening a camera stream again after it failed; doubles up to <see cref="CameraRetryMax"/>.</summary>
+    public TimeSpan CameraRetryInitial { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan CameraRetryMax { get; init; } = TimeSpan.FromSeconds(60);
 
     public static GatewayOptions Parse(IReadOnlyList<string> args)
     {

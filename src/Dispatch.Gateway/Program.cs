@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Dispatch.Gateway;
 
 if (args.Contains("--help") || args.Contains("-h"))
@@ -18,17 +19,29 @@ catch (ArgumentException error)
     return 64;
 }
 
+// Ctrl+C and a TERM (how ./dispatch.sh run and service managers stop it) end the run cleanly: cameras stop, acks are
+// awaited for --drain seconds, the summary is printed.
 using var interrupt = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
+void Stop(PosixSignalContext context)
 {
-    e.Cancel = true;
+    context.Cancel = true;
     interrupt.Cancel();
-};
+}
+
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
 try
 {
     var summary = await GatewayHost.RunAsync(options, Console.Out, interrupt.Token);
     Console.WriteLine(summary);
+    if (summary.Cameras > 0 && summary.CamerasWorking == 0)
+    {
+        // Alerts cannot come from a gateway that never saw a frame: say so, for whoever started it (or a supervisor).
+        Console.Error.WriteLine($"dispatch-gateway: no camera delivered a frame ({string.Join("; ", summary.Problems)})");
+        return 3;
+    }
+
     return 0;
 }
 catch (Exception error) when (error is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)

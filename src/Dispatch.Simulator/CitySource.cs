@@ -13,6 +13,13 @@ public static class CitySource
         }
 
         using var file = File.OpenRead(path);
-        return CityGeoJson.Read(file);
+        try
+        {
+            return CityGeoJson.Read(file);
+        }
+        catch (CityFormatException e)
+        {
+            throw new InputException($"{path}: {e.Message}");
+        }
     }
 }

@@ -13,7 +13,7 @@ public static class CoverageCommand
 {
     public static int Run(CommandLine options)
     {
-        options.Allow("seed", "city", "roads", "size", "busy-share", "moves", "out-cells", "out-grids");
+        options.Allow("seed", "city", "roads", "size", "busy-share", "moves", "out-cells", "out-grids", "min-road-coverage");
         var seed = options.Int("seed", 7);
         var busyShare = options.Double("busy-share", 0.3);
         if (busyShare >= 1)
@@ -22,8 +22,7 @@ public static class CoverageCommand
         }
 
         var clock = Stopwatch.StartNew();
-        var city = CitySource.Load(options.ExistingFile("city"), seed);
-        var graph = RoadNetworkSource.Build(RoadNetworkSource.Load(options.ExistingFile("roads"), seed, options.Double("size", 1.0)));
+        var (city, _, _, graph, _) = CityOnRoads.Load(options, seed, Console.Error);
         var map = new CoverageMap(graph, city.Grids);
 
         var stationResponders = city.Stations

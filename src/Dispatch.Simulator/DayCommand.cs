@@ -20,7 +20,7 @@ public static class DayCommand
 
     public static int Run(CommandLine options)
     {
-        options.Allow("seed", "city", "roads", "incidents", "size", "return-home", "clusters", "cluster-rate", "history-weeks", "weekday", "max-patrols");
+        options.Allow("seed", "city", "roads", "incidents", "size", "return-home", "min-road-coverage", "clusters", "cluster-rate", "history-weeks", "weekday", "max-patrols");
         var seed = options.Int("seed", 7);
         var clusterCount = options.Int("clusters", 12);
         var historyWeeks = options.Int("history-weeks", 8);
@@ -33,9 +33,7 @@ public static class DayCommand
         }
 
         var clock = Stopwatch.StartNew();
-        var city = CitySource.Load(options.ExistingFile("city"), seed);
-        var roads = RoadNetworkSource.Load(options.ExistingFile("roads"), seed, options.Double("size", 1.0));
-        var graph = RoadNetworkSource.Build(roads);
+        var (city, _, roads, graph, _) = CityOnRoads.Load(options, seed, Console.Error);
         var generation = new ClusteredIncidentOptions
         {
             BackgroundPerDay = options.Int("incidents", 1000),

@@ -21,6 +21,7 @@ var commands = new Dictionary<string, Func<CommandLine, int>>(StringComparer.Ord
     ["eta-bench"] = EtaBenchCommand.Run,
     ["roads"] = RoadsCommand.Run,
     ["coverage"] = CoverageCommand.Run,
+    ["city"] = CityCommand.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
@@ -39,4 +40,9 @@ catch (CommandLineException e)
     Console.Error.WriteLine(e.Message);
     Console.Error.WriteLine(CommandLine.Usage);
     return CommandLine.UsageExitCode;
+}
+catch (InputException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return InputException.ExitCode;
 }

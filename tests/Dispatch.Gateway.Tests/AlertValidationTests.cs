@@ -39,6 +39,61 @@ public sealed class AlertValidationTests
         Assert.Equal(RejectReason.SnapshotTooLarge, Check(Valid().With(a => a.SnapshotJpeg = ByteString.CopyFrom(new byte[AlertLimits.MaxSnapshotBytes + 1]))));
     }
 
+    [Theory]
+    [InlineData(-62_135_596_801L, 0)]
+    [InlineData(253_402_300_800L, 0)]
+    [InlineData(long.MaxValue, 0)]
+    [InlineData(long.MinValue, 0)]
+    [InlineData(1_700_000_000L, -1)]
+    [InlineData(1_700_000_000L, 1_000_000_000)]
+    public void Observed_at_outside_what_a_timestamp_can_hold_is_refused_with_its_reason_not_thrown(long seconds, int nanos)
+    {
+        var refusal = AlertValidation.Check(Valid().With(a => a.ObservedAt = new Timestamp { Seconds = seconds, Nanos = nanos }),
+            Now, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(10));
+
+        Assert.Equal(RejectReason.ObservedAtInvalid, refusal?.Reason);
+        Assert.Contains(seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), refusal!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Observed_at_at_the_edges_of_the_timestamp_range_is_judged_by_age_not_refused_as_invalid()
+    {
+        Assert.Equal(RejectReason.ObservedTooOld, Check(Valid().With(a => a.ObservedAt = new Timestamp { Seconds = AlertLimits.MinTimestampSeconds })));
+        Assert.Equal(RejectReason.ObservedInFuture, Check(Valid().With(a => a.ObservedAt = new Timestamp { Seconds = AlertLimits.MaxTimestampSeconds, Nanos = 999_999_999 })));
+    }
+
+    [Fact]
+    public void Rule_shapes_are_checked_for_range_and_point_count()
+    {
+        static RuleShape Line(params float[] xy) => Shape(false, xy);
+        static RuleShape Zone(params float[] xy) => Shape(true, xy);
+
+        Assert.Null(Check(Valid().With(a => a.RuleShapes.Add(Line(0.5f, 0.4f, 0.5f, 1f)))));
+        Assert.Null(Check(Valid().With(a => a.RuleShapes.Add(Zone(0.6f, 0.4f, 1f, 0.4f, 1f, 1f)))));
+        Assert.Equal(RejectReason.ShapeOutOfRange, Check(Valid().With(a => a.RuleShapes.Add(Line(0.5f, 0.4f, 0.5f, 1.2f)))));
+        Assert.Equal(RejectReason.ShapeOutOfRange, Check(Valid().With(a => a.RuleShapes.Add(Line(0.5f, 0.4f, 0.5f, 1f, 0.6f, 1f)))));
+        Assert.Equal(RejectReason.ShapeOutOfRange, Check(Valid().With(a => a.RuleShapes.Add(Zone(0.6f, 0.4f, 1f, 0.4f)))));
+        Assert.Equal(RejectReason.ShapeOutOfRange, Check(Valid().With(a => a.RuleShapes.Add(new RuleShape { Name = new string('z', 65), Points = { Line(0, 0, 1, 1).Points } }))));
+        Assert.Equal(RejectReason.ShapeOutOfRange, Check(Valid().With(a =>
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                a.RuleShapes.Add(Line(0, 0, 1, 1));
+            }
+        })));
+    }
+
+    private static RuleShape Shape(bool closed, float[] xy)
+    {
+        var shape = new RuleShape { Name = closed ? "yard" : "gate", Closed = closed };
+        for (var i = 0; i + 1 < xy.Length; i += 2)
+        {
+            shape.Points.Add(new ImagePoint { X = xy[i], Y = xy[i + 1] });
+        }
+
+        return shape;
+    }
+
     [Fact]
     public void Refusal_message_names_the_offending_value()
     {

@@ -11,7 +11,7 @@ public sealed class ConfigurationTests
             "id": "cam-0123", "source": "synthetic", "latitude": 36.668, "longitude": 117.021,
             "zones": [ { "name": "yard", "points": [[0.65,0.45],[1,0.45],[1,1],[0.65,1]], "loiteringSeconds": 20 } ],
             "lines": [ { "name": "gate", "from": [0.5,0.4], "to": [0.5,1], "alertOn": "leftToRight" } ],
-            "crowdAbove": 5 } ] }
+            "crowdAbove": 5, "lineMinDistance": 0.08, "lineCooldownSeconds": 12 } ] }
         """;
 
     [Fact]
@@ -28,6 +28,7 @@ public sealed class ConfigurationTests
         Assert.True(zone.Zone.Contains(new NormalizedPoint(0.8, 0.8)));
         Assert.Equal(CrossingFilter.LeftToRight, Assert.Single(settings.Lines).AlertOn);
         Assert.Equal(5, settings.CrowdAbove);
+        Assert.Equal((0.08, 12.0), (settings.LineMinDistance, settings.LineCooldownSeconds));
         Assert.Equal(36.668, camera.Latitude);
     }
 

@@ -27,7 +27,7 @@ public sealed class DispatchHost : WebApplicationFactory<DispatchServer::Program
 
     private readonly Dictionary<string, string?> _settings;
 
-    private DispatchHost(TempDirectory directory, int grpcPort)
+    private DispatchHost(TempDirectory directory, int grpcPort, IReadOnlyDictionary<string, string?>? settings)
     {
         var cityPath = directory.File("city.geojson");
         File.WriteAllText(cityPath, CityGeoJson.Write(SmallCity()));
@@ -35,15 +35,20 @@ public sealed class DispatchHost : WebApplicationFactory<DispatchServer::Program
         _settings = LoopbackHostSettings.Create(
             WebPort, grpcPort, TestPorts.GetFreeTcpPort(), TestPorts.GetFreeTcpPort(), LoopbackHostSettings.NewClusterId("gateway-test"), directory.File("dispatch.db"), cityPath);
         _settings[$"Dispatch:Gateways:{GatewayId}:Credential"] = Credential;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+
         UseKestrel();
     }
 
     public int WebPort { get; }
 
-    /// <summary>Starts the host with its gRPC endpoint on <paramref name="grpcPort"/>.</summary>
-    public static DispatchHost Start(TempDirectory directory, int grpcPort)
+    /// <summary>Starts the host with its gRPC endpoint on <paramref name="grpcPort"/>, with extra <paramref name="settings"/>.</summary>
+    public static DispatchHost Start(TempDirectory directory, int grpcPort, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var host = new DispatchHost(directory, grpcPort);
+        var host = new DispatchHost(directory, grpcPort, settings);
         host.StartServer();
         return host;
     }

@@ -8,7 +8,7 @@ namespace Dispatch.Gateway.Tests;
 
 public sealed partial class GatewayHostTests
 {
-    [GeneratedRegex(@"^cameras=\d+ frames=\d+ fps_per_camera=\d+\.\d alerts_sent=\d+ alerts_acked=\d+ spooled=\d+$")]
+    [GeneratedRegex(@"^cameras=\d+ cameras_working=\d+ frames=\d+ fps_per_camera=\d+\.\d alerts_sent=\d+ alerts_acked=\d+ spooled=\d+$")]
     private static partial Regex SummaryLine();
 
     private static GatewayOptions Options(int port, string spool, params string[] extra) =>
@@ -50,12 +50,24 @@ public sealed partial class GatewayHostTests
         var box = Assert.Single(crossing.Boxes);
         Assert.True(box.X >= 0 && box.Y >= 0 && box.X + box.Width <= 1 && box.Y + box.Height <= 1, box.ToString());
         Assert.InRange(crossing.Confidence, 0.3f, 1f);
+        var line = Assert.Single(crossing.RuleShapes);
+        Assert.Equal(("gate", false), (line.Name, line.Closed));
+        Assert.Equal([(0.5f, 0.4f), (0.5f, 1f)], line.Points.Select(p => (p.X, p.Y)));
+        var intrusion = received.First(a => a.Kind == AlertKind.Intrusion);
+        Assert.Equal(("yard", true, 4), (intrusion.RuleShapes[0].Name, intrusion.RuleShapes[0].Closed, intrusion.RuleShapes[0].Points.Count));
 
         Assert.Equal(2, server.Gateway.Hellos.First().Cameras.Count);
         var beat = server.Gateway.Heartbeats.Last();
         Assert.Equal(2, beat.Cameras.Count);
         Assert.True(server.Gateway.Heartbeats.Any(b => b.Cameras.Any(c => c.Status == CameraStatus.Online && c.Fps > 0)), beat.ToString());
         Assert.Contains("camera gw-host-cam-01 fps=", output.ToString());
+        Assert.Equal(2, summary.CamerasWorking);
+
+        // Stopping at the end of the run is said as such, not as a lost connection followed by a reconnect.
+        Assert.Contains("every camera has analysed its --frames; stopping", output.ToString());
+        Assert.Contains("delivery stopped; 0 alerts left in the spool", output.ToString());
+        Assert.DoesNotContain("lost or refused", output.ToString());
+        Assert.DoesNotContain("reconnecting", output.ToString());
     }
 
     [Fact]
@@ -109,7 +121,26 @@ public sealed partial class GatewayHostTests
     public void Summary_line_has_the_documented_shape()
     {
         Assert.Equal(
-            "cameras=3 frames=900 fps_per_camera=25.0 alerts_sent=7 alerts_acked=6 spooled=1",
-            new GatewaySummary(3, 900, 25.0, 7, 6, 1).ToString());
+            "cameras=3 cameras_working=2 frames=900 fps_per_camera=25.0 alerts_sent=7 alerts_acked=6 spooled=1",
+            new GatewaySummary(3, 2, 900, 25.0, 7, 6, 1).ToString());
+    }
+
+    [Fact]
+    public async Task The_normal_end_of_the_duration_is_logged_as_such_not_as_a_lost_connection()
+    {
+        using var dir = new TempDirectory("gateway-duration");
+        var port = RecordingServer.ReservePort();
+        await using var server = await RecordingServer.StartAsync(port);
+        var output = new StringWriter();
+
+        var summary = await GatewayHost.RunAsync(Options(port, dir.Path, "--duration", "2", "--drain", "1"), TextWriter.Synchronized(output), TestContext.Current.CancellationToken);
+
+        var log = output.ToString();
+        Assert.Equal(1, summary.CamerasWorking);
+        Assert.Contains("connected to", log, StringComparison.Ordinal);
+        Assert.Contains("--duration of 2 s reached; stopping", log, StringComparison.Ordinal);
+        Assert.Contains("delivery stopped", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("lost or refused", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("reconnecting", log, StringComparison.Ordinal);
     }
 }

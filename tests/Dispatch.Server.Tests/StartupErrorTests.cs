@@ -60,8 +60,8 @@ public sealed class StartupErrorTests
             { "type": "FeatureCollection", "features": [
               { "type": "Feature", "properties": { "highway": "primary" },
                 "geometry": { "type": "LineString", "coordinates": [[117.0, 36.66], [117.01, 36.66]] } },
-              { "type": "Feature", "properties": { "highway": "primary", "maxspeed": "very fast" },
-                "geometry": { "type": "LineString", "coordinates": [[117.0, 36.67], [117.01, 36.67]] } } ] }
+              { "type": "Feature", "properties": { "highway": "primary" },
+                "geometry": { "type": "LineString", "coordinates": [[117.0, 36.67], [117.01, 96.67]] } } ] }
             """, TestContext.Current.CancellationToken);
 
         var (exitCode, stderr) = await RunServerAsync($"--Dispatch:Roads:File={path}");
@@ -69,7 +69,17 @@ public sealed class StartupErrorTests
         Assert.Equal(2, exitCode);
         Assert.Contains("Dispatch cannot start", stderr, StringComparison.Ordinal);
         Assert.Contains("feature 1", stderr, StringComparison.Ordinal);
-        Assert.Contains("BadMaxSpeed", stderr, StringComparison.Ordinal);
+        Assert.Contains("CoordinateOutOfRange", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Road_export_of_another_country_stops_the_host_saying_how_little_of_the_city_it_reaches()
+    {
+        var (exitCode, stderr) = await RunServerAsync($"--Dispatch:Roads:File={OsmFixtures.OsmToGeoJson}");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Dispatch cannot start", stderr, StringComparison.Ordinal);
+        Assert.Contains("reaches only 0% of the city", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

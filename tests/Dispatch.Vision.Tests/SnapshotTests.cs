@@ -89,6 +89,28 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Annotated_copy_draws_the_rules_line_and_zone_in_yellow_beside_the_boxes()
+    {
+        var jpeg = SceneJpeg();
+        var box = new NormalizedBox(0.25, 0.5, 0.25, 0.25, "person", 0.87);
+
+        using var plain = Cv2.ImDecode(jpeg, ImreadModes.Color);
+        using var drawn = Cv2.ImDecode(
+            Snapshot.Annotated(jpeg, [box], [RuleOutline.Of(SceneRuns.Gate), RuleOutline.Of(SceneRuns.Yard)]), ImreadModes.Color);
+
+        // The gate runs down x = 0.5 (column 320) from y = 0.4; the yard's left edge down x = 0.65 (column 415).
+        foreach (var (row, column) in new[] { (160, 320), (300, 320), (250, 415), (330, 415) })
+        {
+            Assert.True(IsYellow(drawn.At<Vec3b>(row, column)), $"expected yellow at ({column}, {row}), got {drawn.At<Vec3b>(row, column)}");
+            Assert.False(IsYellow(plain.At<Vec3b>(row, column)), $"the clean frame is already yellow at ({column}, {row})");
+        }
+
+        Assert.True(drawn.At<Vec3b>(270, 200).Item2 > 180, "the box is still drawn");
+    }
+
+    private static bool IsYellow(Vec3b bgr) => bgr.Item2 > 180 && bgr.Item1 > 160 && bgr.Item0 < 90;
+
+    [Fact]
     public void Thumbnail_of_bytes_that_are_no_image_fails_with_a_clear_message()
     {
         var error = Assert.Throws<ArgumentException>(() => Snapshot.Thumbnail(new byte[] { 1, 2, 3 }));

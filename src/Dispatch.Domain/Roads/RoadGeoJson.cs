@@ -6,49 +6,182 @@ using Dispatch.Domain.Geo;
 namespace Dispatch.Domain.Roads;
 
 /// <summary>
-/// Reads and writes roads as a GeoJSON FeatureCollection of LineStrings/MultiLineStrings with
-/// OpenStreetMap tags, as overpass-turbo/osmtogeojson (tags as flat properties or under "tags")
-/// and ogr2ogr (highway/name columns plus an "other_tags" hstore string) export them.
+/// Reads and writes roads as GeoJSON with OpenStreetMap tags: a FeatureCollection as overpass-turbo/osmtogeojson
+/// (tags as flat properties, with "@id", or under "tags") and ogr2ogr (highway/name columns plus an "other_tags"
+/// hstore string) write it, or a sequence of Features one per line (RFC 8142 "geojsonseq", as `osmium export`
+/// writes it). What a router ignores is left out and counted, as OSRM's profiles do: areas, points, features without
+/// a highway tag, highway values that are no road (platform, construction, proposed, ...) and reversible lanes; a
+/// maxspeed or oneway value that cannot be read is dropped and the road kept. Only broken data is an error.
 /// </summary>
 public static class RoadGeoJson
 {
     private const int CoordinateDecimals = 7;
 
+    /// <summary>Distinct labels kept per ignored-count table; a file with more odd values is summarised.</summary>
+    private const int MaxIgnoredLabels = 64;
+
+    /// <summary>The record separator that starts each Feature of a GeoJSON text sequence (RFC 8142).</summary>
+    private const byte RecordSeparator = 0x1E;
+
     public static RoadImportResult Read(string json, RoadImportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(json);
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json);
-        }
-        catch (JsonException e)
-        {
-            throw new RoadFormatException(-1, null, $"not valid JSON: {e.Message}");
-        }
-
-        using (document)
-        {
-            return Read(document.RootElement, options ?? new RoadImportOptions());
-        }
+        return Read(Encoding.UTF8.GetBytes(json), options ?? new RoadImportOptions());
     }
 
     public static RoadImportResult Read(Stream utf8Json, RoadImportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(utf8Json);
+        using var buffer = new MemoryStream();
+        utf8Json.CopyTo(buffer);
+        return Read(buffer.ToArray(), options ?? new RoadImportOptions());
+    }
+
+    private static RoadImportResult Read(byte[] utf8, RoadImportOptions options)
+    {
+        var first = Array.FindIndex(utf8, b => b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or 0xEF or 0xBB or 0xBF));
+        if (first >= 0 && utf8[first] == RecordSeparator)
+        {
+            return ReadSequence(utf8, options);
+        }
+
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(utf8Json);
+            document = JsonDocument.Parse(utf8);
         }
         catch (JsonException e)
         {
+            // Features one per line without separators (newline-delimited GeoJSON) read as a sequence too.
+            if (StartsWithFeature(utf8))
+            {
+                return ReadSequence(utf8, options);
+            }
+
             throw new RoadFormatException(-1, null, $"not valid JSON: {e.Message}");
         }
 
         using (document)
         {
-            return Read(document.RootElement, options ?? new RoadImportOptions());
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("type", out var type)
+                || type.ValueKind != JsonValueKind.String
+                || type.GetString() != "FeatureCollection")
+            {
+                throw new RoadFormatException(-1, null, "expected a GeoJSON object with \"type\": \"FeatureCollection\" (or a sequence of Features, one a line)");
+            }
+
+            if (!root.TryGetProperty("features", out var features) || features.ValueKind != JsonValueKind.Array)
+            {
+                throw new RoadFormatException(-1, null, "a FeatureCollection needs a \"features\" array");
+            }
+
+            var import = new Import(options, features.GetArrayLength());
+            foreach (var feature in features.EnumerateArray())
+            {
+                import.Add(feature);
+            }
+
+            return import.Result();
+        }
+    }
+
+    /// <summary>A GeoJSON text sequence: record separators are whitespace to the reader, which then takes one Feature after another.</summary>
+    private static RoadImportResult ReadSequence(byte[] utf8, RoadImportOptions options)
+    {
+        for (var i = 0; i < utf8.Length; i++)
+        {
+            if (utf8[i] == RecordSeparator)
+            {
+                utf8[i] = (byte)'\n';
+            }
+        }
+
+        var import = new Import(options, 0);
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { AllowMultipleValues = true });
+        try
+        {
+            while (true)
+            {
+                using var feature = JsonDocument.ParseValue(ref reader);
+                import.Add(feature.RootElement);
+                if (!reader.Read())
+                {
+                    break;
+                }
+            }
+        }
+        catch (JsonException e)
+        {
+            throw new RoadFormatException(import.Count, null, $"feature {import.Count} of the sequence is not valid JSON: {e.Message}");
+        }
+
+        return import.Result();
+    }
+
+    private static bool StartsWithFeature(byte[] utf8)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { AllowMultipleValues = true });
+            using var first = JsonDocument.ParseValue(ref reader);
+            return first.RootElement.ValueKind == JsonValueKind.Object
+                && first.RootElement.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() == "Feature";
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>One file's import in progress: features in order, with the broken ones and the ignored ones counted.</summary>
+    private sealed class Import(RoadImportOptions options, int capacity)
+    {
+        private readonly List<RoadFeature> _roads = new(capacity);
+        private readonly List<SkippedRoadFeature> _skipped = [];
+        private readonly Dictionary<string, int> _ignoredFeatures = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _ignoredTags = new(StringComparer.Ordinal);
+
+        public int Count { get; private set; }
+
+        public void Add(JsonElement feature)
+        {
+            var parsed = ReadFeature(feature);
+            if (parsed.Road is not null)
+            {
+                _roads.Add(parsed.Road);
+                foreach (var tag in parsed.DroppedTags ?? [])
+                {
+                    Tally(_ignoredTags, tag);
+                }
+            }
+            else if (parsed.Ignored is { } why)
+            {
+                Tally(_ignoredFeatures, why);
+            }
+            else if (options.OnError == RoadImportErrorMode.Refuse)
+            {
+                throw new RoadFormatException(Count, parsed.Kind, parsed.Reason!);
+            }
+            else
+            {
+                _skipped.Add(new SkippedRoadFeature(Count, parsed.Kind, parsed.Reason!));
+            }
+
+            Count++;
+        }
+
+        public RoadImportResult Result() => new(_roads, _skipped, _ignoredFeatures, _ignoredTags);
+
+        private static void Tally(Dictionary<string, int> counts, string label)
+        {
+            if (!counts.ContainsKey(label) && counts.Count >= MaxIgnoredLabels)
+            {
+                label = "(other values)";
+            }
+
+            counts[label] = counts.GetValueOrDefault(label) + 1;
         }
     }
 
@@ -74,50 +207,16 @@ public static class RoadGeoJson
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static RoadImportResult Read(JsonElement root, RoadImportOptions options)
-    {
-        if (root.ValueKind != JsonValueKind.Object
-            || !root.TryGetProperty("type", out var type)
-            || type.ValueKind != JsonValueKind.String
-            || type.GetString() != "FeatureCollection")
-        {
-            throw new RoadFormatException(-1, null, "expected a GeoJSON object with \"type\": \"FeatureCollection\"");
-        }
-
-        if (!root.TryGetProperty("features", out var features) || features.ValueKind != JsonValueKind.Array)
-        {
-            throw new RoadFormatException(-1, null, "a FeatureCollection needs a \"features\" array");
-        }
-
-        var roads = new List<RoadFeature>(features.GetArrayLength());
-        var skipped = new List<SkippedRoadFeature>();
-        var index = 0;
-        foreach (var feature in features.EnumerateArray())
-        {
-            var parsed = ReadFeature(feature);
-            if (parsed.Road is not null)
-            {
-                roads.Add(parsed.Road);
-            }
-            else if (options.OnError == RoadImportErrorMode.Refuse)
-            {
-                throw new RoadFormatException(index, parsed.Kind, parsed.Reason!);
-            }
-            else
-            {
-                skipped.Add(new SkippedRoadFeature(index, parsed.Kind, parsed.Reason!));
-            }
-
-            index++;
-        }
-
-        return new RoadImportResult(roads, skipped);
-    }
-
-    private readonly record struct Parsed(RoadFeature? Road, RoadImportErrorKind Kind, string? Reason)
+    /// <summary>A road (with the tag values it dropped), a feature ignored on purpose (with why), or a broken one (kind and reason).</summary>
+    private readonly record struct Parsed(RoadFeature? Road, RoadImportErrorKind Kind, string? Reason, string? Ignored = null, List<string>? DroppedTags = null)
     {
         public static Parsed Fail(RoadImportErrorKind kind, string reason) => new(null, kind, reason);
+
+        public static Parsed Ignore(string why) => new(null, default, null, why);
     }
+
+    /// <summary>highway values a router does not use but exports are full of: a label of their own, not the catch-all.</summary>
+    private static string IgnoredHighway(string highway) => highway.Length <= 40 ? $"highway={highway}" : "highway=(long value)";
 
     private static Parsed ReadFeature(JsonElement feature)
     {
@@ -133,19 +232,39 @@ public static class RoadGeoJson
         var highway = tags.Get("highway");
         if (highway is null)
         {
-            return Parsed.Fail(RoadImportErrorKind.MissingHighway, "no \"highway\" property");
+            // Buildings, route relations, barriers: whatever else the query caught is not a road.
+            return Parsed.Ignore("no highway tag");
+        }
+
+        var geometry = feature.TryGetProperty("geometry", out var g) && g.ValueKind == JsonValueKind.Object ? g : default;
+        var geometryType = geometry.ValueKind == JsonValueKind.Object && geometry.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
+            ? t.GetString()
+            : null;
+        switch (geometryType)
+        {
+            case "Point" or "MultiPoint":
+                // Traffic signals, crossings, bus stops: tagged nodes, not ways.
+                return Parsed.Ignore("point");
+            case "Polygon" or "MultiPolygon":
+                return Parsed.Ignore("area");
+        }
+
+        if (tags.Get("area") == "yes")
+        {
+            return Parsed.Ignore("area");
         }
 
         var roadClass = RoadClasses.FromHighwayTag(highway);
         if (roadClass is null)
         {
-            return Parsed.Fail(RoadImportErrorKind.UnknownHighway, $"highway \"{highway}\" is not a usable road class");
+            return Parsed.Ignore(IgnoredHighway(highway));
         }
 
+        var dropped = new List<string>();
         var maxSpeed = MaxSpeed.Parse(tags.Get("maxspeed"));
         if (!maxSpeed.IsOk)
         {
-            return Parsed.Fail(RoadImportErrorKind.BadMaxSpeed, maxSpeed.Error!);
+            dropped.Add(Label("maxspeed", tags.Get("maxspeed")!));
         }
 
         var oneWayTag = tags.Get("oneway");
@@ -165,13 +284,19 @@ public static class RoadGeoJson
             case "no" or "false" or "0":
                 oneWay = OneWay.No;
                 break;
+            case "reversible" or "alternating":
+                // Its direction changes through the day: no route may count on it.
+                return Parsed.Ignore($"oneway={oneWayTag}");
             default:
-                return Parsed.Fail(RoadImportErrorKind.BadOneWay, $"oneway \"{oneWayTag}\" is not one of yes, true, 1, -1, no, false, 0");
+                // As routers read it: an unknown value is no restriction.
+                dropped.Add(Label("oneway", oneWayTag));
+                oneWay = roundabout || RoadClasses.IsImplicitlyOneWay(roadClass.Value) ? OneWay.Forward : OneWay.No;
+                break;
         }
 
-        if (!feature.TryGetProperty("geometry", out var geometry) || geometry.ValueKind != JsonValueKind.Object)
+        if (geometry.ValueKind != JsonValueKind.Object)
         {
-            return Parsed.Fail(RoadImportErrorKind.BadGeometry, "no geometry object");
+            return Parsed.Fail(RoadImportErrorKind.BadGeometry, $"highway \"{Shorten(highway)}\" has no geometry object");
         }
 
         var lines = ReadLines(geometry, out var geometryKind, out var geometryError);
@@ -181,8 +306,12 @@ public static class RoadGeoJson
         }
 
         var name = tags.Get("name");
-        return new Parsed(new RoadFeature(roadClass.Value, maxSpeed.Value, oneWay, name, lines), default, null);
+        return new Parsed(new RoadFeature(roadClass.Value, maxSpeed.IsOk ? maxSpeed.Value : null, oneWay, name, lines), default, null, null, dropped);
     }
+
+    private static string Label(string key, string value) => $"{key} \"{Shorten(value)}\"";
+
+    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "...";
 
     private static List<IReadOnlyList<GeoPoint>>? ReadLines(JsonElement geometry, out RoadImportErrorKind kind, out string? error)
     {

@@ -37,6 +37,21 @@ public static class AlertComposer
             });
         }
 
+        foreach (var outline in analyticsEvent.Outlines.Take(AlertLimits.MaxRuleShapes))
+        {
+            var shape = new RuleShape
+            {
+                Name = outline.Name.Length <= AlertLimits.MaxRuleShapeNameLength ? outline.Name : outline.Name[..AlertLimits.MaxRuleShapeNameLength],
+                Closed = outline.Closed,
+            };
+            shape.Points.AddRange(outline.Points.Take(AlertLimits.MaxZoneCorners).Select(p => new ImagePoint
+            {
+                X = (float)Math.Clamp(p.X, 0, 1),
+                Y = (float)Math.Clamp(p.Y, 0, 1),
+            }));
+            alert.RuleShapes.Add(shape);
+        }
+
         foreach (var (key, value) in analyticsEvent.Attributes)
         {
             alert.Attributes[key] = value;

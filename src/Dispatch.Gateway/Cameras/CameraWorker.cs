@@ -25,6 +25,7 @@ public sealed class CameraWorker : IDisposable
     private long _framesAtLastHealth;
     private TimeSpan _elapsedAtLastHealth;
     private DateTime? _lastFrameUtc;
+    private string _reportedProblem = string.Empty;
 
     /// <param name="paceFps">Frames per second to hold to; 0 reads as fast as analytics allow.</param>
     /// <param name="maxFrames">Stop after analysing this many frames; null runs until cancelled.</param>
@@ -49,6 +50,12 @@ public sealed class CameraWorker : IDisposable
     public TimeSpan Elapsed => _running.Elapsed;
 
     public double Fps => Elapsed.TotalSeconds > 0 ? Frames / Elapsed.TotalSeconds : 0;
+
+    /// <summary>Why frames are not arriving now (the source cannot be opened, the stream stopped); empty while they are.</summary>
+    public string Problem => _source.Problem;
+
+    /// <summary>Whether this camera has delivered at least one frame in this run.</summary>
+    public bool HasWorked => Frames > 0;
 
     /// <summary>Runs until cancelled, on a dedicated thread (analytics are CPU-bound and synchronous).</summary>
     public Task RunAsync(CancellationToken cancellationToken) =>
@@ -92,8 +99,15 @@ public sealed class CameraWorker : IDisposable
             {
                 if (!_source.TryRead(frame, out var at))
                 {
+                    ReportProblem();
                     cancellationToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(50));
                     continue;
+                }
+
+                if (_reportedProblem.Length > 0)
+                {
+                    _reportedProblem = string.Empty;
+                    _log($"{CameraId}: frames arriving again from {_source.Description}");
                 }
 
                 var now = DateTime.UtcNow;
@@ -121,6 +135,17 @@ public sealed class CameraWorker : IDisposable
         finally
         {
             _running.Stop();
+        }
+    }
+
+    /// <summary>Logs each new failure of the source (each retry says when the next comes), not every empty read.</summary>
+    private void ReportProblem()
+    {
+        var problem = _source.Problem;
+        if (problem.Length > 0 && problem != _reportedProblem)
+        {
+            _reportedProblem = problem;
+            _log($"{CameraId}: {problem}; reported offline to the service");
         }
     }
 

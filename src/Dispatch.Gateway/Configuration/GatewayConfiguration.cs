@@ -72,6 +72,12 @@ public sealed record CameraConfiguration
 
     public int PersistenceFrames { get; init; } = 3;
 
+    /// <summary>How far past a line (fraction of the frame) the feet must get to count as a crossing; null keeps the default.</summary>
+    public double? LineMinDistance { get; init; }
+
+    /// <summary>Quiet time per person and line after a crossing alert; null keeps the default.</summary>
+    public double? LineCooldownSeconds { get; init; }
+
     public CameraAnalyticsSettings ToSettings()
     {
         if (string.IsNullOrWhiteSpace(Id))
@@ -79,8 +85,11 @@ public sealed record CameraConfiguration
             throw new InvalidDataException("a camera in the configuration has no id");
         }
 
+        var defaults = new CameraAnalyticsSettings();
         return new CameraAnalyticsSettings
         {
+            LineMinDistance = LineMinDistance ?? defaults.LineMinDistance,
+            LineCooldownSeconds = LineCooldownSeconds ?? defaults.LineCooldownSeconds,
             Zones = [.. Zones.Select(z => new ZoneRule(new Zone(z.Name, [.. z.Points.Select(p => Point(p, $"zone '{z.Name}' of camera '{Id}'"))]), z.Intrusion, z.LoiteringSeconds))],
             Lines = [.. Lines.Select(l => new DirectedLine(l.Name, Point(l.From, $"line '{l.Name}'"), Point(l.To, $"line '{l.Name}'"), l.AlertOn))],
             CrowdAbove = CrowdAbove,

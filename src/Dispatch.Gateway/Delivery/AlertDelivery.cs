@@ -74,8 +74,11 @@ public sealed class AlertDelivery
             {
                 await RunSessionAsync(() => attempt = 0, cancellationToken);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception error) when (cancellationToken.IsCancellationRequested
+                && error is OperationCanceledException or RpcException or IOException or HttpRequestException or InvalidOperationException)
             {
+                // Asked to stop (end of --duration, Ctrl+C): the stream ends because we end it, not because it was lost.
+                _log($"delivery stopped; {_spool.Count} alerts left in the spool");
                 break;
             }
             catch (Exception error) when (error is RpcException or IOException or HttpRequestException or InvalidOperationException or OperationCanceledException)
@@ -105,9 +108,11 @@ public sealed class AlertDelivery
         }
     }
 
-    private async Task RunSessionAsync(Action onWelcome, CancellationToken cancellationToken)
+    private async Task RunSessionAsync(Action onWelcome, CancellationToken stopping)
     {
-        using var sessionCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // The call's own life, ended when the session ends: after a clean close when the gateway is asked to stop, so
+        // the service sees the stream finish rather than a reset.
+        using var sessionCts = new CancellationTokenSource();
         using var channel = GrpcChannel.ForAddress(_options.Server, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler
@@ -120,54 +125,61 @@ public sealed class AlertDelivery
         });
         var client = new CameraGateway.CameraGatewayClient(channel);
         using var call = client.Connect(cancellationToken: sessionCts.Token);
-
-        var hello = new Hello { GatewayId = _options.GatewayId, Credential = _options.Credential, Software = "dispatch-gateway/1.0" };
-        hello.Cameras.AddRange(_options.Cameras);
-        await call.RequestStream.WriteAsync(new GatewayMessage { Hello = hello }, sessionCts.Token);
-
-        var welcomed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var reader = ReadAsync(call.ResponseStream, welcomed, sessionCts.Token);
-        await Task.WhenAny(welcomed.Task, reader, Task.Delay(_options.WelcomeTimeout, sessionCts.Token));
-        if (!welcomed.Task.IsCompletedSuccessfully)
-        {
-            if (!reader.IsCompleted)
-            {
-                await sessionCts.CancelAsync();
-                await Observe(reader);
-                throw new InvalidOperationException($"no Welcome from {_options.Server} within {_options.WelcomeTimeout.TotalSeconds:F0} s");
-            }
-
-            // Refused (e.g. UNAUTHENTICATED) or unreachable: the reader holds the service's status.
-            await reader;
-            throw new InvalidOperationException($"{_options.Server} ended the stream without a Welcome");
-        }
-
-        onWelcome();
-        _connected = true;
-        Interlocked.Increment(ref _sessions);
-        _log($"connected to {_options.Server}; {_spool.Count} alerts pending, window {Volatile.Read(ref _window)}");
+        Task? reader = null;
         try
         {
+            var hello = new Hello { GatewayId = _options.GatewayId, Credential = _options.Credential, Software = "dispatch-gateway/1.0" };
+            hello.Cameras.AddRange(_options.Cameras);
+            await call.RequestStream.WriteAsync(new GatewayMessage { Hello = hello }, stopping);
+
+            var welcomed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            reader = ReadAsync(call.ResponseStream, welcomed, sessionCts.Token);
+            await Task.WhenAny(welcomed.Task, reader, Task.Delay(_options.WelcomeTimeout, stopping));
+            stopping.ThrowIfCancellationRequested();
+            if (!welcomed.Task.IsCompletedSuccessfully)
+            {
+                if (!reader.IsCompleted)
+                {
+                    throw new InvalidOperationException($"no Welcome from {_options.Server} within {_options.WelcomeTimeout.TotalSeconds:F0} s");
+                }
+
+                // Refused (e.g. UNAUTHENTICATED) or unreachable: the reader holds the service's status.
+                await reader;
+                throw new InvalidOperationException($"{_options.Server} ended the stream without a Welcome");
+            }
+
+            onWelcome();
+            _connected = true;
+            Interlocked.Increment(ref _sessions);
+            _log($"connected to {_options.Server}; {_spool.Count} alerts pending, window {Volatile.Read(ref _window)}");
             var nextHeartbeat = DateTime.UtcNow;
-            while (!reader.IsCompleted)
+            while (!reader.IsCompleted && !stopping.IsCancellationRequested)
             {
                 if (DateTime.UtcNow >= nextHeartbeat)
                 {
                     var beat = _heartbeat();
                     beat.SentAt = Timestamp.FromDateTime(DateTime.UtcNow);
                     beat.SpooledAlerts = (uint)_spool.Count;
-                    await call.RequestStream.WriteAsync(new GatewayMessage { Heartbeat = beat }, sessionCts.Token);
+                    await call.RequestStream.WriteAsync(new GatewayMessage { Heartbeat = beat }, stopping);
                     nextHeartbeat = DateTime.UtcNow + _heartbeatInterval;
                 }
 
                 foreach (var alert in NextToSend())
                 {
-                    await call.RequestStream.WriteAsync(new GatewayMessage { Alert = alert }, sessionCts.Token);
+                    await call.RequestStream.WriteAsync(new GatewayMessage { Alert = alert }, stopping);
                 }
 
                 var untilHeartbeat = nextHeartbeat - DateTime.UtcNow;
                 var wait = TimeSpan.FromMilliseconds(Math.Clamp(untilHeartbeat.TotalMilliseconds, 1, 250));
-                await Task.WhenAny(_wake.WaitAsync(wait, sessionCts.Token), reader);
+                await Task.WhenAny(_wake.WaitAsync(wait, stopping), reader);
+            }
+
+            if (!reader.IsCompleted)
+            {
+                // Asked to stop: end our half of the stream; the service answers what it has and ends the call.
+                await call.RequestStream.CompleteAsync();
+                await Task.WhenAny(reader, Task.Delay(TimeSpan.FromSeconds(3), CancellationToken.None));
+                throw new OperationCanceledException(stopping);
             }
 
             // The service closed the stream (or it broke): surface why.
@@ -177,7 +189,10 @@ public sealed class AlertDelivery
         finally
         {
             await sessionCts.CancelAsync();
-            await Observe(reader);
+            if (reader is not null)
+            {
+                await Observe(reader);
+            }
         }
     }
 

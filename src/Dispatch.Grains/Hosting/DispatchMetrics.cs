@@ -16,9 +16,6 @@ public enum AlertRejection
     /// <summary>The camera is not registered.</summary>
     UnknownCamera = 1,
 
-    /// <summary>An alert with the same id was already accepted.</summary>
-    Duplicate = 2,
-
     /// <summary>The camera is inside its alert cooldown.</summary>
     Cooldown = 3,
 
@@ -34,8 +31,11 @@ public enum AlertRejection
     /// <summary>The camera is registered to another gateway.</summary>
     CameraOfAnotherGateway = 7,
 
+    /// <summary>The message carrying the alert was over the service's size limit and was not read.</summary>
+    TooLarge = 8,
+
     /// <summary>Shed under overload (admission control); retryable.</summary>
-    Overloaded = 8,
+    Overloaded = 9,
 }
 
 /// <summary>
@@ -58,7 +58,7 @@ public sealed class DispatchMetrics : IDisposable
     private long _alertsAccepted;
     private long _alertsDuplicate;
     private long _alertIdsReused;
-    private readonly long[] _alertsRejected = new long[Enum.GetValues<AlertRejection>().Length];
+    private readonly long[] _alertsRejected = new long[(int)Enum.GetValues<AlertRejection>().Max() + 1];
 
     // Last state seen per incident and unit, so gauges count each once and tier outcomes count on change only.
     private readonly ConcurrentDictionary<string, IncidentSnapshot> _incidents = new(StringComparer.Ordinal);
@@ -90,7 +90,7 @@ public sealed class DispatchMetrics : IDisposable
         _meter.CreateObservableCounter("dispatch.alerts.rejected", ObserveRejected, "{alert}",
             "Camera alerts refused by the gateway service, by reason.");
         _meter.CreateObservableCounter("dispatch.alerts.duplicate", () => Volatile.Read(ref _alertsDuplicate), "{alert}",
-            "Camera alerts answered as duplicates of an alert already accepted (re-sends).");
+            "Camera alerts answered as duplicates (an alert id seen before; safe re-sends, not refusals).");
         _meter.CreateObservableCounter("dispatch.alerts.id_reused", () => Volatile.Read(ref _alertIdsReused), "{alert}",
             "Duplicates whose content differed from the first alert with that id: a gateway reusing alert ids.");
         _meter.CreateObservableCounter("dispatch.tier.outcomes", ObserveTierOutcomes, "{tier}",
@@ -126,7 +126,7 @@ public sealed class DispatchMetrics : IDisposable
     public void AlertRejected(AlertRejection reason) => Interlocked.Increment(ref _alertsRejected[(int)reason]);
 
     /// <summary>A re-sent alert; <paramref name="idReused"/> when its content differed from the first copy's.</summary>
-    public void AlertDuplicate(bool idReused)
+    public void AlertDuplicate(bool idReused = false)
     {
         Interlocked.Increment(ref _alertsDuplicate);
         if (idReused)

@@ -1,3 +1,5 @@
+using Dispatch.Abstractions.Incidents;
+
 namespace Dispatch.Server.Alerts;
 
 /// <summary>Alerts as operators see them: what each camera reported for an incident, and its snapshot.</summary>
@@ -5,9 +7,15 @@ public static class AlertApi
 {
     public static IEndpointRouteBuilder MapAlertApi(this IEndpointRouteBuilder endpoints)
     {
-        // GET /api/incidents/{id}/alerts: the alerts that opened or joined the incident, oldest first.
-        endpoints.MapGet("/api/incidents/{incidentId}/alerts", async (string incidentId, AlertArchive archive, CancellationToken cancellationToken) =>
-            Results.Ok(await archive.ForIncidentAsync(incidentId, cancellationToken)))
+        // GET /api/incidents/{id}/alerts: the alerts that opened or joined the incident, oldest first; 404 for no such incident.
+        endpoints.MapGet("/api/incidents/{incidentId}/alerts", async (string incidentId, AlertArchive archive, IGrainFactory grains, CancellationToken cancellationToken) =>
+        {
+            var alerts = await archive.ForIncidentAsync(incidentId, cancellationToken);
+            // An incident with alerts exists; one without may be a call-taker's, or no incident at all.
+            return alerts.Count > 0 || await grains.GetGrain<IIncidentGrain>(incidentId).GetAsync() is not null
+                ? Results.Ok(alerts)
+                : Results.NotFound(new { error = $"no incident '{incidentId}'" });
+        })
             .WithName("GetIncidentAlerts");
 
         // GET /api/alerts/{alertId}[?gatewayId=]: one accepted alert.

@@ -164,11 +164,12 @@ public sealed partial class AlertIntake(
 
         var original = alert.SnapshotJpeg.ToByteArray();
         var boxes = alert.Boxes.Select(b => new NormalizedBox(b.X, b.Y, b.Width, b.Height, b.Label, b.Score)).ToList();
+        var outlines = alert.RuleShapes.Select(r => new RuleOutline(r.Name, [.. r.Points.Select(p => new NormalizedPoint(p.X, p.Y))], r.Closed)).ToList();
         return new Dictionary<SnapshotVariant, byte[]>
         {
             [SnapshotVariant.Original] = original,
             [SnapshotVariant.Thumb] = Snapshot.Thumbnail(original, thumbnailWidthPx),
-            [SnapshotVariant.Annotated] = Snapshot.WithBoxes(original, boxes),
+            [SnapshotVariant.Annotated] = Snapshot.Annotated(original, boxes, outlines),
         };
     }
 

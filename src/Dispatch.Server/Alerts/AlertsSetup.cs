@@ -1,3 +1,4 @@
+using Dispatch.Contracts;
 using Dispatch.Domain.City;
 using Dispatch.Grains.Cameras;
 using Dispatch.Grains.Hosting;
@@ -54,7 +55,8 @@ public static class AlertsSetup
         services.AddSingleton<CameraHealthFeed>();
         services.AddHostedService<CameraHealthSweep>();
 
-        services.AddGrpc(o => o.MaxReceiveMessageSize = 2 * 1024 * 1024); // a 1 MiB snapshot plus the rest of the alert
+        // A 1 MiB snapshot plus the rest of the alert; larger messages never get here (OversizedMessageGuard).
+        services.AddGrpc(o => o.MaxReceiveMessageSize = AlertLimits.MaxMessageBytes);
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks();
         return builder;
@@ -62,6 +64,7 @@ public static class AlertsSetup
 
     public static WebApplication MapCameraAlerts(this WebApplication app)
     {
+        app.UseOversizedMessageGuard();
         app.MapGrpcService<CameraGatewayService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();

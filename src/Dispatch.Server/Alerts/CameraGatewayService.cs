@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Threading.Channels;
 using Dispatch.Abstractions.Cameras;
+using Dispatch.Contracts;
 using Dispatch.Contracts.V1;
 using Dispatch.Domain.Geo;
 using Dispatch.Grains.Hosting;
@@ -46,14 +48,29 @@ public sealed partial class CameraGatewayService(
         var processing = new List<Task>();
         string? gatewayId = null;
         var window = 0;
+        var oversized = OversizedMessages.Of(context);
+        var ordinal = 0;
         try
         {
             await foreach (var message in requestStream.ReadAllAsync(cancellation))
             {
+                if (oversized?.Take(ordinal++) is { } tooLarge)
+                {
+                    await AnswerOversizedAsync(tooLarge, outbox.Writer, cancellation);
+                    continue;
+                }
+
                 switch (message.BodyCase)
                 {
                     case GatewayMessage.BodyOneofCase.Hello:
                         var hello = message.Hello;
+                        if (hello.GatewayId.Length > AlertLimits.MaxGatewayIdLength)
+                        {
+                            // Never echoed: a huge id in the status would overflow the client's metadata limit.
+                            throw new RpcException(new Status(StatusCode.Unauthenticated,
+                                $"gateway_id of {hello.GatewayId.Length} characters is longer than {AlertLimits.MaxGatewayIdLength}"));
+                        }
+
                         if (gatewayId is not null && gatewayId != hello.GatewayId)
                         {
                             throw new RpcException(new Status(StatusCode.FailedPrecondition,
@@ -116,7 +133,18 @@ public sealed partial class CameraGatewayService(
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
+        if (OversizedMessages.Of(context)?.Take(0) is { } tooLarge)
+        {
+            return Counted(TooLargeAck(tooLarge));
+        }
+
         var gatewayId = context.RequestHeaders.GetValue(GatewayIdHeader);
+        if (gatewayId?.Length > AlertLimits.MaxGatewayIdLength)
+        {
+            return Counted(AlertIntake.Rejected(request.AlertId, RejectReason.NotAuthenticated,
+                $"{GatewayIdHeader} of {gatewayId.Length} characters is longer than {AlertLimits.MaxGatewayIdLength}"));
+        }
+
         var authorization = context.RequestHeaders.GetValue("authorization") ?? "";
         const string Bearer = "Bearer ";
         var credential = authorization.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase) ? authorization[Bearer.Length..].Trim() : null;
@@ -130,6 +158,37 @@ public sealed partial class CameraGatewayService(
 
         return Counted(await intake.ProcessAsync(gatewayId!, request, context.CancellationToken));
     }
+
+    /// <summary>
+    /// A message over the size limit, which <see cref="OversizedMessageGuard"/> kept from the reader: an alert is
+    /// rejected in its ack and the stream carries on; a Hello ends the call; a heartbeat is dropped; a message
+    /// whose alert id could not be read (compressed) cannot be answered, so it ends the call.
+    /// </summary>
+    private async Task AnswerOversizedAsync(OversizedMessage tooLarge, ChannelWriter<ServerMessage> outbox, CancellationToken cancellation)
+    {
+        LogOversized(logger, tooLarge.Body, tooLarge.Bytes, tooLarge.AlertId);
+        switch (tooLarge.Body)
+        {
+            case OversizedBody.Alert:
+                await outbox.WriteAsync(Ack(Counted(TooLargeAck(tooLarge))), cancellation);
+                break;
+            case OversizedBody.Heartbeat:
+                break;
+            default:
+                if (tooLarge.Body == OversizedBody.Unknown)
+                {
+                    // Unreadable, so possibly an alert: refused all the same.
+                    metrics.AlertRejected(AlertRejection.TooLarge);
+                }
+
+                throw new RpcException(new Status(StatusCode.ResourceExhausted, string.Create(CultureInfo.InvariantCulture,
+                    $"a {(tooLarge.Body == OversizedBody.Hello ? "Hello" : "compressed or unreadable message")} of {tooLarge.Bytes} bytes is over the {AlertLimits.MaxMessageBytes}-byte message limit")));
+        }
+    }
+
+    private static AlertAck TooLargeAck(OversizedMessage tooLarge) => AlertIntake.Rejected(tooLarge.AlertId, RejectReason.AlertTooLarge,
+        string.Create(CultureInfo.InvariantCulture,
+            $"alert '{tooLarge.AlertId}' came in a message of {tooLarge.Bytes} bytes, over the {AlertLimits.MaxMessageBytes}-byte limit (snapshot_jpeg may be at most {AlertLimits.MaxSnapshotBytes} bytes); it was not read"));
 
     private int WindowOf(string gatewayId) =>
         gateways.Gateways.TryGetValue(gatewayId, out var registration) && registration.MaxUnacknowledgedAlerts is { } own
@@ -238,7 +297,7 @@ public sealed partial class CameraGatewayService(
         if (location is not { } at)
         {
             // A camera the service has never seen needs a place on the map before its alerts can be dispatched.
-            return (RejectReason.CoordinatesOutOfRange, null);
+            return (RejectReason.CameraLocationMissing, null);
         }
 
         var registration = new CameraRegistration(
@@ -278,6 +337,7 @@ public sealed partial class CameraGatewayService(
         RejectReason.TooManyUnacknowledged => AlertRejection.TooManyUnacknowledged,
         RejectReason.Unavailable => AlertRejection.IntakeFailed,
         RejectReason.Overloaded => AlertRejection.Overloaded,
+        RejectReason.AlertTooLarge => AlertRejection.TooLarge,
         _ => AlertRejection.Invalid,
     };
 
@@ -295,6 +355,9 @@ public sealed partial class CameraGatewayService(
             // The call ended; nothing more can reach the gateway.
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A {Body} message of {Bytes} bytes over the size limit was not read (alert id '{AlertId}')")]
+    private static partial void LogOversized(ILogger logger, OversizedBody body, long bytes, string alertId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Gateway '{GatewayId}' refused: {Reason}")]
     private static partial void LogRefused(ILogger logger, string gatewayId, string reason);

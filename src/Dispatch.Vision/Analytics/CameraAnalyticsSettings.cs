@@ -44,8 +44,16 @@ public sealed record CameraAnalyticsSettings
     /// </summary>
     public double IntrusionCooldownSeconds { get; init; } = 10;
 
-    /// <summary>A moving point must be this far (normalised) from a line before its side counts, so jitter on the line is no crossing.</summary>
-    public double LineHysteresis { get; init; } = 0.01;
+    /// <summary>
+    /// How far (normalised) past a line a person's feet must get before they count as on the other side. A person
+    /// walking along a line, whose detected feet swing a little either side of it with every step (and a detector's
+    /// box wobbles by a few per cent of the frame more), crosses nothing; one who really crosses gets this far within
+    /// a step or two. The feet must also stay past it for <see cref="PersistenceFrames"/> frames.
+    /// </summary>
+    public double LineMinDistance { get; init; } = 0.05;
+
+    /// <summary>Quiet time per person and line after a crossing alert: turning back over the same line at once is the same event.</summary>
+    public double LineCooldownSeconds { get; init; } = 5;
 
     public void Validate()
     {
@@ -62,6 +70,16 @@ public sealed record CameraAnalyticsSettings
         if (CrowdAbove is < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(CrowdAbove), CrowdAbove, "CrowdAbove must not be negative");
+        }
+
+        if (!double.IsFinite(LineMinDistance) || LineMinDistance is < 0 or > 0.5)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LineMinDistance), LineMinDistance, "LineMinDistance must lie in [0,0.5] (a fraction of the frame)");
+        }
+
+        if (!double.IsFinite(LineCooldownSeconds) || LineCooldownSeconds < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LineCooldownSeconds), LineCooldownSeconds, "LineCooldownSeconds must not be negative");
         }
 
         foreach (var zone in Zones)

@@ -5,7 +5,12 @@ namespace Dispatch.Vision.Analytics;
 
 /// <summary>
 /// Turns tracks into events: intrusion, loitering, crowd and directed line crossing. Every condition
-/// must persist over several frames, and each fires once per person (crowd: once per cooldown).
+/// must persist over several frames, and each fires once per person (crowd: once per cooldown). A line
+/// is crossed only when the feet get <see cref="CameraAnalyticsSettings.LineMinDistance"/> past it and
+/// stay there for the persistence frames, and
+/// one person crossing one line again within <see cref="CameraAnalyticsSettings.LineCooldownSeconds"/>
+/// raises nothing: detected feet wobble by a step's width, and a person lingering at a line must not
+/// count as a stream of crossings.
 /// </summary>
 public sealed class RuleEngine
 {
@@ -76,7 +81,7 @@ public sealed class RuleEngine
                 if (!coolingDown)
                 {
                     _lastIntrusion[z] = at;
-                    events.Add(Event(AnalyticsEventKind.Intrusion, at, track, ("zone", rule.Zone.Name)));
+                    events.Add(Event(AnalyticsEventKind.Intrusion, at, track, RuleOutline.Of(rule.Zone), ("zone", rule.Zone.Name)));
                 }
             }
 
@@ -84,7 +89,7 @@ public sealed class RuleEngine
             if (rule.LoiteringSeconds is { } limit && dwellSeconds >= limit && !state.LoiteringRaised)
             {
                 state.LoiteringRaised = true;
-                events.Add(Event(AnalyticsEventKind.Loitering, at, track,
+                events.Add(Event(AnalyticsEventKind.Loitering, at, track, RuleOutline.Of(rule.Zone),
                     ("zone", rule.Zone.Name), ("dwell_seconds", dwellSeconds.ToString("F1", CultureInfo.InvariantCulture))));
             }
         }
@@ -97,8 +102,9 @@ public sealed class RuleEngine
         {
             var line = _settings.Lines[l];
             var distance = line.SignedDistance(foot);
-            if (Math.Abs(distance) < _settings.LineHysteresis)
+            if (Math.Abs(distance) < _settings.LineMinDistance)
             {
+                // Too close to call: the side stays what it last clearly was.
                 continue;
             }
 
@@ -113,16 +119,26 @@ public sealed class RuleEngine
             if (side == state.Side)
             {
                 state.Point = foot;
+                state.FramesOnOtherSide = 0;
                 continue;
             }
 
+            // A single far-off detection is no crossing: the feet must stay clearly over for the persistence frames.
+            if (++state.FramesOnOtherSide < _settings.PersistenceFrames)
+            {
+                continue;
+            }
+
+            state.FramesOnOtherSide = 0;
             var crossedSegment = line.SegmentCrosses(state.Point, foot);
             var direction = side > 0 ? CrossingDirection.LeftToRight : CrossingDirection.RightToLeft;
             state.Side = side;
             state.Point = foot;
-            if (confirmed && crossedSegment && line.Raises(direction))
+            var coolingDown = state.LastRaised is { } last && (at - last).TotalSeconds < _settings.LineCooldownSeconds;
+            if (confirmed && crossedSegment && line.Raises(direction) && !coolingDown)
             {
-                events.Add(Event(AnalyticsEventKind.LineCrossing, at, track,
+                state.LastRaised = at;
+                events.Add(Event(AnalyticsEventKind.LineCrossing, at, track, RuleOutline.Of(line),
                     ("line", line.Name), ("direction", direction == CrossingDirection.LeftToRight ? "left_to_right" : "right_to_left")));
             }
         }
@@ -149,7 +165,7 @@ public sealed class RuleEngine
             people.Select(t => t.Box).ToList(), attributes));
     }
 
-    private static AnalyticsEvent Event(AnalyticsEventKind kind, TimeSpan at, Track track, params (string Key, string Value)[] details)
+    private static AnalyticsEvent Event(AnalyticsEventKind kind, TimeSpan at, Track track, RuleOutline outline, params (string Key, string Value)[] details)
     {
         var attributes = new Dictionary<string, string> { ["track_id"] = track.Id.ToString(CultureInfo.InvariantCulture) };
         foreach (var (key, value) in details)
@@ -157,7 +173,7 @@ public sealed class RuleEngine
             attributes[key] = value;
         }
 
-        return new AnalyticsEvent(kind, at, Math.Clamp(track.MeanScore, 0, 1), [track.Box], attributes);
+        return new AnalyticsEvent(kind, at, Math.Clamp(track.MeanScore, 0, 1), [track.Box], attributes, [outline]);
     }
 
     private void Forget(IReadOnlyList<Track> tracks)
@@ -192,8 +208,16 @@ public sealed class RuleEngine
 
     private sealed class LineState(int side, NormalizedPoint point)
     {
+        /// <summary>The side the feet were last clearly on.</summary>
         public int Side { get; set; } = side;
 
+        /// <summary>The last point clearly on that side.</summary>
         public NormalizedPoint Point { get; set; } = point;
+
+        /// <summary>Frames in a row (this person seen) with the feet clearly on the other side.</summary>
+        public int FramesOnOtherSide { get; set; }
+
+        /// <summary>When this person's last crossing of this line raised an alert.</summary>
+        public TimeSpan? LastRaised { get; set; }
     }
 }

@@ -68,6 +68,22 @@ public sealed record Zone
     }
 }
 
+/// <summary>A rule's zone (closed) or line (open, from its first point to its second), as drawn on snapshots.</summary>
+public sealed record RuleOutline(string Name, IReadOnlyList<NormalizedPoint> Points, bool Closed)
+{
+    public static RuleOutline Of(Zone zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        return new(zone.Name, zone.Polygon, Closed: true);
+    }
+
+    public static RuleOutline Of(DirectedLine line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        return new(line.Name, [line.From, line.To], Closed: false);
+    }
+}
+
 /// <summary>Which crossings of a line raise an alert.</summary>
 public enum CrossingFilter
 {

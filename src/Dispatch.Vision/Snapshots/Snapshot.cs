@@ -25,6 +25,9 @@ public static class Snapshot
     public const int MaxBytes = 1024 * 1024;
 
     private static readonly Scalar BoxColour = new(0, 0, 255);
+
+    /// <summary>Zones and lines in yellow (BGR), so they never read as a detection.</summary>
+    public static readonly Scalar RuleColour = new(0, 220, 255);
     private static readonly Scalar LabelText = new(255, 255, 255);
 
     /// <summary>Checks size, JPEG signature and that the image really decodes.</summary>
@@ -74,11 +77,51 @@ public static class Snapshot
     }
 
     /// <summary>A copy with each box outlined and labelled with its label and score.</summary>
-    public static byte[] WithBoxes(ReadOnlySpan<byte> jpeg, IEnumerable<NormalizedBox> boxes, int quality = 85)
+    public static byte[] WithBoxes(ReadOnlySpan<byte> jpeg, IEnumerable<NormalizedBox> boxes, int quality = 85) =>
+        Annotated(jpeg, boxes, [], quality);
+
+    /// <summary>
+    /// A copy with the rule's zones and lines drawn under the boxes: what an operator needs to judge an alert is
+    /// both who was seen and what they entered or crossed.
+    /// </summary>
+    public static byte[] Annotated(ReadOnlySpan<byte> jpeg, IEnumerable<NormalizedBox> boxes, IEnumerable<RuleOutline> outlines, int quality = 85)
     {
         using var image = DecodeOrThrow(jpeg);
+        Draw(image, outlines);
         Draw(image, boxes);
         return Encode(image, quality);
+    }
+
+    /// <summary>Draws zones (closed) and lines (with a dot at their first end) onto a frame in place, each named.</summary>
+    public static void Draw(Mat image, IEnumerable<RuleOutline> outlines)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(outlines);
+        var thickness = Math.Max(2, image.Width / 320);
+        foreach (var outline in outlines)
+        {
+            if (outline.Points.Count < 2)
+            {
+                continue;
+            }
+
+            var points = outline.Points.Select(p => new Point(
+                (int)Math.Round(Math.Clamp(p.X, 0, 1) * (image.Width - 1)),
+                (int)Math.Round(Math.Clamp(p.Y, 0, 1) * (image.Height - 1)))).ToArray();
+            Cv2.Polylines(image, [points], outline.Closed, RuleColour, thickness, LineTypes.AntiAlias);
+            if (!outline.Closed)
+            {
+                // The first end marks the line's direction, which "left_to_right" and "right_to_left" refer to.
+                Cv2.Circle(image, points[0], thickness * 2, RuleColour, -1, LineTypes.AntiAlias);
+            }
+
+            if (outline.Name.Length > 0)
+            {
+                var anchor = points.MinBy(p => p.Y);
+                Cv2.PutText(image, outline.Name, new Point(Math.Min(anchor.X + 4, image.Width - 8), Math.Max(anchor.Y - 4, 10)),
+                    HersheyFonts.HersheySimplex, 0.4 * (thickness / 2.0), RuleColour, Math.Max(1, thickness / 2));
+            }
+        }
     }
 
     /// <summary>Draws boxes onto a frame in place.</summary>

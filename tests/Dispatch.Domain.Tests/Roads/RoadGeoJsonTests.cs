@@ -91,27 +91,41 @@ public sealed class RoadGeoJsonTests
         Assert.Equal((RoadClass.Tertiary, 30.0, OneWay.Backward, "纬二路"), (roads[1].Class, roads[1].MaxSpeedKmh!.Value, roads[1].OneWay, roads[1].Name));
     }
 
-    public static TheoryData<string, RoadImportErrorKind> BadFeatures => new()
+    /// <summary>Broken data: refused by default in the host, skipped and listed with Skip.</summary>
+    public static TheoryData<string, RoadImportErrorKind> BrokenFeatures => new()
     {
         { """{"type":"Point"}""", RoadImportErrorKind.NotAFeature },
         { Feature("""{"highway":"primary"}""", "null"), RoadImportErrorKind.BadGeometry },
-        { Feature("""{"highway":"primary"}""", """{"type":"Point","coordinates":[117.0,36.66]}"""), RoadImportErrorKind.BadGeometry },
+        { Feature("""{"highway":"primary"}""", """{"type":"GeometryCollection","geometries":[]}"""), RoadImportErrorKind.BadGeometry },
         { Feature("""{"highway":"primary"}""", """{"type":"LineString","coordinates":[[117.0,36.66]]}"""), RoadImportErrorKind.BadGeometry },
         { Feature("""{"highway":"primary"}""", """{"type":"LineString","coordinates":[[117.0,36.66],["x",36.7]]}"""), RoadImportErrorKind.BadGeometry },
         { Feature("""{"highway":"primary"}""", """{"type":"MultiLineString","coordinates":[]}"""), RoadImportErrorKind.BadGeometry },
         { Feature("""{"highway":"primary"}""", """{"type":"LineString","coordinates":[[117.0,36.66],[117.0,96.0]]}"""), RoadImportErrorKind.CoordinateOutOfRange },
         { Feature("""{"highway":"primary"}""", """{"type":"LineString","coordinates":[[217.0,36.66],[117.0,36.0]]}"""), RoadImportErrorKind.CoordinateOutOfRange },
-        { Feature("""{"name":"no class"}"""), RoadImportErrorKind.MissingHighway },
-        { Feature("null"), RoadImportErrorKind.MissingHighway },
-        { Feature("""{"highway":"construction"}"""), RoadImportErrorKind.UnknownHighway },
-        { Feature("""{"highway":"primary","maxspeed":"fast"}"""), RoadImportErrorKind.BadMaxSpeed },
-        { Feature("""{"highway":"primary","maxspeed":"-20"}"""), RoadImportErrorKind.BadMaxSpeed },
-        { Feature("""{"highway":"primary","oneway":"reversible"}"""), RoadImportErrorKind.BadOneWay },
+    };
+
+    /// <summary>What a router leaves out (as OSRM's profiles do): never an error, counted under the label.</summary>
+    public static TheoryData<string, string> IgnoredFeatures => new()
+    {
+        { Feature("""{"name":"no class"}"""), "no highway tag" },
+        { Feature("null"), "no highway tag" },
+        { Feature("""{"building":"yes"}""", """{"type":"Polygon","coordinates":[[[117.0,36.66],[117.001,36.66],[117.001,36.661],[117.0,36.66]]]}"""), "no highway tag" },
+        { Feature("""{"highway":"pedestrian","area":"yes"}""", """{"type":"Polygon","coordinates":[[[117.0,36.66],[117.001,36.66],[117.001,36.661],[117.0,36.66]]]}"""), "area" },
+        { Feature("""{"highway":"services"}""", """{"type":"MultiPolygon","coordinates":[[[[117.0,36.66],[117.001,36.66],[117.001,36.661],[117.0,36.66]]]]}"""), "area" },
+        { Feature("""{"highway":"pedestrian","area":"yes"}"""), "area" },
+        { Feature("""{"highway":"primary"}""", """{"type":"Point","coordinates":[117.0,36.66]}"""), "point" },
+        { Feature("""{"highway":"traffic_signals"}""", """{"type":"Point","coordinates":[117.0,36.66]}"""), "point" },
+        { Feature("""{"highway":"construction","construction":"secondary"}"""), "highway=construction" },
+        { Feature("""{"highway":"proposed"}"""), "highway=proposed" },
+        { Feature("""{"highway":"platform"}"""), "highway=platform" },
+        { Feature("""{"highway":"hovercraft_lane"}"""), "highway=hovercraft_lane" },
+        { Feature("""{"highway":"primary","oneway":"reversible"}"""), "oneway=reversible" },
+        { Feature("""{"highway":"primary","oneway":"alternating"}"""), "oneway=alternating" },
     };
 
     [Theory]
-    [MemberData(nameof(BadFeatures))]
-    public void Skips_a_bad_feature_and_reports_its_index_and_kind(string badFeature, RoadImportErrorKind expectedKind)
+    [MemberData(nameof(BrokenFeatures))]
+    public void Skips_a_broken_feature_and_reports_its_index_and_kind(string badFeature, RoadImportErrorKind expectedKind)
     {
         var result = RoadGeoJson.Read(Collection(GoodLine, badFeature, GoodLine), new RoadImportOptions { OnError = RoadImportErrorMode.Skip });
 
@@ -123,8 +137,8 @@ public sealed class RoadGeoJsonTests
     }
 
     [Theory]
-    [MemberData(nameof(BadFeatures))]
-    public void Refuse_mode_rejects_the_file_naming_the_bad_feature(string badFeature, RoadImportErrorKind expectedKind)
+    [MemberData(nameof(BrokenFeatures))]
+    public void Refuse_mode_rejects_the_file_naming_the_broken_feature(string badFeature, RoadImportErrorKind expectedKind)
     {
         var error = Assert.Throws<RoadFormatException>(() =>
             RoadGeoJson.Read(Collection(GoodLine, GoodLine, badFeature), new RoadImportOptions { OnError = RoadImportErrorMode.Refuse }));
@@ -134,12 +148,39 @@ public sealed class RoadGeoJsonTests
         Assert.Contains("feature 2", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(IgnoredFeatures))]
+    public void What_a_router_ignores_is_left_out_and_counted_even_in_refuse_mode(string feature, string label)
+    {
+        var result = RoadGeoJson.Read(Collection(GoodLine, feature, GoodLine), new RoadImportOptions { OnError = RoadImportErrorMode.Refuse });
+
+        Assert.Equal(2, result.Roads.Count);
+        Assert.Empty(result.Skipped);
+        Assert.Equal(new Dictionary<string, int> { [label] = 1 }, result.IgnoredFeatures);
+        Assert.Contains($"1 {label}", result.DescribeIgnored(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"highway":"primary","maxspeed":"fast"}""", "maxspeed \"fast\"")]
+    [InlineData("""{"highway":"primary","maxspeed":"-20"}""", "maxspeed \"-20\"")]
+    [InlineData("""{"highway":"living_street","maxspeed":"walk"}""", "maxspeed \"walk\"")]
+    [InlineData("""{"highway":"primary","oneway":"yes;no"}""", "oneway \"yes;no\"")]
+    public void A_tag_value_that_cannot_be_read_is_dropped_and_the_road_kept(string properties, string label)
+    {
+        var result = RoadGeoJson.Read(Collection(Feature(properties)), new RoadImportOptions { OnError = RoadImportErrorMode.Refuse });
+
+        var road = Assert.Single(result.Roads);
+        Assert.Null(road.MaxSpeedKmh);
+        Assert.Equal(OneWay.No, road.OneWay);
+        Assert.Equal(new Dictionary<string, int> { [label] = 1 }, result.IgnoredTags);
+    }
+
     [Fact]
     public void Reason_names_the_offending_value()
     {
-        var result = RoadGeoJson.Read(Collection(Feature("""{"highway":"primary","maxspeed":"fast"}""")));
+        var result = RoadGeoJson.Read(Collection(Feature("""{"highway":"primary"}""", """{"type":"LineString","coordinates":[[117.0,36.66],[117.0,96.5]]}""")));
 
-        Assert.Contains("\"fast\"", Assert.Single(result.Skipped).Reason, StringComparison.Ordinal);
+        Assert.Contains("96.5", Assert.Single(result.Skipped).Reason, StringComparison.Ordinal);
     }
 
     [Theory]

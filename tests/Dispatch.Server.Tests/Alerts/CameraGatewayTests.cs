@@ -31,7 +31,7 @@ public sealed class CameraGatewayTests(SharedAlertHost shared) : IClassFixture<S
         Assert.Equal(10u, welcome.HeartbeatIntervalSeconds);
         Assert.InRange(welcome.ServerTime.ToDateTimeOffset(), DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1));
         Assert.Equal(["O-01", "NEW-NO-PLACE", "NEW-BAD-PLACE"], welcome.RefusedCameraIds);
-        Assert.Equal([RejectReason.CameraOfAnotherGateway, RejectReason.CoordinatesOutOfRange, RejectReason.CoordinatesOutOfRange], welcome.RefusedReasons);
+        Assert.Equal([RejectReason.CameraOfAnotherGateway, RejectReason.CameraLocationMissing, RejectReason.CoordinatesOutOfRange], welcome.RefusedReasons);
     }
 
     [Fact]
@@ -157,6 +157,24 @@ public sealed class CameraGatewayTests(SharedAlertHost shared) : IClassFixture<S
     }
 
     [Fact]
+    public async Task Alerts_of_an_unknown_incident_are_not_found_and_of_an_incident_without_alerts_an_empty_list()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var grains = shared.Host.Services.GetRequiredService<IGrainFactory>();
+        var called = await grains.GetGrain<IIntakeGrain>(0).ReportAsync(new IncidentReport(
+            "medical", IncidentPriority.Normal, Offset(0.046, 0.046).Latitude, Offset(0.046, 0.046).Longitude, "phoned in", IncidentSource.Call, "calltaker:test"));
+        using var http = shared.Host.Http();
+
+        using var unknown = await http.GetAsync("/api/incidents/no-such-incident/alerts", ct);
+        var withoutAlerts = await http.GetFromJsonAsync<List<JsonElement>>($"/api/incidents/{called.IncidentId}/alerts", ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("no-such-incident", await unknown.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        Assert.True(called.Ok, called.Error);
+        Assert.Empty(withoutAlerts!);
+    }
+
+    [Fact]
     public async Task Two_cameras_seeing_one_fight_give_one_incident()
     {
         var (session, _) = await GatewaySession.ConnectAsync(Client, Hello());
@@ -251,6 +269,38 @@ public sealed class CameraGatewayTests(SharedAlertHost shared) : IClassFixture<S
         var listed = Assert.Single(await IncidentAlertsAsync(ack.IncidentId));
         Assert.True(listed.GetProperty("hasSnapshot").GetBoolean());
         Assert.Equal("school yard", listed.GetProperty("attributes").GetProperty("zone").GetString());
+    }
+
+    [Fact]
+    public async Task The_annotated_snapshot_draws_the_zone_or_line_of_the_rule_as_well_as_the_boxes()
+    {
+        var (session, _) = await GatewaySession.ConnectAsync(Client, Hello());
+        await using var _ = session;
+        var alert = NewAlert(CameraId(17), AlertKind.LineCrossing, Offset(-0.045, -0.02));
+        alert.SnapshotJpeg = Jpeg(640, 360);
+        alert.Boxes.Add(new BoundingBox { X = 0.1f, Y = 0.2f, Width = 0.2f, Height = 0.5f, Label = "person", Score = 0.8f });
+        alert.RuleShapes.Add(new RuleShape { Name = "gate", Points = { new ImagePoint { X = 0.75f, Y = 0.1f }, new ImagePoint { X = 0.75f, Y = 0.9f } } });
+        alert.RuleShapes.Add(new RuleShape
+        {
+            Name = "yard",
+            Closed = true,
+            Points = { new ImagePoint { X = 0.05f, Y = 0.85f }, new ImagePoint { X = 0.6f, Y = 0.85f }, new ImagePoint { X = 0.6f, Y = 0.95f } },
+        });
+
+        var ack = await session.SendAsync(alert);
+        using var http = shared.Host.Http();
+        var annotated = await http.GetByteArrayAsync($"/api/alerts/{alert.AlertId}/snapshot?variant=annotated", TestContext.Current.CancellationToken);
+
+        Assert.Equal(AlertOutcome.Accepted, ack.Outcome);
+        using var drawn = OpenCvSharp.Cv2.ImDecode(annotated, OpenCvSharp.ImreadModes.Color);
+        // The line runs down column 0.75 * 639 = 479; the zone's top edge along row 0.85 * 359 = 305.
+        foreach (var (row, column) in new[] { (100, 479), (250, 479), (305, 200) })
+        {
+            var pixel = drawn.At<OpenCvSharp.Vec3b>(row, column);
+            Assert.True(pixel.Item2 > 180 && pixel.Item1 > 160 && pixel.Item0 < 90, $"expected the rule's yellow at ({column}, {row}), got {pixel}");
+        }
+
+        Assert.True(drawn.At<OpenCvSharp.Vec3b>(72, 100).Item2 > 150, "the box is drawn too");
     }
 
     [Fact]

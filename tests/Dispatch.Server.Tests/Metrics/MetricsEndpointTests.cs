@@ -28,21 +28,25 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
-    public async Task Rejected_alerts_are_a_counter_labelled_by_reason()
+    public async Task Rejected_alerts_are_a_counter_labelled_by_reason_and_duplicates_a_counter_of_their_own()
     {
         await using var factory = new DispatchServerFactory();
         using var client = factory.CreateClient();
         var metrics = factory.Services.GetRequiredService<DispatchMetrics>();
 
-        metrics.AlertRejected(AlertRejection.Duplicate);
-        metrics.AlertRejected(AlertRejection.Duplicate);
+        metrics.AlertDuplicate();
+        metrics.AlertDuplicate();
         metrics.AlertRejected(AlertRejection.UnknownCamera);
+        metrics.AlertRejected(AlertRejection.TooLarge);
         metrics.AlertAccepted();
         var scrape = await Scrape.FromAsync(client);
 
         Assert.Equal("counter", scrape.TypeOf("dispatch_alerts_rejected_total"));
-        Assert.Equal(2, scrape.Value("dispatch_alerts_rejected_total", "reason=\"duplicate\""));
+        Assert.Equal("counter", scrape.TypeOf("dispatch_alerts_duplicate_total"));
+        Assert.Equal(2, scrape.Value("dispatch_alerts_duplicate_total"));
+        Assert.Null(scrape.Value("dispatch_alerts_rejected_total", "reason=\"duplicate\""));
         Assert.Equal(1, scrape.Value("dispatch_alerts_rejected_total", "reason=\"unknown_camera\""));
+        Assert.Equal(1, scrape.Value("dispatch_alerts_rejected_total", "reason=\"too_large\""));
         Assert.Equal(0, scrape.Value("dispatch_alerts_rejected_total", "reason=\"cooldown\""));
         Assert.Equal(1, scrape.Value("dispatch_alerts_accepted_total"));
     }
@@ -111,7 +115,7 @@ public sealed class MetricsEndpointTests
         Assert.Equal((0, 0), (before.Value("dispatch_alerts_accepted_total"), before.Value("dispatch_alerts_rejected_total", "reason=\"invalid\"")));
         Assert.Equal(1, during.Value("dispatch_alerts_accepted_total"));
         Assert.Equal(1, during.Value("dispatch_alerts_rejected_total", "reason=\"invalid\""));
-        Assert.Equal(0, during.Value("dispatch_alerts_rejected_total", "reason=\"duplicate\""));
+        Assert.Equal(0, during.Value("dispatch_alerts_duplicate_total"));
         Assert.Equal(1, during.Value("dispatch_gateway_streams"));
         Assert.Equal(1, during.Value("dispatch_cameras", "state=\"online\""));
         Assert.Equal(0, after.Value("dispatch_gateway_streams"));

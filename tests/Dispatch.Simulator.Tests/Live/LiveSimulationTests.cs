@@ -59,22 +59,35 @@ public sealed class LiveSimulationTests
         using var cluster = new LiveCluster(grids: 2);
         await using var host = LiveTestHost.StartPrimary(cluster);
         var log = new StringWriter();
-        var simulation = new LiveSimulation(QuickOptions(host) with { IncidentEvery = TimeSpan.FromMilliseconds(300) }, TextWriter.Synchronized(log));
+        var synced = TextWriter.Synchronized(log);
+        string Logged()
+        {
+            // The simulation writes through the synchronized writer, which locks itself: read under the same lock.
+            lock (synced)
+            {
+                return log.ToString();
+            }
+        }
+
+        var simulation = new LiveSimulation(QuickOptions(host) with { IncidentEvery = TimeSpan.FromMilliseconds(300) }, synced);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
         var running = simulation.RunAsync(stop.Token);
 
+        // The host opens the incident (and shows it) before its id travels back to the call-taker, which logs it then:
+        // stopping at the first sight of it on the board could cancel that answer in flight.
         var board = host.Services.GetRequiredService<LiveBoard>();
-
-        // The host may show the incident before the call-taker has its answer and logs the id: wait for both.
+        var health = host.Services.GetRequiredService<Dispatch.Server.Cameras.CameraHealthBoard>();
+        string? reported = null;
         await WaitUntilAsync(
-            () => board.Snapshot(null, host.Services.GetRequiredService<Dispatch.Server.Cameras.CameraHealthBoard>().Summarize()).Incidents
-                .Any(i => i.Source == IncidentSource.Call && log.ToString().Contains(i.IncidentId, StringComparison.Ordinal)),
-            () => log.ToString());
+            () => (reported = board.Snapshot(null, health.Summarize()).Incidents
+                .Where(i => i.Source == IncidentSource.Call)
+                .Select(i => i.IncidentId)
+                .FirstOrDefault(id => Logged().Contains(id, StringComparison.Ordinal))) is not null,
+            Logged);
         await stop.CancelAsync();
         await running;
 
-        var calls = board.Snapshot(null, host.Services.GetRequiredService<Dispatch.Server.Cameras.CameraHealthBoard>().Summarize()).Incidents.Where(i => i.Source == IncidentSource.Call);
-        Assert.Contains(calls, call => log.ToString().Contains(call.IncidentId, StringComparison.Ordinal));
+        Assert.Contains($": {reported}", Logged(), StringComparison.Ordinal);
         Assert.True(simulation.Counters.IncidentsReported >= 1);
     }
 

@@ -1,0 +1,45 @@
+using System.Text.RegularExpressions;
+using Dispatch.Testing;
+
+namespace Dispatch.Server.Tests.FirstRun;
+
+/// <summary>The repository README, read as a newcomer reads it: its sections and the output it shows.</summary>
+internal static partial class Readme
+{
+    public static string Text { get; } = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
+
+    /// <summary>The text under a "## " heading, up to the next one.</summary>
+    public static string Section(string heading)
+    {
+        var start = Text.IndexOf($"\n## {heading}\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"README has no section '## {heading}'");
+        var end = Text.IndexOf("\n## ", start + 4, StringComparison.Ordinal);
+        return end < 0 ? Text[start..] : Text[start..end];
+    }
+
+    /// <summary>The lines of the first code block after <paramref name="marker"/>.</summary>
+    public static IReadOnlyList<string> BlockAfter(string marker)
+    {
+        var at = Text.IndexOf(marker, StringComparison.Ordinal);
+        Assert.True(at >= 0, $"README does not say '{marker}'");
+        var open = Text.IndexOf("```\n", at, StringComparison.Ordinal) + 4;
+        var close = Text.IndexOf("\n```", open, StringComparison.Ordinal);
+        return Text[open..close].Split('\n');
+    }
+
+    /// <summary>
+    /// A printed line with what differs from run to run masked: numbers, the city's name and source, log paths.
+    /// Two runs of the same build on different cities, ports and folders print the same masked lines.
+    /// </summary>
+    public static string Masked(string line) =>
+        Numbers().Replace(LogPath().Replace(CitySource().Replace(line, "City 'NAME' from SOURCE: "), "its log: LOG"), "N");
+
+    [GeneratedRegex(@"City '[^']*' from (?:demo \(seed \d+\)|\S+): ")]
+    private static partial Regex CitySource();
+
+    [GeneratedRegex(@"its log: \S*?(?:gateway|simulator)\.log")]
+    private static partial Regex LogPath();
+
+    [GeneratedRegex(@"\d+")]
+    private static partial Regex Numbers();
+}
