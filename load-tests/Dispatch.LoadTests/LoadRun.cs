@@ -370,6 +370,14 @@ public static class LoadRun
                 }
 
                 var done = tracker.SentAsync(result.IncidentId, sentAt);
+
+                // The intake answers once the first dispatch step is recorded: nobody sent and every unit in reach busy is known now.
+                if (!done.IsCompleted && engine.FoundNoFreeUnit(result.IncidentId))
+                {
+                    Interlocked.Increment(ref noUnitFree);
+                    return;
+                }
+
                 if (await Task.WhenAny(done, Task.Delay(DecisionTimeout, cancellationToken)) != done)
                 {
                     Interlocked.Increment(ref engine.FoundNoFreeUnit(result.IncidentId) ? ref noUnitFree : ref unanswered);
