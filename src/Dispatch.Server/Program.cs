@@ -6,6 +6,7 @@ using Dispatch.Server.Hosting;
 using Dispatch.Server.Metrics;
 using Dispatch.Server.Live;
 using Dispatch.Server.Roads;
+using Dispatch.Server.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 WebApplication app;
@@ -13,6 +14,8 @@ try
 {
     builder.AddSettingsBesideTheBinary();
     builder.AddDispatchOptions();
+    builder.AddDispatchSecurity();
+    builder.AddDispatchTls();
     builder.AddCity();
     builder.AddRoads();
     builder.AddDispatchSilo();
@@ -29,12 +32,17 @@ catch (Exception ex) when (Startup.IsConfigurationError(ex))
     return await Startup.ReportAsync(ex);
 }
 
+app.UseDispatchSecurity();
 app.MapDispatchHealth();
+app.MapAuthApi();
+app.MapAdminApi();
 app.MapCityApi();
 app.MapCameraAlerts();
 app.MapDispatchMetrics();
 app.MapLive();
 app.MapCoverage();
+// Started callbacks run last-registered first: the security lines follow the banner.
+app.PrintSecurityBanner();
 app.PrintStartupBanner();
 
 return await app.RunWithStartupErrorsReportedAsync();

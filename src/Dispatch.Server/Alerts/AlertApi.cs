@@ -8,14 +8,14 @@ public static class AlertApi
         // GET /api/incidents/{id}/alerts: the alerts that opened or joined the incident, oldest first.
         endpoints.MapGet("/api/incidents/{incidentId}/alerts", async (string incidentId, AlertArchive archive, CancellationToken cancellationToken) =>
             Results.Ok(await archive.ForIncidentAsync(incidentId, cancellationToken)))
-            .WithName("GetIncidentAlerts");
+            .RequireAuthorization(Security.Policies.ViewBoard).WithName("GetIncidentAlerts");
 
         // GET /api/alerts/{alertId}[?gatewayId=]: one accepted alert.
         endpoints.MapGet("/api/alerts/{alertId}", async (string alertId, string? gatewayId, AlertArchive archive, CancellationToken cancellationToken) =>
             await archive.FindAsync(alertId, gatewayId, cancellationToken) is { } alert
                 ? Results.Ok(alert)
                 : Results.NotFound(new { error = $"no accepted alert '{alertId}'" }))
-            .WithName("GetAlert");
+            .RequireAuthorization(Security.Policies.ViewBoard).WithName("GetAlert");
 
         // GET /api/alerts/{alertId}/snapshot?variant=thumb|annotated|original[&gatewayId=]: the JPEG.
         endpoints.MapGet("/api/alerts/{alertId}/snapshot", async (string alertId, string? variant, string? gatewayId, AlertArchive archive, CancellationToken cancellationToken) =>
@@ -35,7 +35,7 @@ public static class AlertApi
             return jpeg is null
                 ? Results.NotFound(new { error = $"alert '{alertId}' came without a snapshot" })
                 : Results.File(jpeg, "image/jpeg");
-        }).WithName("GetAlertSnapshot");
+        }).RequireAuthorization(Security.Policies.ViewBoard).WithName("GetAlertSnapshot");
         return endpoints;
     }
 

@@ -12,9 +12,12 @@ namespace Dispatch.Server.Units;
 [Alias("live.ITerminalSessionGrain")]
 public interface ITerminalSessionGrain : IGrainWithStringKey
 {
-    /// <summary>The first call with <paramref name="clientActionId"/> runs the action; later calls return the same result.</summary>
+    /// <summary>
+    /// The first call with <paramref name="clientActionId"/> runs the action, recorded as done by <paramref name="actor"/>
+    /// (the unit and the signed-in officer); later calls return the same result.
+    /// </summary>
     [Alias("perform")]
-    Task<TerminalActionOutcome> PerformAsync(string clientActionId, TerminalAction action);
+    Task<TerminalActionOutcome> PerformAsync(string clientActionId, TerminalAction action, string actor);
 
     [Alias("add-directive")]
     Task AddDirectiveAsync(LiveDirective directive);
@@ -51,7 +54,7 @@ public sealed class TerminalSessionGrain(
 
     private string UnitId => this.GetPrimaryKeyString();
 
-    public async Task<TerminalActionOutcome> PerformAsync(string clientActionId, TerminalAction action)
+    public async Task<TerminalActionOutcome> PerformAsync(string clientActionId, TerminalAction action, string actor)
     {
         if (string.IsNullOrWhiteSpace(clientActionId) || clientActionId.Length > MaxClientActionIdLength)
         {
@@ -66,7 +69,7 @@ public sealed class TerminalSessionGrain(
             }
         }
 
-        var result = await GrainFactory.GetGrain<IPatrolUnitGrain>(UnitId).PerformAsync(action, Actors.Unit(UnitId));
+        var result = await GrainFactory.GetGrain<IPatrolUnitGrain>(UnitId).PerformAsync(action, string.IsNullOrEmpty(actor) ? Actors.Unit(UnitId) : actor);
         state.State.Actions.Add(new(clientActionId, result));
         if (state.State.Actions.Count > RememberedActions)
         {

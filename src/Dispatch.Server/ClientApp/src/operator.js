@@ -2,7 +2,7 @@ import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
 import './pages.css';
 import { t, toggleLanguage, translatePage } from './i18n.js';
-import { liveConnection, statusColors, outcomeColors, tierState, formatSeconds, escapeHtml } from './live.js';
+import { liveConnection, session, statusColors, outcomeColors, tierState, formatSeconds, escapeHtml } from './live.js';
 import { mountCoverage } from './coverage.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -441,6 +441,7 @@ window.dispatchOps = {
 };
 
 translatePage();
+await session();
 await loadCity();
 
 // ---- coverage layer, grids without 3-minute coverage, move-ups (coverage.js) ----
