@@ -38,6 +38,9 @@ public sealed class DemoCredentials(
     /// <summary>The one secret every demo gateway once shared; refused in Production wherever it is configured.</summary>
     public const string LegacyGatewayCredential = "demo-gateway-credential";
 
+    /// <summary>The placeholder deploy/prometheus ships in place of the scrape token.</summary>
+    public const string PlaceholderScrapeToken = "replace-with-the-dispatch-scrape-token";
+
     public const string ReferenceGatewayId = "gw-1";
     public const string AccountKind = "account";
     public const string GatewayKind = "gateway";
@@ -55,6 +58,11 @@ public sealed class DemoCredentials(
         if (configuration.GetSection(DemoOptions.SectionName).Get<DemoOptions>()?.SeedAccounts == true)
         {
             found.Add($"{DemoOptions.SectionName}:SeedAccounts is on (demo accounts with passwords in data/{FileName})");
+        }
+
+        if (configuration["Dispatch:Metrics:ScrapeToken"] == PlaceholderScrapeToken)
+        {
+            found.Add($"Dispatch:Metrics:ScrapeToken is the placeholder of deploy/prometheus");
         }
 
         foreach (var gateway in configuration.GetSection(GatewayOptions.SectionName).GetChildren())
