@@ -49,8 +49,10 @@ cmd_run() {
     dotnet build src/Dispatch.Gateway -c Release -nologo -v quiet
     dotnet build src/Dispatch.Simulator -c Release -nologo -v quiet
     mkdir -p data
-    # Run from the repository root so state lands in ./data (settings come from beside the binary).
-    dotnet src/Dispatch.Server/bin/Release/net10.0/Dispatch.Server.dll "$@" &
+    # Run from the repository root so state lands in ./data (settings come from beside the binary). The Demo
+    # environment seeds demo accounts and gateway credentials with generated secrets into data/demo-accounts.txt
+    # (the Production environment refuses to start with them).
+    ASPNETCORE_ENVIRONMENT=Demo dotnet src/Dispatch.Server/bin/Release/net10.0/Dispatch.Server.dll --Dispatch:Demo:SeedAccounts=true "$@" &
     local host=$!
     trap 'kill $host ${gateway:-} ${simulator:-} 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
     for _ in $(seq 1 120); do
@@ -58,15 +60,18 @@ cmd_run() {
         kill -0 $host 2>/dev/null || exit 1
         sleep 1
     done
-    # A reference camera gateway on a synthetic scene beside the first station, so alerts flow into incidents.
+    # A reference camera gateway on a synthetic scene beside the first station, so alerts flow into incidents;
+    # it presents gw-1's generated credential.
+    local credential
+    credential=$(awk -F'\t' '$1 == "gateway" && $2 == "gw-1" { print $3 }' data/demo-accounts.txt)
     dotnet src/Dispatch.Gateway/bin/Release/net10.0/Dispatch.Gateway.dll --server http://127.0.0.1:5081 \
-        --gateway-id gw-1 --credential demo-gateway-credential --cameras 2 --source synthetic \
+        --gateway-id gw-1 --credential "$credential" --cameras 2 --source synthetic \
         --lat 36.6600 --lon 117.0000 --spool data/gateway-spool --report 60 > data/gateway.log 2>&1 &
     gateway=$!
     echo "Camera gateway gw-1 started (2 synthetic cameras); its log: data/gateway.log"
     # Simulated patrol terminals over the terminal hub (every unit of the city drives its beat, answers dispatches)
-    # and a call-taker reporting an incident now and then, so the map is alive.
-    dotnet src/Dispatch.Simulator/bin/Release/net10.0/Dispatch.Simulator.dll live --host http://127.0.0.1:5080 \
+    # and a call-taker reporting an incident now and then, so the map is alive; each signs in with its demo account.
+    dotnet src/Dispatch.Simulator/bin/Release/net10.0/Dispatch.Simulator.dll live --host http://127.0.0.1:5080 --accounts data/demo-accounts.txt \
         > data/simulator.log 2>&1 &
     simulator=$!
     echo "Simulator started (every patrol unit on its terminal, an incident about every 40 s); its log: data/simulator.log"

@@ -48,7 +48,8 @@ public sealed class DispatchHost : WebApplicationFactory<DispatchServer::Program
         return host;
     }
 
-    public HttpClient Http() => new() { BaseAddress = new Uri($"http://127.0.0.1:{Text(WebPort)}") };
+    /// <summary>An HTTP client of the host signed in as its operator (a bearer token, like any program).</summary>
+    public HttpClient Http() => TestAccounts.Http(new Uri($"http://127.0.0.1:{Text(WebPort)}"));
 
     /// <summary>The value of an unlabelled or exactly labelled sample in the host's /metrics, 0 when absent.</summary>
     public async Task<double> MetricAsync(string series)

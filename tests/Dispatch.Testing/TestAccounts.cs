@@ -23,6 +23,9 @@ public static class TestAccounts
     /// <summary>An officer who may sign onto any unit (a shared test terminal).</summary>
     public const string Officer = "t-officer";
 
+    /// <summary>An operator who is also an officer of any unit: one browser session for a test that drives both pages.</summary>
+    public const string OperatorOfficer = "t-both";
+
     /// <summary>The /metrics scrape token of test hosts.</summary>
     public const string ScrapeToken = "test-scrape-token-0001";
 
@@ -50,6 +53,7 @@ public static class TestAccounts
         Seed(Viewer, "viewer");
         Seed(Admin, "admin");
         Seed(Officer, "officer", "*");
+        Seed(OperatorOfficer, "operator,officer", "*");
         foreach (var (name, units) in officers)
         {
             Seed(name, "officer", units);
