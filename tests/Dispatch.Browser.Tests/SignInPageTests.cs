@@ -46,7 +46,7 @@ public sealed class SignInPageTests(BrowserFixture fixture) : IClassFixture<Brow
 
         await page.GotoAsync("/terminal");
         await SignInAsync(page, BrowserFixture.OfficerOfFirstUnit, TestAccounts.Password);
-        await page.WaitForSelectorAsync("#unit-id", new() { Timeout = PatienceMs });
+        await page.WaitForSelectorAsync("body[data-ready=true] #unit-id", new() { Timeout = PatienceMs });
         var prefilled = await page.InputValueAsync("#unit-id");
         await page.FillAsync("#unit-id", otherUnit);
         await page.ClickAsync("#sign-in button[type=submit]");
