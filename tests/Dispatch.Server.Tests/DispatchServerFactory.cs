@@ -2,6 +2,8 @@ using System.Net.Http.Json;
 using Dispatch.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Dispatch.Server.Tests;
 
@@ -10,9 +12,13 @@ public sealed class DispatchServerFactory : WebApplicationFactory<Program>
 {
     private readonly TempDirectory _directory = new("dispatch-server");
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    public DispatchServerFactory(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="settings">Added to or overriding the test defaults.</param>
+    /// <param name="services">Replaces services, e.g. the host's <see cref="TimeProvider"/>.</param>
+    public DispatchServerFactory(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         _settings = TestAccounts.AddTo(new Dictionary<string, string?>
         {
             ["Dispatch:Silo:SiloPort"] = TestPorts.GetFreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -44,6 +50,11 @@ public sealed class DispatchServerFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_services is not null)
+        {
+            builder.ConfigureTestServices(_services);
         }
     }
 
