@@ -1,4 +1,4 @@
-using Dispatch.Server.Cameras;
+using Microsoft.AspNetCore.Authorization;
 
 namespace Dispatch.Server.Security;
 
@@ -36,7 +36,7 @@ public static class AdminApi
                 .Select(a => new AccountView(a.Username, a.Roles, a.Units, a.Demo, a.FailedSignIns, a.LockedUntil, a.CreatedAt))))
             .WithName("ListAccounts");
 
-        accounts.MapPost("", async (NewAccount? request, AccountService service, HttpContext http) =>
+        accounts.MapPost("", async (NewAccount? request, AccountService service, IAuthorizationService authorization, HttpContext http) =>
         {
             if (request is null)
             {
@@ -44,7 +44,7 @@ public static class AdminApi
             }
 
             var roles = request.Roles ?? [];
-            if (roles.Contains(Roles.Admin) && !http.User.IsInRole(Roles.Admin))
+            if (roles.Contains(Roles.Admin) && !(await authorization.AuthorizeAsync(http.User, Policies.GrantAdmin)).Succeeded)
             {
                 return Results.Json(new { error = "only an admin may grant the admin role" }, statusCode: StatusCodes.Status403Forbidden);
             }

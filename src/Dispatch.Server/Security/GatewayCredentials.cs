@@ -153,13 +153,14 @@ public sealed partial class GatewayCredentials(ISecurityStore store, SecurityAud
 
     private async Task<string> FailAsync(string gatewayId, string refusal, string remote, DateTimeOffset now)
     {
-        // Unknown ids are not kept (a flood of made-up ids must not grow memory); known ones count their failures.
+        // Unknown ids are neither kept nor audited (a flood of made-up ids must grow neither memory nor the audit log;
+        // the refusal is logged by the caller); a registered gateway counts its failures and each is audited.
         if (_records.ContainsKey(gatewayId))
         {
             _failures.AddOrUpdate(gatewayId, _ => new FailureWindow(now, 1), (_, w) => w.Add(now));
+            await audit.RecordAsync(SecurityAudit.GatewayRefused, gatewayId, gatewayId, refusal, remote);
         }
 
-        await audit.RecordAsync(SecurityAudit.GatewayRefused, gatewayId, gatewayId, refusal, remote);
         return refusal;
     }
 

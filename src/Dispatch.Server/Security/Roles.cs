@@ -65,6 +65,9 @@ public static class Policies
     /// <summary>Create and unlock accounts (supervisor, admin).</summary>
     public const string ManageAccounts = "manage-accounts";
 
+    /// <summary>Grant the admin role to an account (admin).</summary>
+    public const string GrantAdmin = "grant-admin";
+
     /// <summary>Create gateways and rotate their credentials (admin).</summary>
     public const string ManageGateways = "manage-gateways";
 

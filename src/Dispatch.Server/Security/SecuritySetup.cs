@@ -278,6 +278,7 @@ public static class SecuritySetup
             .AddPolicy(Policies.Command, p => p.RequireRole(Roles.Operator, Roles.Supervisor))
             .AddPolicy(Policies.ReadAudit, p => p.RequireRole(Roles.Supervisor, Roles.Admin))
             .AddPolicy(Policies.ManageAccounts, p => p.RequireRole(Roles.Supervisor, Roles.Admin))
+            .AddPolicy(Policies.GrantAdmin, p => p.RequireRole(Roles.Admin))
             .AddPolicy(Policies.ManageGateways, p => p.RequireRole(Roles.Admin))
             .AddPolicy(Policies.Terminal, p => p.RequireRole(Roles.Officer))
             .AddPolicy(Policies.ActForUnit, p => p.RequireRole(Roles.Officer).AddRequirements(new UnitRequirement()))

@@ -80,6 +80,26 @@ public sealed class SignInTests
     }
 
     [Fact]
+    public async Task Sign_ins_beyond_the_rate_of_one_address_are_refused_with_retry_after()
+    {
+        await using var factory = new DispatchServerFactory(new Dictionary<string, string?> { ["Dispatch:GatewayLimits:SignInsPerMinutePerAddress"] = "3" });
+        using var client = factory.CreateClient();
+
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? last = null;
+        for (var i = 0; i < 4; i++)
+        {
+            last?.Dispose();
+            last = await client.PostAsJsonAsync("/api/auth/token", new { username = TestAccounts.Viewer, password = TestAccounts.Password }, Cancel);
+            statuses.Add(last.StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
+        Assert.NotNull(last!.Headers.RetryAfter);
+        last.Dispose();
+    }
+
+    [Fact]
     public async Task Only_an_admin_may_grant_the_admin_role()
     {
         await using var factory = new DispatchServerFactory();
