@@ -8,6 +8,7 @@ using Dispatch.Server.Hosting;
 using Dispatch.Server.Metrics;
 using Dispatch.Server.Live;
 using Dispatch.Server.Roads;
+using Dispatch.Server.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 WebApplication app;
@@ -15,6 +16,8 @@ try
 {
     builder.AddSettingsBesideTheBinary();
     builder.AddDispatchOptions();
+    builder.AddDispatchSecurity();
+    builder.AddDispatchTls();
     builder.AddCity();
     builder.AddRoads();
     builder.AddDispatchSilo();
@@ -33,7 +36,10 @@ catch (Exception ex) when (Startup.IsConfigurationError(ex))
     return await Startup.ReportAsync(ex);
 }
 
+app.UseDispatchSecurity();
 app.MapDispatchHealth();
+app.MapAuthApi();
+app.MapAdminApi();
 app.MapCityApi();
 app.MapCameraAlerts();
 app.MapDispatchMetrics();
@@ -41,6 +47,9 @@ app.MapLive();
 app.MapCoverage();
 app.MapEarlyWarning();
 app.MapIncidentExports();
+// Started callbacks run last-registered first: the banner, then the security lines, then how to stop.
+app.PrintStopHint();
+app.PrintSecurityBanner();
 app.PrintStartupBanner();
 
 return await app.RunWithStartupErrorsReportedAsync();

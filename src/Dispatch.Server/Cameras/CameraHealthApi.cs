@@ -6,7 +6,7 @@ public static class CameraHealthApi
     public static IEndpointRouteBuilder MapCameraHealthApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/api/cameras/health", (CameraHealthBoard board) => Results.Ok(board.Summarize()))
-            .WithName("GetCameraHealth");
+            .RequireAuthorization(Security.Policies.ViewBoard).WithName("GetCameraHealth");
         return endpoints;
     }
 }

@@ -112,8 +112,15 @@ public sealed class CameraHealthBoard(TimeProvider clock, CameraHealthOptions op
                     continue;
                 }
 
-                var up = camera.Status is CameraStatus.Online or CameraStatus.Degraded;
+                // A gateway reports only the cameras it announced (and that are its own): another gateway's camera,
+                // or an id nobody announced, is ignored, so a heartbeat can neither take over nor grow the board.
                 var previous = _cameras.GetValueOrDefault(camera.CameraId);
+                if (previous is null || !string.Equals(previous.GatewayId, gatewayId, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var up = camera.Status is CameraStatus.Online or CameraStatus.Degraded;
                 var entry = new Entry(gatewayId, up ? now : previous?.LastOnlineAt, camera.Status, camera.Detail)
                 {
                     Name = previous?.Name,

@@ -48,7 +48,8 @@ public sealed class SimulatedTerminal(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await using var hub = link.Connection(HostLink.TerminalHubPath);
+        var account = SimulatorAccounts.OfficerFor(link.Accounts, unit) ?? throw new InvalidOperationException($"no officer account may sign onto unit '{unit.Id}'");
+        await using var hub = link.Connection(HostLink.TerminalHubPath, account);
         _hub = hub;
         hub.On<HubDelta<TerminalUnit>>("UnitChanged", d => Offer(d.Item, d.Seq, snapshot: false));
         hub.Reconnecting += _ =>

@@ -96,7 +96,7 @@ public sealed class LiveSimulationTests
     {
         var port = TestPorts.GetFreeTcpPort();
         var log = new StringWriter();
-        var options = new LiveSimulationOptions { Host = new Uri($"http://127.0.0.1:{port}"), Duration = TimeSpan.FromSeconds(3), MaxRetryDelay = TimeSpan.FromSeconds(1) };
+        var options = new LiveSimulationOptions { Host = new Uri($"http://127.0.0.1:{port}"), Accounts = TestOfficers, Duration = TimeSpan.FromSeconds(3), MaxRetryDelay = TimeSpan.FromSeconds(1) };
         var started = DateTime.UtcNow;
 
         var answered = await new LiveSimulation(options, TextWriter.Synchronized(log)).RunAsync(Cancel);
@@ -122,10 +122,18 @@ public sealed class LiveSimulationTests
         return candidates.Where(c => c.Nearest >= 600).OrderBy(c => c.Nearest).Select(c => c.Point).FirstOrDefault(origin);
     }
 
+    /// <summary>The test host's operator (the call-taker) and its officer who may sign onto any unit.</summary>
+    private static readonly SimulatorAccount[] TestOfficers =
+    [
+        new(TestAccounts.Operator, TestAccounts.Password, ["operator"], []),
+        new(TestAccounts.Officer, TestAccounts.Password, ["officer"], ["*"]),
+    ];
+
     /// <summary>Officers who answer at once, stay briefly and drive twenty times faster than the roads allow.</summary>
     private static LiveSimulationOptions QuickOptions(LiveTestHost host) => new()
     {
         Host = host.BaseAddress,
+        Accounts = TestOfficers,
         PositionEvery = TimeSpan.FromMilliseconds(200),
         AckDelayMin = TimeSpan.FromMilliseconds(200),
         AckDelayMax = TimeSpan.FromMilliseconds(400),

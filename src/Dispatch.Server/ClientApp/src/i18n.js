@@ -1,6 +1,7 @@
 // Chinese and English; the browser language decides, a switch overrides (remembered).
 const texts = {
   en: {
+    signOut: 'Sign out', takeOver: 'Take over this unit', signedOff: 'This terminal was signed off:', sessionEnded: 'Session ended; sign in again.',
     title: 'Dispatch command center', terminalTitle: 'Patrol terminal', connected: 'live', reconnecting: 'reconnecting…',
     disconnected: 'offline', allDistricts: 'All districts', districts: 'Districts', incidents: 'Incident queue',
     alerts: 'Alerts', units: 'Units by status', cameras: 'Camera health', compliance: "Today's tier compliance",
@@ -27,6 +28,7 @@ const texts = {
     noWebhooks: 'No webhook configured',
   },
   zh: {
+    signOut: '退出登录', takeOver: '接管此警力', signedOff: '本终端已被签退：', sessionEnded: '会话已结束，请重新登录。',
     title: '指挥调度中心', terminalTitle: '巡逻终端', connected: '实时', reconnecting: '重新连接中…', disconnected: '离线',
     allDistricts: '全部辖区', districts: '辖区', incidents: '警情队列', alerts: '告警', units: '警力状态', cameras: '摄像头状态',
     compliance: '今日1/3/5分钟达标率', connectedShare: '在线', offline: '离线', none: '无', openIncident: '生成警情',

@@ -3,11 +3,45 @@ import * as signalR from '@microsoft/signalr';
 /** Keeps retrying forever: a control room or a patrol car must come back on its own. */
 const retry = { nextRetryDelayInMilliseconds: (ctx) => Math.min(5000, 250 * 2 ** Math.min(ctx.previousRetryCount, 5)) };
 
+const signInPage = () => { location.href = `/signin?ReturnUrl=${encodeURIComponent(location.pathname + location.search)}`; };
+
+/**
+ * Who is signed in (GET /api/auth/me), with a sign-out button in the header; without a session, the sign-in page.
+ * While the person uses the page (pointer, keys), the session is kept alive at most once a minute, so only a page
+ * nobody touches for the idle timeout is signed out (the server ends its hub connection then).
+ */
+export async function session() {
+  const response = await fetch('/api/auth/me', { credentials: 'same-origin' });
+  if (response.status === 401) { signInPage(); return new Promise(() => {}); }
+  const me = await response.json();
+  const header = document.querySelector('header');
+  const who = document.createElement('span');
+  who.id = 'who'; who.textContent = me.name;
+  const out = document.createElement('button');
+  out.id = 'sign-out'; out.dataset.i18n = 'signOut'; out.textContent = 'Sign out';
+  out.addEventListener('click', async () => {
+    await fetch('/api/auth/signout', { method: 'POST', credentials: 'same-origin' });
+    location.href = '/signin';
+  });
+  header?.append(who, out);
+  let lastKeptAlive = Date.now();
+  const keepAlive = () => {
+    if (Date.now() - lastKeptAlive < 60000) return;
+    lastKeptAlive = Date.now();
+    fetch('/api/auth/me', { credentials: 'same-origin' }).then((r) => { if (r.status === 401) signInPage(); }).catch(() => {});
+  };
+  ['pointerdown', 'keydown'].forEach((e) => document.addEventListener(e, keepAlive, { passive: true }));
+  return me;
+}
+
+/** A refusal of the server (it answered, and said no), as opposed to a lost connection. */
+export const isRefusal = (e) => /HubException|unauthorized/i.test(String(e?.message ?? e));
+
 /**
  * A hub connection that, on every (re)connect, calls `resync` (which must return a snapshot with `seq`)
  * and only then applies deltas newer than the snapshot; deltas that arrive meanwhile are held back.
  */
-export function liveConnection(url, { resync, onSnapshot, onState }) {
+export function liveConnection(url, { resync, onSnapshot, onState, onRefused }) {
   const connection = new signalR.HubConnectionBuilder()
     .withUrl(url, { transport: signalR.HttpTransportType.WebSockets, skipNegotiation: true })
     .withAutomaticReconnect(retry)
@@ -34,20 +68,40 @@ export function liveConnection(url, { resync, onSnapshot, onState }) {
   });
 
   connection.onreconnecting(() => onState('reconnecting'));
-  connection.onreconnected(() => sync().catch((e) => console.error(e)));
-  connection.onclose(() => { onState('disconnected'); setTimeout(start, 2000); });
+  let stopped = false;
+  connection.onreconnected(() => sync().catch((e) => refused(e)));
+  connection.onclose(() => { onState('disconnected'); if (!stopped) setTimeout(start, 2000); });
+
+  // The server said no (e.g. the unit is held by another terminal): stop and let the page say why.
+  async function refused(e) {
+    if (!isRefusal(e) || !onRefused) { console.error(e); return; }
+    stopped = true;
+    await connection.stop();
+    onRefused(String(e?.message ?? e).replace(/^.*HubException: /, ''));
+  }
 
   async function start() {
+    stopped = false;
     try {
       await connection.start();
-      await sync();
     } catch (e) {
       onState('disconnected');
-      setTimeout(start, 2000);
+      // Refused at connect: the session ended (idle timeout, sign-out elsewhere).
+      const me = await fetch('/api/auth/me', { credentials: 'same-origin' }).catch(() => null);
+      if (me?.status === 401) { signInPage(); return; }
+      if (!stopped) setTimeout(start, 2000);
+      return;
+    }
+    try {
+      await sync();
+    } catch (e) {
+      await refused(e);
     }
   }
 
-  return { connection, on, start, sync };
+  async function stop() { stopped = true; await connection.stop(); }
+
+  return { connection, on, start, stop, sync };
 }
 
 export const statusColors = {

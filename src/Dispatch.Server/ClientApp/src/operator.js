@@ -2,7 +2,7 @@ import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
 import './pages.css';
 import { t, toggleLanguage, translatePage } from './i18n.js';
-import { liveConnection, statusColors, outcomeColors, tierState, formatSeconds, escapeHtml } from './live.js';
+import { liveConnection, session, statusColors, outcomeColors, tierState, formatSeconds, escapeHtml } from './live.js';
 import { mountCoverage } from './coverage.js';
 import { mountEarlyWarning } from './earlywarning.js';
 
@@ -442,13 +442,14 @@ window.dispatchOps = {
 };
 
 translatePage();
+const me = await session();
 await loadCity();
 
 // ---- coverage layer, grids without 3-minute coverage, move-ups (coverage.js) ----
 mountCoverage({ map, city: () => state.city, showError });
 
 // ---- early warning: hotspot layer, today's warnings with one-click patrols, alert rates, dead letters (earlywarning.js) ----
-mountEarlyWarning({ map, districts: () => state.districts, showError });
+mountEarlyWarning({ map, districts: () => state.districts, showError, roles: me.roles ?? [] });
 
 await ops.start();
 document.body.dataset.ready = 'true';

@@ -2,7 +2,7 @@ import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
 import './pages.css';
 import { t, toggleLanguage, translatePage } from './i18n.js';
-import { liveConnection, statusColors, escapeHtml, formatSeconds } from './live.js';
+import { liveConnection, session, statusColors, escapeHtml, formatSeconds } from './live.js';
 
 const $ = (sel) => document.querySelector(sel);
 const QUEUE_KEY = 'dispatch.terminal.queue';
@@ -105,13 +105,25 @@ async function flushQueue() {
   } finally { flushing = false; }
 }
 
+const me = await session();
+let takeOver = false;
+
+// Back to the unit form with the reason: refused (not this officer's unit, held by another terminal) or signed off.
+function backToForm(message, offerTakeOver) {
+  $('#session').hidden = true; $('#sign-in').hidden = false;
+  $('#sign-in-error').textContent = message; $('#sign-in-error').hidden = !message;
+  $('#take-over').hidden = !offerTakeOver;
+}
+
 const term = liveConnection('/hubs/terminal', {
-  resync: (c) => c.invoke('SignIn', state.unitId),
+  resync: async (c) => { const s = await c.invoke(takeOver ? 'TakeOver' : 'SignIn', state.unitId); takeOver = false; return s; },
+  onRefused: (message) => { takeOver = false; backToForm(message, /take it over/.test(message)); },
   onSnapshot: (s) => { state.incident = s.incident; state.directives = s.directives; setUnit(s.unit); flushQueue(); },
   onState: (st) => { const el = $('#conn'); el.textContent = t(st); el.className = `conn ${st}`; document.body.dataset.connection = st; },
 });
 term.on('UnitChanged', ({ item }) => setUnit(item));
 term.on('IncidentChanged', ({ item }) => { if (state.unit?.assignment?.incidentId === item.incidentId) { state.incident = item; render(); } });
+term.connection.on('SignedOff', (off) => { term.stop(); backToForm(`${t('signedOff')} ${off.reason}`, false); });
 term.on('DirectiveReceived', ({ item }) => { state.directives = [...state.directives.filter((d) => d.directiveId !== item.directiveId), item]; alertOfficer(); render(); });
 
 document.querySelectorAll('[data-action]').forEach((b) => b.addEventListener('click', () => {
@@ -159,9 +171,15 @@ $('#sign-in').addEventListener('submit', (e) => {
 });
 
 function startSession() {
-  $('#sign-in').hidden = true; $('#session').hidden = false;
+  $('#sign-in').hidden = true; $('#session').hidden = false; $('#sign-in-error').hidden = true;
   term.start();
 }
+
+$('#take-over').addEventListener('click', () => { takeOver = true; startSession(); });
+
+// An officer whose account names one unit finds it filled in.
+const ownUnits = me.units.filter((u) => u !== '*' && !u.startsWith('station:'));
+if (!state.unitId && ownUnits.length === 1) $('#unit-id').value = ownUnits[0];
 
 window.dispatchTerminal = { state, queue: () => queue, connection: term.connection };
 translatePage();
