@@ -4,6 +4,7 @@ using Dispatch.Abstractions.Units;
 using Dispatch.Domain.Units;
 using Dispatch.Domain.Zones;
 using Dispatch.Grains.Tests.Infrastructure;
+using Dispatch.Testing;
 
 namespace Dispatch.Grains.Tests;
 
