@@ -181,7 +181,8 @@ public static class RoadGeoJson
         }
 
         var name = tags.Get("name");
-        return new Parsed(new RoadFeature(roadClass.Value, maxSpeed.Value, oneWay, name, lines), default, null);
+        var nameEn = tags.Get("name:en");
+        return new Parsed(new RoadFeature(roadClass.Value, maxSpeed.Value, oneWay, name, lines, string.IsNullOrWhiteSpace(nameEn) ? null : nameEn), default, null);
     }
 
     private static List<IReadOnlyList<GeoPoint>>? ReadLines(JsonElement geometry, out RoadImportErrorKind kind, out string? error)
@@ -295,6 +296,11 @@ public static class RoadGeoJson
         if (road.Name is not null)
         {
             writer.WriteString("name", road.Name);
+        }
+
+        if (road.NameEn is not null)
+        {
+            writer.WriteString("name:en", road.NameEn);
         }
 
         if (road.MaxSpeedKmh is { } maxSpeed)
