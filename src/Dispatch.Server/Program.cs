@@ -1,10 +1,13 @@
 using Dispatch.Server.Alerts;
+using Dispatch.Server.ApiDocument;
+using Dispatch.Server.Basemap;
 using Dispatch.Server.City;
 using Dispatch.Server.Coverage;
 using Dispatch.Server.EarlyWarning;
 using Dispatch.Server.Exports;
 using Dispatch.Server.Health;
 using Dispatch.Server.Hosting;
+using Dispatch.Server.Incidents;
 using Dispatch.Server.Metrics;
 using Dispatch.Server.Live;
 using Dispatch.Server.Roads;
@@ -26,6 +29,8 @@ try
     builder.AddCoverage();
     builder.AddEarlyWarning();
     builder.AddIncidentExports(); // after AddLive: wraps its event sink
+    builder.AddBasemap();
+    builder.AddApiDocument();
     app = builder.Build();
 }
 catch (Exception ex) when (Startup.IsConfigurationError(ex))
@@ -41,6 +46,9 @@ app.MapLive();
 app.MapCoverage();
 app.MapEarlyWarning();
 app.MapIncidentExports();
+app.MapIncidentsApi();
+app.MapBasemap();
+app.MapApiDocument();
 app.PrintStartupBanner();
 
 return await app.RunWithStartupErrorsReportedAsync();

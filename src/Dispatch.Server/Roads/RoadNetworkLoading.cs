@@ -33,9 +33,12 @@ public sealed class RoadNetworkOptions
 }
 
 /// <summary>The road network this host dispatches on; <see cref="Graph"/> is null when there is none (straight-line ETA).</summary>
-public sealed class LoadedRoads(RoadGraph? graph, string source, int roadCount, IReadOnlyList<SkippedRoadFeature> skipped)
+public sealed class LoadedRoads(RoadGraph? graph, string source, int roadCount, IReadOnlyList<SkippedRoadFeature> skipped, IReadOnlyList<RoadFeature>? roads = null)
 {
     public RoadGraph? Graph { get; } = graph;
+
+    /// <summary>The roads as imported (class, names, lines): what the basemap draws.</summary>
+    public IReadOnlyList<RoadFeature> Roads { get; } = roads ?? [];
 
     /// <summary>"demo (seed 7)", the file path, or "none", for the start-up banner.</summary>
     public string Source { get; } = source;
@@ -103,7 +106,7 @@ public static class RoadNetworkLoading
 
             var seed = options.DemoSeed ?? cityDemoSeed;
             var demo = DemoRoads.Generate(seed, options.DemoSize);
-            return new LoadedRoads(RoadGraph.Build(demo, graphOptions), $"demo (seed {seed})", demo.Count, []);
+            return new LoadedRoads(RoadGraph.Build(demo, graphOptions), $"demo (seed {seed})", demo.Count, [], demo);
         }
 
         var path = Path.GetFullPath(options.File, contentRoot);
@@ -131,7 +134,7 @@ public static class RoadNetworkLoading
                 $"no usable road in '{path}' ({result.Skipped.Count} features skipped)"));
         }
 
-        return new LoadedRoads(RoadGraph.Build(result.Roads, graphOptions), path, result.Roads.Count, result.Skipped);
+        return new LoadedRoads(RoadGraph.Build(result.Roads, graphOptions), path, result.Roads.Count, result.Skipped, result.Roads);
     }
 
     /// <summary>Whether the city's centre is inside the area the demo network covers.</summary>
