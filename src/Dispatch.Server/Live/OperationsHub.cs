@@ -108,6 +108,13 @@ public sealed class OperationsHub(
     public async Task Unassign(string incidentId, string unitId) =>
         Check(await (await RequireIncidentAsync(incidentId)).UnassignAsync(RequireUnit(unitId), Actor));
 
+    /// <summary>
+    /// A station's desk reports its committed responders on scene (the station tier's arrival, stamped now). Refused when
+    /// the incident committed no station responders or they are already on scene.
+    /// </summary>
+    public async Task ReportStationOnScene(string incidentId) =>
+        Check(await (await RequireIncidentAsync(incidentId)).ReportStationOnSceneAsync(Actor));
+
     /// <summary>Closes an incident with a disposition ("resolved", "false alarm", ...).</summary>
     public async Task Close(string incidentId, string disposition) =>
         Check(await (await RequireIncidentAsync(incidentId)).CloseAsync(RequireText(disposition, "disposition"), Actor));

@@ -2,6 +2,7 @@ using Dispatch.Abstractions.Common;
 using Dispatch.Abstractions.Units;
 using Dispatch.Domain.City;
 using Dispatch.Domain.Geo;
+using Dispatch.Domain.Roads;
 using Dispatch.Grains.Hosting;
 using Dispatch.Server.Units;
 using Microsoft.AspNetCore.SignalR;
@@ -22,7 +23,7 @@ public static class TerminalEvents
 /// unit's deltas. Buttons carry a client action id and are idempotent on it, so a terminal resends its
 /// queue after a dropped connection without applying a status change twice.
 /// </summary>
-public sealed class TerminalHub(LiveBoard board, CityModel city, IGrainFactory grains, PositionIntake positions, DispatchMetrics metrics) : Hub
+public sealed class TerminalHub(LiveBoard board, CityModel city, IGrainFactory grains, PositionIntake positions, DispatchMetrics metrics, TerminalRoutes routes) : Hub
 {
     public const string Path = "/hubs/terminal";
 
@@ -81,6 +82,35 @@ public sealed class TerminalHub(LiveBoard board, CityModel city, IGrainFactory g
         }
 
         return new TerminalActionResult(clientActionId, outcome.Duplicate, await LoadUnitAsync(unitId));
+    }
+
+    /// <summary>
+    /// Out of service with a reason ("vehicle repair", "meal break"): refused while the unit holds an assignment, and for a
+    /// blank or over-long reason. Idempotent on the client action id like <see cref="Perform"/>; BackInService ends it.
+    /// </summary>
+    public async Task<TerminalActionResult> GoOutOfService(string clientActionId, string reason)
+    {
+        var unitId = SignedInUnit();
+        var outcome = await grains.GetGrain<IPatrolUnitGrain>(unitId).GoOutOfServiceOnceAsync(clientActionId, reason, Actors.Unit(unitId));
+        if (!outcome.Result.Ok)
+        {
+            throw new HubException(outcome.Result.Error);
+        }
+
+        return new TerminalActionResult(clientActionId, outcome.Duplicate, await LoadUnitAsync(unitId));
+    }
+
+    /// <summary>
+    /// The way to the unit's assigned incident over the roads from its last position, with the driving time (ETA);
+    /// null when it holds no assignment or has no position yet. The terminal asks again as the unit moves.
+    /// </summary>
+    public async Task<TerminalRoute?> Route()
+    {
+        var unitId = SignedInUnit();
+        var unit = board.FindUnit(unitId) ?? await LoadUnitAsync(unitId);
+        return unit is { Assignment: { } a, Latitude: { } lat, Longitude: { } lon }
+            ? routes.Plan(a.IncidentId, new GeoPoint(lat, lon), new GeoPoint(a.Latitude, a.Longitude), unit.Kind)
+            : null;
     }
 
     /// <summary>
