@@ -57,20 +57,45 @@ public static class IncidentReach
         var best = new Dictionary<(long, long), double>();
         var nodeX = graph.NodeX;
         var nodeY = graph.NodeY;
-        for (var node = 0; node < graph.NodeCount; node++)
+        var step = cellMeters / 2;
+        void Add(double x, double y, double seconds)
         {
-            var seconds = search.Seconds(node);
-            if (seconds > limit)
-            {
-                continue;
-            }
-
-            var cell = ((long)Math.Floor(nodeX[node] / cellMeters), (long)Math.Floor(nodeY[node] / cellMeters));
+            var cell = ((long)Math.Floor(x / cellMeters), (long)Math.Floor(y / cellMeters));
             if (!best.TryGetValue(cell, out var known) || seconds < known)
             {
                 best[cell] = seconds;
             }
         }
+
+        // Points along every road a unit may drive towards the incident: on edge a->b at fraction f the time is the rest
+        // of the edge plus b's time. Sampled at half a cell, so a long straight road still fills every cell it crosses.
+        var edgeSeconds = graph.EdgeSeconds(kind);
+        var edgeFrom = graph.EdgeFrom;
+        var edgeTo = graph.EdgeTo;
+        for (var edge = 0; edge < graph.EdgeCount; edge++)
+        {
+            var seconds = edgeSeconds[edge];
+            var toSeconds = search.Seconds(edgeTo[edge]);
+            if (!double.IsFinite(seconds) || toSeconds > limit)
+            {
+                continue;
+            }
+
+            int a = edgeFrom[edge], b = edgeTo[edge];
+            var steps = Math.Max(1, (int)Math.Ceiling(graph.EdgeLengthMeters(edge) / step));
+            for (var k = 0; k <= steps; k++)
+            {
+                var f = (double)k / steps;
+                var time = ((1 - f) * seconds) + toSeconds;
+                if (time <= limit)
+                {
+                    Add(nodeX[a] + (f * (nodeX[b] - nodeX[a])), nodeY[a] + (f * (nodeY[b] - nodeY[a])), time);
+                }
+            }
+        }
+
+        // The incident's own road: up to the scene along it, from either end the unit may drive it from.
+        SampleTowardsSnap(graph, snap, kind, step, limit, Add);
 
         var cells = best
             .OrderBy(c => c.Key.Item2).ThenBy(c => c.Key.Item1)
@@ -81,5 +106,24 @@ public static class IncidentReach
             })
             .ToList();
         return new IncidentReachMap(kind, tiers, cellMeters, cells, true);
+    }
+
+    private static void SampleTowardsSnap(RoadGraph graph, Roads.RoadSnap snap, UnitKind kind, double step, double limit, Action<double, double, double> add)
+    {
+        var segment = snap.Segment;
+        int start = graph.SegmentStart(segment), end = graph.SegmentEnd(segment);
+        var length = graph.SegmentLengthMeters(segment);
+        var steps = Math.Max(1, (int)Math.Ceiling(length / step));
+        var forward = graph.SegmentForwardSeconds(segment, kind);
+        var backward = graph.SegmentBackwardSeconds(segment, kind);
+        for (var k = 0; k <= steps; k++)
+        {
+            var g = (double)k / steps;
+            var time = g <= snap.Fraction ? (snap.Fraction - g) * forward : (g - snap.Fraction) * backward;
+            if (double.IsFinite(time) && time <= limit)
+            {
+                add(graph.NodeX[start] + (g * (graph.NodeX[end] - graph.NodeX[start])), graph.NodeY[start] + (g * (graph.NodeY[end] - graph.NodeY[start])), time);
+            }
+        }
     }
 }
