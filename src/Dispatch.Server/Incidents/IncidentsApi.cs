@@ -6,6 +6,7 @@ using Dispatch.Domain.City;
 using Dispatch.Domain.Coverage;
 using Dispatch.Domain.Plans;
 using Dispatch.Domain.Units;
+using Dispatch.Server.EarlyWarning;
 using Dispatch.Server.Roads;
 
 namespace Dispatch.Server.Incidents;
@@ -104,7 +105,7 @@ public static class IncidentsApi
             .WithDescription(
                 "Filters combine (all must hold): status (Open, Closed, Cancelled), type (exact, e.g. theft), priority (1-4 or "
                 + "Critical, High, Normal, Low), source (Call, Operator, Camera, Sensor), from / until (ISO 8601 date or date-time; created "
-                + "at or after from, before until; a date alone is midnight UTC), district (grid id, repeatable), bbox "
+                + "at or after from, before until; a date alone is local midnight in the city's time zone, Dispatch:EarlyWarning:Hotspots:UtcOffsetHours), district (grid id, repeatable), bbox "
                 + "(south,west,north,east in degrees). limit 1-500 (default 100). The answer's nextCursor, passed as cursor, gives the "
                 + "next page; pages stay exact while new incidents arrive.")
             .Produces<IncidentPage>(StatusCodes.Status200OK)
@@ -176,9 +177,10 @@ public static class IncidentsApi
         string? cursor,
         IIncidentStore store,
         CityModel city,
+        HotspotDesk localTime,
         CancellationToken cancellationToken)
     {
-        var (filter, error) = ParseFilter(status, type, priority, source, from, until, district, bbox, limit, cursor, city);
+        var (filter, error) = ParseFilter(status, type, priority, source, from, until, district, bbox, limit, cursor, city, localTime.UtcOffset);
         if (error is not null)
         {
             return Results.BadRequest(new ApiError(error));
@@ -214,7 +216,8 @@ public static class IncidentsApi
         string? bbox,
         string? limit,
         string? cursor,
-        CityModel city)
+        CityModel city,
+        TimeSpan cityUtcOffset)
     {
         var filter = new IncidentFilter { Limit = DefaultLimit };
         if (status is not null)
@@ -265,7 +268,7 @@ public static class IncidentsApi
         DateTimeOffset? fromTime = null;
         if (from is not null)
         {
-            if (!TryParseTime(from, out var parsed))
+            if (!TryParseTime(from, cityUtcOffset, out var parsed))
             {
                 return (null, $"from must be an ISO 8601 date or date-time (2026-11-23 or 2026-11-23T08:00:00+08:00), got '{Shorten(from)}'");
             }
@@ -276,7 +279,7 @@ public static class IncidentsApi
 
         if (until is not null)
         {
-            if (!TryParseTime(until, out var parsed))
+            if (!TryParseTime(until, cityUtcOffset, out var parsed))
             {
                 return (null, $"until must be an ISO 8601 date or date-time (2026-11-24 or 2026-11-23T20:00:00+08:00), got '{Shorten(until)}'");
             }
@@ -395,11 +398,12 @@ public static class IncidentsApi
         return (south, west, north, east);
     }
 
-    private static bool TryParseTime(string text, out DateTimeOffset time)
+    private static bool TryParseTime(string text, TimeSpan cityUtcOffset, out DateTimeOffset time)
     {
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
-            time = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            // A day is the city's day: its local midnight.
+            time = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), cityUtcOffset);
             return true;
         }
 

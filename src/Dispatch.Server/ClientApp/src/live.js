@@ -6,8 +6,10 @@ const retry = { nextRetryDelayInMilliseconds: (ctx) => Math.min(5000, 250 * 2 **
 /**
  * A hub connection that, on every (re)connect, calls `resync` (which must return a snapshot with `seq`)
  * and only then applies deltas newer than the snapshot; deltas that arrive meanwhile are held back.
+ * When the host refuses the resync itself (a HubException: an unknown unit, say) and `onRefused` returns true,
+ * the connection stops instead of retrying: trying again would only be refused again.
  */
-export function liveConnection(url, { resync, onSnapshot, onState }) {
+export function liveConnection(url, { resync, onSnapshot, onState, onRefused }) {
   const connection = new signalR.HubConnectionBuilder()
     .withUrl(url, { transport: signalR.HttpTransportType.WebSockets, skipNegotiation: true })
     .withAutomaticReconnect(retry)
@@ -15,6 +17,7 @@ export function liveConnection(url, { resync, onSnapshot, onState }) {
     .build();
   let snapshotSeq = null;
   let held = [];
+  let stopped = false;
 
   const sync = async () => {
     snapshotSeq = null;
@@ -33,21 +36,34 @@ export function liveConnection(url, { resync, onSnapshot, onState }) {
     else if (payload.seq > snapshotSeq) apply(payload);
   });
 
+  const refused = (e) => /HubException/.test(String(e?.message ?? e)) && onRefused?.(String(e.message).replace(/^.*HubException: /, ''));
+
   connection.onreconnecting(() => onState('reconnecting'));
-  connection.onreconnected(() => sync().catch((e) => console.error(e)));
-  connection.onclose(() => { onState('disconnected'); setTimeout(start, 2000); });
+  connection.onreconnected(() => sync().catch((e) => { if (refused(e)) stop(); else console.error(e); }));
+  connection.onclose(() => { onState('disconnected'); if (!stopped) setTimeout(start, 2000); });
 
   async function start() {
+    if (stopped) return;
     try {
-      await connection.start();
+      if (connection.state === signalR.HubConnectionState.Disconnected) await connection.start();
       await sync();
     } catch (e) {
+      if (refused(e)) { await stop(); return; }
       onState('disconnected');
-      setTimeout(start, 2000);
+      if (!stopped) setTimeout(start, 2000);
     }
   }
 
-  return { connection, on, start, sync };
+  /** Ends the connection for good (sign-out, a refused sign-in); `start` opens it again. */
+  async function stop() {
+    stopped = true;
+    try { await connection.stop(); } catch { /* already down */ }
+    onState('disconnected');
+  }
+
+  function restart() { stopped = false; return start(); }
+
+  return { connection, on, start: restart, stop, sync };
 }
 
 export const statusColors = {
