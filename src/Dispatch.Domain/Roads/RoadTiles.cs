@@ -94,7 +94,7 @@ public sealed class RoadTiles
         RoadClass.Motorway or RoadClass.Trunk or RoadClass.Primary => 0,
         RoadClass.Secondary => 10,
         RoadClass.Tertiary => 12,
-        RoadClass.Unclassified or RoadClass.Residential or RoadClass.LivingStreet => 13,
+        RoadClass.Unclassified or RoadClass.Residential or RoadClass.LivingStreet => 14,
         RoadClass.Service or RoadClass.Track => 15,
         _ => 16,
     };

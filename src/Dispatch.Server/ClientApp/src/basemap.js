@@ -25,6 +25,18 @@ const styles = {
 };
 const labelZoom = 15;
 
+/** The part of segment (x0,y0)-(x1,y1) inside the square [lo, hi]², or null (Liang-Barsky). */
+function clip(x0, y0, x1, y1, lo, hi) {
+  let t0 = 0; let t1 = 1;
+  const dx = x1 - x0; const dy = y1 - y0;
+  for (const [p, q] of [[-dx, x0 - lo], [dx, hi - x0], [-dy, y0 - lo], [dy, hi - y0]]) {
+    if (p === 0) { if (q < 0) return null; continue; }
+    const r = q / p;
+    if (p < 0) { if (r > t1) return null; if (r > t0) t0 = r; } else { if (r < t0) return null; if (r < t1) t1 = r; }
+  }
+  return { x0: x0 + t0 * dx, y0: y0 + t0 * dy, x1: x0 + t1 * dx, y1: y0 + t1 * dy };
+}
+
 const widthAt = (base, zoom) => Math.max(0.6, base * 2 ** ((zoom - 16) * 0.55));
 
 /** Statistics of what the basemap drew, per zoom: for tests and for people debugging a console. */
@@ -41,12 +53,23 @@ const RoadLayer = L.GridLayer.extend({
     tile._abort = () => controller.abort();
     fetch(url, { signal: controller.signal })
       .then((r) => { if (!r.ok) throw new Error(`road tile ${url}: HTTP ${r.status}`); return r.json(); })
-      .then((data) => { this._draw(tile, data, coords.z, ratio, size.x); done(null, tile); })
+      .then((data) => { tile._road = { data, zoom: coords.z, ratio, size: size.x }; this._draw(tile, data, coords.z, ratio, size.x); done(null, tile); })
       .catch((e) => { if (e.name !== 'AbortError') { basemapStats.failed += 1; console.warn(e); } done(e, tile); });
     return tile;
   },
 
-  _draw(tile, data, zoom, ratio, sizePx) {
+  /** Draws every loaded tile again from the data it keeps (street names in the new language), without fetching. */
+  relabel() {
+    for (const { el } of Object.values(this._tiles)) {
+      if (!el._road) continue;
+      const { data, zoom, ratio, size } = el._road;
+      el.getContext('2d').setTransform(1, 0, 0, 1, 0, 0);
+      el.getContext('2d').clearRect(0, 0, el.width, el.height);
+      this._draw(el, data, zoom, ratio, size, true);
+    }
+  },
+
+  _draw(tile, data, zoom, ratio, sizePx, again) {
     const ctx = tile.getContext('2d');
     const k = (sizePx * ratio) / data.extent;
     ctx.setTransform(k, 0, 0, k, 0, 0);
@@ -59,9 +82,11 @@ const RoadLayer = L.GridLayer.extend({
     for (const pass of ['casing', 'fill']) {
       for (const l of lines) {
         const s = styles[l.cls] ?? styles.residential;
-        if (pass === 'casing' && !s.casing) continue;
         const w = widthAt(s.width, zoom);
-        ctx.strokeStyle = pass === 'casing' ? s.casing : s.fill;
+        // Thin roads far out are one grey stroke: a white fill inside a hairline casing would vanish.
+        const thin = w < 2.2 && s.casing;
+        if (pass === 'casing' && (!s.casing || thin)) continue;
+        ctx.strokeStyle = pass === 'casing' ? s.casing : thin ? '#d2d2d2' : s.fill;
         ctx.lineWidth = (pass === 'casing' ? w + 1.6 : w) * unit;
         ctx.setLineDash(s.dash && pass === 'fill' ? s.dash.map((d) => d * unit) : []);
         path(l.pts); ctx.stroke();
@@ -70,6 +95,7 @@ const RoadLayer = L.GridLayer.extend({
     ctx.setLineDash([]);
     let labels = 0;
     if (zoom >= labelZoom) labels = this._labels(ctx, data, lines, unit, zoom);
+    if (again) return;
     const stats = basemapStats.byZoom[zoom] ?? (basemapStats.byZoom[zoom] = { tiles: 0, lines: 0, labels: 0 });
     stats.tiles += 1; stats.lines += lines.length; stats.labels += labels;
     basemapStats.tiles += 1; basemapStats.lines += lines.length; basemapStats.labels += labels;
@@ -86,12 +112,14 @@ const RoadLayer = L.GridLayer.extend({
       if (l.name < 0 || seen.has(l.name)) continue;
       const [zh, en] = data.names[l.name];
       const text = english && en ? en : zh;
+      // The longest piece of the road inside the tile (segments clipped to it), so a long straight avenue is named too.
       let best = null;
+      const margin = 8 * unit;
       for (let i = 2; i < l.pts.length; i += 2) {
-        const [x0, y0, x1, y1] = [l.pts[i - 2], l.pts[i - 1], l.pts[i], l.pts[i + 1]];
-        const length = Math.hypot(x1 - x0, y1 - y0);
-        const inside = Math.min(x0, x1) >= 0 && Math.max(x0, x1) <= data.extent && Math.min(y0, y1) >= 0 && Math.max(y0, y1) <= data.extent;
-        if (inside && (!best || length > best.length)) best = { x0, y0, x1, y1, length };
+        const piece = clip(l.pts[i - 2], l.pts[i - 1], l.pts[i], l.pts[i + 1], margin, data.extent - margin);
+        if (!piece) continue;
+        const length = Math.hypot(piece.x1 - piece.x0, piece.y1 - piece.y0);
+        if (!best || length > best.length) best = { ...piece, length };
       }
       const width = ctx.measureText(text).width;
       if (!best || best.length < width + 16 * unit) continue;
@@ -125,7 +153,7 @@ export async function mountBasemap(map, { pane } = {}) {
     roads = new RoadLayer({ tileUrl: info.roads.tileUrl, maxZoom: 21, maxNativeZoom: info.roads.maxZoom, pane: pane ?? 'tilePane', updateWhenZooming: false, keepBuffer: 3 });
     roads.on('tileunload', (e) => e.tile._abort?.());
     roads.addTo(map);
-    onLanguageChange(() => roads.redraw());
+    onLanguageChange(() => roads.relabel());
   }
   return { info, roads };
 }

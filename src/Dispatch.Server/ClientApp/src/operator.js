@@ -149,11 +149,11 @@ function drawCameras() {
     }
     return;
   }
-  // Clusters: cameras binned by 64-pixel squares of the current view, each bin one circle with its count.
+  // Clusters: cameras binned by 110-pixel squares of the current view, each bin one circle with its count.
   const bins = new Map();
   for (const [id, c] of cameraInfo) {
     const p = map.project([c.lat, c.lon], map.getZoom());
-    const key = `${Math.floor(p.x / 64)}:${Math.floor(p.y / 64)}`;
+    const key = `${Math.floor(p.x / 110)}:${Math.floor(p.y / 110)}`;
     const bin = bins.get(key) ?? { lat: 0, lon: 0, n: 0, offline: 0, online: 0, ids: [] };
     bin.lat += c.lat; bin.lon += c.lon; bin.n += 1; bin.ids.push(id);
     const st = cameraState(id);
@@ -162,8 +162,8 @@ function drawCameras() {
   }
   for (const bin of bins.values()) {
     const m = mapSymbol([bin.lat / bin.n, bin.lon / bin.n], {
-      renderer: canvas, symbol: 'cluster', count: bin.n, radius: Math.min(16, 8 + Math.log2(bin.n) * 1.5),
-      color: bin.offline ? cameraColors.offline : '#fff', weight: bin.offline ? 2.5 : 1.5, fillColor: '#5b6f86', fillOpacity: 0.85,
+      renderer: canvas, symbol: 'cluster', count: bin.n, radius: Math.min(15, 7 + Math.log2(bin.n) * 1.2),
+      color: bin.offline ? cameraColors.offline : '#fff', weight: bin.offline ? 2.5 : 1.5, fillColor: '#6d7f94', fillOpacity: 0.75,
     }).bindTooltip(`${bin.n} ${t('camerasClustered')}: ${bin.online} ${t('online')}, ${bin.offline} ${t('offline')}, ${bin.n - bin.online - bin.offline} ${t('neverReported')}`);
     m.cameraIds = bin.ids;
     m.addTo(layers.cameras);
@@ -295,7 +295,7 @@ async function showReach(incidentId) {
     for (const [lat, lon, tier] of reach.cells) {
       const dLat = half / 111195; const dLon = half / (111195 * Math.cos((lat * Math.PI) / 180));
       L.rectangle([[lat - dLat, lon - dLon], [lat + dLat, lon + dLon]], {
-        renderer: canvas, stroke: false, fillColor: reachColors[tier] ?? '#fdd49e', fillOpacity: 0.35, interactive: false,
+        renderer: canvas, stroke: false, fillColor: reachColors[tier] ?? '#fdd49e', fillOpacity: 0.22, interactive: false,
       }).addTo(layers.reach);
     }
   } catch (e) {
