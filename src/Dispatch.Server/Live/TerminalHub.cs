@@ -107,7 +107,14 @@ public sealed class TerminalHub(LiveBoard board, CityModel city, IGrainFactory g
     public async Task<TerminalRoute?> Route()
     {
         var unitId = SignedInUnit();
-        var unit = board.FindUnit(unitId) ?? await LoadUnitAsync(unitId);
+
+        // The assignment from the unit's own grain (the board may not have its latest change yet); the freshest fix of either.
+        var unit = await LoadUnitAsync(unitId);
+        if (board.FindUnit(unitId) is { PositionAt: { } seen, Latitude: { } boardLat, Longitude: { } boardLon } && (unit.PositionAt is null || seen > unit.PositionAt))
+        {
+            unit = unit with { Latitude = boardLat, Longitude = boardLon, PositionAt = seen };
+        }
+
         return unit is { Assignment: { } a, Latitude: { } lat, Longitude: { } lon }
             ? routes.Plan(a.IncidentId, new GeoPoint(lat, lon), new GeoPoint(a.Latitude, a.Longitude), unit.Kind)
             : null;

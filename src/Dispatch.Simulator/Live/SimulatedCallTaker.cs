@@ -14,7 +14,8 @@ namespace Dispatch.Simulator.Live;
 /// simulated units' beats) through the host's intake, and closes incidents once every unit that went has
 /// cleared, so the map shows work coming in and going away. It also plays the stations' desks: when an incident
 /// commits a station's responders, the station reports them on scene (<c>ReportStationOnScene</c>) once they could
-/// have run there: <see cref="MusterSeconds"/> to leave, then the straight-line distance at <see cref="RunMetersPerSecond"/>.
+/// have run there: <see cref="LiveSimulationOptions.StationMuster"/> to leave, then the straight-line distance at
+/// <see cref="LiveSimulationOptions.StationRunMetersPerSecond"/>.
 /// </summary>
 public sealed class SimulatedCallTaker(
     HostLink link,
@@ -26,10 +27,6 @@ public sealed class SimulatedCallTaker(
     int seed,
     IReadOnlyDictionary<string, GeoPoint>? stations = null)
 {
-    public const double MusterSeconds = 10;
-
-    public const double RunMetersPerSecond = 3;
-
     // Weighted like a day's calls: mostly ordinary, now and then urgent.
     private static readonly (string Type, int Priority, string Description, int Weight)[] Calls =
     [
@@ -172,7 +169,7 @@ public sealed class SimulatedCallTaker(
             }
 
             var meters = GreatCircle.DistanceMeters(station, new GeoPoint(incident.Latitude, incident.Longitude));
-            _stationCalls.Writer.TryWrite((incident.IncidentId, DateTimeOffset.UtcNow.AddSeconds(MusterSeconds + (meters / RunMetersPerSecond))));
+            _stationCalls.Writer.TryWrite((incident.IncidentId, DateTimeOffset.UtcNow + options.StationMuster + TimeSpan.FromSeconds(meters / options.StationRunMetersPerSecond)));
         }
     }
 
