@@ -109,6 +109,36 @@ public sealed class MapPagesTests(BrowserFixture fixture) : IClassFixture<Browse
     }
 
     [Fact]
+    public async Task On_a_phone_sized_screen_the_terminal_fits_the_width_with_a_large_map_and_thumb_sized_buttons()
+    {
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = fixture.Host.BaseAddress.ToString(), Locale = "en-US", ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true,
+        });
+        await using var _ = context;
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync($"/terminal.html?unit={Uri.EscapeDataString(fixture.Cluster.City.Units[8].Id)}");
+        await page.WaitForSelectorAsync("body[data-connection=connected]", new() { Timeout = PatienceMs });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("terminal-phone.png") });
+
+        var layout = await page.EvaluateAsync<JsonElement>("""
+            () => ({
+              scrollWidth: document.scrollingElement.scrollWidth,
+              map: document.querySelector('#mini-map').getBoundingClientRect().height,
+              buttons: [...document.querySelectorAll('[data-action]:not([hidden])')].map((b) => b.getBoundingClientRect()).map((r) => ({ w: r.width, h: r.height, right: r.right })),
+            })
+            """);
+        Assert.True(layout.GetProperty("scrollWidth").GetInt32() <= 390, $"page is {layout.GetProperty("scrollWidth")} px wide");
+        Assert.True(layout.GetProperty("map").GetDouble() >= 300, $"map is {layout.GetProperty("map")} px high");
+        Assert.All(layout.GetProperty("buttons").EnumerateArray(), b =>
+        {
+            Assert.True(b.GetProperty("w").GetDouble() >= 140 && b.GetProperty("h").GetDouble() >= 44, $"button {b}");
+            Assert.True(b.GetProperty("right").GetDouble() <= 390, $"button {b} runs off the screen");
+        });
+    }
+
+    [Fact]
     public async Task Signing_out_ends_the_session_and_the_terminal_forgets_the_unit()
     {
         var (context, _) = await fixture.NewOfflineContextAsync();

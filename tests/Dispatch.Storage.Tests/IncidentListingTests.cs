@@ -7,10 +7,10 @@ using Dispatch.Storage.Incidents;
 namespace Dispatch.Storage.Tests;
 
 /// <summary>
-/// Listing incidents through <see cref="IIncidentStore.FindAsync"/>: the same answers from the relational store (SQLite)
-/// and the in-memory store, for every filter and for paging with a cursor.
+/// Listing incidents through <see cref="IIncidentStore.FindAsync"/>: the same answers from the relational store (SQLite
+/// and PostgreSQL) and the in-memory store, for every filter and for paging with a cursor.
 /// </summary>
-public sealed class IncidentListingTests : IDisposable
+public sealed class IncidentListingTests(PostgresCluster postgres) : IClassFixture<PostgresCluster>, IDisposable
 {
     private static readonly DateTimeOffset Day = new(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
     private static readonly string[] Grids = ["G-01", "G-02", "G-03"];
@@ -20,11 +20,12 @@ public sealed class IncidentListingTests : IDisposable
 
     public void Dispose() => _file.Dispose();
 
-    public static TheoryData<string> Stores => ["sqlite", "memory"];
+    public static TheoryData<string> Stores => ["sqlite", "postgresql", "memory"];
 
-    private IIncidentStore NewStore(string kind) => kind switch
+    private async Task<IIncidentStore> NewStoreAsync(string kind) => kind switch
     {
         "sqlite" => new RelationalIncidentStore(new RelationalIncidentStoreOptions { Dialect = RelationalDialect.Sqlite, ConnectionString = _file.ConnectionString }),
+        "postgresql" => new RelationalIncidentStore(new RelationalIncidentStoreOptions { Dialect = RelationalDialect.PostgreSql, ConnectionString = await postgres.NewDatabaseAsync() }),
         _ => new InMemoryIncidentStore(),
     };
 
@@ -66,7 +67,7 @@ public sealed class IncidentListingTests : IDisposable
     [MemberData(nameof(Stores))]
     public async Task Type_priority_and_district_filters_each_keep_only_the_matching_incidents(string kind)
     {
-        var store = NewStore(kind);
+        var store = await NewStoreAsync(kind);
         var day = await SeedAsync(store, ADay());
 
         var thefts = await store.FindAsync(new IncidentFilter { Type = "theft" }, Cancel);
@@ -85,7 +86,7 @@ public sealed class IncidentListingTests : IDisposable
     [MemberData(nameof(Stores))]
     public async Task A_district_and_a_time_range_together_give_that_districts_incidents_of_those_hours(string kind)
     {
-        var store = NewStore(kind);
+        var store = await NewStoreAsync(kind);
         var day = await SeedAsync(store, ADay());
         var from = Day.AddHours(6);
         var until = Day.AddHours(12);
@@ -101,7 +102,7 @@ public sealed class IncidentListingTests : IDisposable
     [MemberData(nameof(Stores))]
     public async Task An_unknown_type_or_district_finds_nothing(string kind)
     {
-        var store = NewStore(kind);
+        var store = await NewStoreAsync(kind);
         await SeedAsync(store, ADay());
 
         Assert.Empty(await store.FindAsync(new IncidentFilter { Type = "parade" }, Cancel));
@@ -112,7 +113,7 @@ public sealed class IncidentListingTests : IDisposable
     [MemberData(nameof(Stores))]
     public async Task Pages_after_a_cursor_list_every_incident_once_in_order_even_when_times_tie(string kind)
     {
-        var store = NewStore(kind);
+        var store = await NewStoreAsync(kind);
 
         // Pairs of incidents share a creation time, so the id must break the tie for paging to be exact.
         var day = await SeedAsync(store, [.. ADay().Select(i => i with { CreatedAt = Day.AddHours(int.Parse(i.IncidentId[4..], System.Globalization.CultureInfo.InvariantCulture) / 2) })]);
@@ -141,7 +142,7 @@ public sealed class IncidentListingTests : IDisposable
     [MemberData(nameof(Stores))]
     public async Task Incidents_arriving_between_pages_neither_repeat_nor_push_out_rows_of_the_next_page(string kind)
     {
-        var store = NewStore(kind);
+        var store = await NewStoreAsync(kind);
         var day = await SeedAsync(store, ADay());
         var first = await store.FindAsync(new IncidentFilter { Limit = 10 }, Cancel);
 
