@@ -105,6 +105,14 @@ public sealed class MapPagesTests(BrowserFixture fixture) : IClassFixture<Browse
         Assert.True(route.GetProperty("points").GetArrayLength() > 2);
         Assert.Matches(@"^\d+:\d\d$", eta);
         Assert.Equal(1, await page.Locator("#mini-map path.leaflet-interactive[stroke='#1f6fd1']").CountAsync());
+
+        // The unit drives most of the way: the terminal asks again and the ETA shrinks.
+        var points = route.GetProperty("points").EnumerateArray().Select(p => new GeoPoint(p[0].GetDouble(), p[1].GetDouble())).ToList();
+        await fixture.Host.Grains.GetGrain<IPatrolUnitGrain>(unitId).ReportPositionAsync(points[^2]);
+        await page.WaitForFunctionAsync("eta => document.querySelector('#route-eta').textContent !== eta", eta, new() { Timeout = PatienceMs });
+        var closer = await page.EvaluateAsync<JsonElement>("() => window.dispatchTerminal.route()");
+        Assert.True(closer.GetProperty("etaSeconds").GetDouble() < route.GetProperty("etaSeconds").GetDouble(),
+            $"ETA went from {route.GetProperty("etaSeconds")} to {closer.GetProperty("etaSeconds")} s");
         Assert.Empty(outside);
     }
 
