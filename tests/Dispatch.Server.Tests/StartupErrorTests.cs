@@ -16,6 +16,8 @@ public sealed class StartupErrorTests
     [InlineData("--Dispatch:Coverage:MaxMoveUps=0", "Dispatch:Coverage:MaxMoveUps")]
     [InlineData("--Dispatch:Grains:WaitingTierRecheckInterval=00:00:00", "Dispatch:Grains:WaitingTierRecheckInterval")]
     [InlineData("--Dispatch:Storage:GroupCommit=maybe", "Dispatch:Storage:GroupCommit")]
+    [InlineData("--Dispatch:Basemap:TileUrl=ftp://tiles.example/{z}/{x}/{y}.png", "Dispatch:Basemap:TileUrl")]
+    [InlineData("--Dispatch:Basemap:TileMaxZoom=40", "Dispatch:Basemap:TileMaxZoom")]
     public async Task Invalid_configuration_stops_the_host_naming_the_bad_key(string argument, string expectedKey)
     {
         var (exitCode, stderr) = await RunServerAsync(argument);
