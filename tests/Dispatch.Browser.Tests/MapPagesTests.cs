@@ -283,6 +283,35 @@ public sealed class MapPagesTests(BrowserFixture fixture) : IClassFixture<Browse
         Assert.Contains("空闲", chinese.Status, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Compliance_is_shown_per_district_and_tier_once_a_tier_is_decided_and_a_day_without_any_says_no_data()
+    {
+        var city = fixture.Cluster.City;
+        var station = city.Stations[2];
+        var opened = await fixture.Host.Grains.GetGrain<IIntakeGrain>(0).ReportAsync(new IncidentReport(
+            "assault", IncidentPriority.High, station.Location.Latitude, station.Location.Longitude - 0.0004, "compliance", IncidentSource.Call, "operator:test"));
+        Assert.True(opened.Ok, opened.Error);
+        var (context, _) = await fixture.NewOfflineContextAsync();
+        await using var __ = context;
+        var page = await OpenOperatorAsync(context);
+        var item = page.Locator($"#queue [data-incident='{opened.IncidentId}']");
+        await item.WaitForAsync(new LocatorWaitForOptions { Timeout = PatienceMs });
+        await item.ClickAsync();
+
+        // The station's desk reports its responders on scene from the incident's detail.
+        await page.Locator("#station-on-scene").ClickAsync(new LocatorClickOptions { Timeout = PatienceMs });
+        var row = page.Locator($"#compliance tr[data-district='{station.GridId}']");
+        await row.WaitForAsync(new LocatorWaitForOptions { Timeout = PatienceMs });
+        var view = (await fixture.Host.Grains.GetGrain<IIncidentGrain>(opened.IncidentId!).GetAsync())!;
+        var todayText = await row.InnerTextAsync();
+        await page.Locator("#compliance-date").FillAsync("2020-01-01");
+        await page.Locator("#compliance [data-compliance=none]").WaitForAsync(new LocatorWaitForOptions { Timeout = PatienceMs });
+
+        Assert.Equal(TierOutcome.Met, view.Tiers.Single(t => t.Kind == TierKind.StationResponders).Outcome);
+        Assert.Contains(city.Grids.Single(g => g.Id == station.GridId).NameEn!, todayText, StringComparison.Ordinal);
+        Assert.Matches(@"\d+%", todayText);
+    }
+
     /// <summary>Whether any canvas matching the selector has a pixel that is not transparent.</summary>
     private static Task<bool> CanvasHasInkAsync(IPage page, string selector) => page.EvaluateAsync<bool>(
         """

@@ -86,6 +86,15 @@ public sealed record IncidentDetail(
 /// <summary>The reach of an incident over the roads: cells [latitude, longitude, tierSeconds] from which a unit of the kind is on scene within that target.</summary>
 public sealed record IncidentReachView(string IncidentId, string Kind, IReadOnlyList<double> TierSeconds, double CellMeters, bool OnRoads, IReadOnlyList<double[]> Cells);
 
+/// <summary>A tier's record in a district on a day: met, breached, and the share met of those decided (null when none was).</summary>
+public sealed record TierCompliance(string Tier, int Met, int Breached, double? MetShare);
+
+/// <summary>One district's tiers on the day.</summary>
+public sealed record DistrictCompliance(DistrictRef? District, int Incidents, IReadOnlyList<TierCompliance> Tiers);
+
+/// <summary>Tier compliance of a local day per district and tier, and for all districts together.</summary>
+public sealed record ComplianceView(DateOnly Date, double UtcOffsetHours, int Incidents, IReadOnlyList<string> Tiers, IReadOnlyList<DistrictCompliance> Districts, IReadOnlyList<TierCompliance> Totals);
+
 /// <summary>
 /// GET /api/incidents: the incident table, filtered and paged; GET /api/incidents/{incidentId}: one incident in full.
 /// Bad query values answer 400 naming the parameter and the value; nothing is guessed.
@@ -117,6 +126,14 @@ public static class IncidentsApi
             .Produces<IncidentDetail>(StatusCodes.Status200OK)
             .Produces<ApiError>(StatusCodes.Status404NotFound);
 
+        app.MapGet("/api/compliance", ComplianceAsync)
+            .WithName("GetCompliance")
+            .WithSummary("Tier compliance of a day per district and tier: met, breached, share met of those decided")
+            .WithDescription("date: the city's local day (yyyy-MM-dd, default today); district: grid id (repeatable) to keep only those. "
+                + "A tier counts once it is met or breached; pending, void and not-required tiers are left out, so a day with none decided shows no share.")
+            .Produces<ComplianceView>(StatusCodes.Status200OK)
+            .Produces<ApiError>(StatusCodes.Status400BadRequest);
+
         app.MapGet("/api/incidents/{incidentId}/reach", ReachAsync)
             .WithName("GetIncidentReach")
             .WithSummary("Where a unit must be to reach the incident within each tier target, over the roads")
@@ -125,6 +142,52 @@ public static class IncidentsApi
             .Produces<ApiError>(StatusCodes.Status400BadRequest)
             .Produces<ApiError>(StatusCodes.Status404NotFound);
         return app;
+    }
+
+    public const int MaxComplianceIncidents = 20_000;
+
+    private static async Task<IResult> ComplianceAsync(string? date, string[]? district, IIncidentStore store, IGrainFactory grains, CityModel city, HotspotDesk localTime, CancellationToken cancellationToken)
+    {
+        var day = localTime.Today;
+        if (date is not null && !DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day))
+        {
+            return Results.BadRequest(new ApiError($"date must be a day as yyyy-MM-dd, got '{Shorten(date)}'"));
+        }
+
+        var unknown = district?.FirstOrDefault(d => city.Grids.All(g => g.Id != d));
+        if (unknown is not null)
+        {
+            return Results.BadRequest(new ApiError($"unknown district '{Shorten(unknown)}'"));
+        }
+
+        var from = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), localTime.UtcOffset);
+        var found = await store.FindAsync(
+            new IncidentFilter { CreatedFrom = from, CreatedBefore = from.AddDays(1), GridIds = district is { Length: > 0 } ? district : null, Limit = MaxComplianceIncidents },
+            cancellationToken);
+
+        // Tier outcomes live in each incident's state: read the day's incidents from their grains, a few dozen at a time.
+        var views = new System.Collections.Concurrent.ConcurrentBag<(string? GridId, IncidentView View)>();
+        await Parallel.ForEachAsync(found, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, async (summary, _) =>
+        {
+            if (await grains.GetGrain<IIncidentGrain>(summary.IncidentId).GetAsync() is { } view)
+            {
+                views.Add((summary.GridId, view));
+            }
+        });
+
+        var tiers = views.SelectMany(v => v.View.Tiers.Select(t => t.Name)).Distinct(StringComparer.Ordinal).ToList();
+        IReadOnlyList<TierCompliance> Count(IEnumerable<IncidentView> incidents) => [.. tiers.Select(name =>
+        {
+            var outcomes = incidents.SelectMany(i => i.Tiers.Where(t => t.Name == name).Select(t => t.Outcome)).ToList();
+            var met = outcomes.Count(o => o == TierOutcome.Met);
+            var breached = outcomes.Count(o => o == TierOutcome.Breached);
+            return new TierCompliance(name, met, breached, met + breached == 0 ? null : Math.Round((double)met / (met + breached), 4));
+        })];
+
+        var districts = views.GroupBy(v => v.GridId ?? "", StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new DistrictCompliance(District(city, g.Key.Length == 0 ? null : g.Key), g.Count(), Count(g.Select(v => v.View))))
+            .ToList();
+        return Results.Ok(new ComplianceView(day, localTime.UtcOffset.TotalHours, views.Count, tiers, districts, Count(views.Select(v => v.View))));
     }
 
     private static async Task<IResult> ReachAsync(string incidentId, string? kind, IGrainFactory grains, LoadedRoads roads, ResponsePlan plan)

@@ -141,6 +141,31 @@ public sealed class IncidentsApiTests(IncidentsApiFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Compliance_of_today_counts_a_met_station_tier_in_its_district_and_leaves_undecided_tiers_out()
+    {
+        var station = _cluster.City.Stations[3];
+        var opened = await _host.Grains.GetGrain<IIntakeGrain>(0).ReportAsync(new IncidentReport(
+            "assault", IncidentPriority.High, station.Location.Latitude, station.Location.Longitude + 0.0005, "compliance test", IncidentSource.Call, "operator:test"));
+        Assert.True(opened.Ok, opened.Error);
+        await WaitForAsync(opened.IncidentId!, v => v.DispatchSettled && v.Tiers.Any(t => t.Kind == TierKind.StationResponders && t.StationResponders > 0));
+        Assert.True((await _host.Grains.GetGrain<IIncidentGrain>(opened.IncidentId!).ReportStationOnSceneAsync(Dispatch.Abstractions.Common.Actors.Station(station.Id))).Ok);
+
+        var today = await GetJsonAsync($"/api/compliance?district={station.GridId}");
+        var seededDay = await GetJsonAsync($"/api/compliance?date=2026-11-23&district={station.GridId}");
+
+        var row = Assert.Single(today.GetProperty("districts").EnumerateArray());
+        Assert.Equal(station.GridId, row.GetProperty("district").GetProperty("id").GetString());
+        var stationTier = row.GetProperty("tiers").EnumerateArray().Single(t => t.GetProperty("tier").GetString() == "station");
+        Assert.Equal(1, stationTier.GetProperty("met").GetInt32());
+        Assert.Equal(0, stationTier.GetProperty("breached").GetInt32());
+        Assert.Equal(1.0, stationTier.GetProperty("metShare").GetDouble());
+        var patrol = row.GetProperty("tiers").EnumerateArray().Single(t => t.GetProperty("tier").GetString() == "patrol");
+        Assert.Equal(JsonValueKind.Null, patrol.GetProperty("metShare").ValueKind);
+        Assert.Equal(12, seededDay.GetProperty("incidents").GetInt32());
+        Assert.Contains("got 'yesterday'", (await GetJsonAsync("/api/compliance?date=yesterday", HttpStatusCode.BadRequest)).GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unknown_incident_is_404_naming_it()
     {
         var body = await GetJsonAsync("/api/incidents/INC-NOPE", HttpStatusCode.NotFound);

@@ -369,26 +369,52 @@ function renderCameras() {
     <ul class="offline">${[...state.offline.keys()].slice(0, 30).map((id) => `<li>${escapeHtml(placeName(cameraInfo.get(id) ?? { name: id }))} <small>${escapeHtml(id)}</small></li>`).join('')}</ul>`;
 }
 
-/** Today's compliance per district (rows) and tier (columns): met / decided, "no data" until a tier is met or missed. */
+/**
+ * Compliance per district (rows) and tier (columns): met / decided (met or breached), "no data" until a tier is met or
+ * missed. Today from the live board, second by second; another day from GET /api/compliance (the incidents' own records).
+ */
+const localDay = (ms) => new Date(ms).toLocaleDateString('sv-SE');
+let pastCompliance = null;
 function renderCompliance() {
-  const startOfDay = new Date(now()); startOfDay.setUTCHours(0, 0, 0, 0);
-  const tiers = [];
+  const chosen = $('#compliance-date').value;
+  if (chosen && chosen !== localDay(now())) { renderComplianceTable(pastCompliance?.date === chosen ? pastCompliance.rows : null); return; }
+  const startOfDay = new Date(now()); startOfDay.setHours(0, 0, 0, 0);
   const rows = new Map();
   for (const i of state.incidents.values()) {
     if (Date.parse(i.createdAt) < startOfDay.getTime()) continue;
     const district = i.gridId ?? '';
+    const row = rows.get(district) ?? new Map();
     for (const tier of i.tiers) {
-      if (!tiers.includes(tier.name)) tiers.push(tier.name);
       const st = tierState(tier, now());
-      if (st !== 'Met' && st !== 'Breached') continue;
-      const row = rows.get(district) ?? new Map();
       const cell = row.get(tier.name) ?? { met: 0, breached: 0 };
-      if (st === 'Met') cell.met += 1; else cell.breached += 1;
+      if (st === 'Met') cell.met += 1; else if (st === 'Breached') cell.breached += 1;
       row.set(tier.name, cell);
-      rows.set(district, row);
     }
+    rows.set(district, row);
   }
-  if (rows.size === 0) { $('#compliance').innerHTML = `<p class="empty" data-compliance="none">${t('noComplianceData')}</p>`; return; }
+  renderComplianceTable(rows);
+}
+
+async function loadPastCompliance(date) {
+  const districts = state.districts?.map((d) => `&district=${encodeURIComponent(d)}`).join('') ?? '';
+  try {
+    const response = await fetch(`/api/compliance?date=${encodeURIComponent(date)}${districts}`);
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
+    const rows = new Map(body.districts.map((d) => [d.district?.id ?? '', new Map(d.tiers.map((x) => [x.tier, { met: x.met, breached: x.breached }]))]));
+    pastCompliance = { date, rows };
+    renderCompliance();
+  } catch (e) {
+    showError(e);
+  }
+}
+
+function renderComplianceTable(rows) {
+  if (!rows) { $('#compliance').innerHTML = '…'; return; }
+  const tiers = [];
+  for (const row of rows.values()) for (const name of row.keys()) if (!tiers.includes(name)) tiers.push(name);
+  const decided = [...rows.values()].some((row) => [...row.values()].some((c) => c.met + c.breached > 0));
+  if (!decided) { $('#compliance').innerHTML = `<p class="empty" data-compliance="none">${t('noComplianceData')}</p>`; return; }
   const totals = new Map();
   for (const row of rows.values()) {
     for (const [name, c] of row) { const x = totals.get(name) ?? { met: 0, breached: 0 }; x.met += c.met; x.breached += c.breached; totals.set(name, x); }
@@ -402,6 +428,12 @@ function renderCompliance() {
   $('#compliance').innerHTML = `<table class="compliance"><thead><tr><th>${t('district')}</th>${tiers.map((n) => `<th>${escapeHtml(tv('tier', n))}</th>`).join('')}</tr></thead>
     <tbody>${body}</tbody><tfoot><tr data-district="*"><th>${t('allTiers')}</th>${tiers.map((n) => `<td>${cellHtml(totals.get(n))}</td>`).join('')}</tr></tfoot></table>`;
 }
+
+$('#compliance-date').addEventListener('change', () => {
+  const chosen = $('#compliance-date').value;
+  if (chosen && chosen !== localDay(now())) loadPastCompliance(chosen);
+  renderCompliance();
+});
 
 // ---- selection and actions ----
 function select(sel) {
