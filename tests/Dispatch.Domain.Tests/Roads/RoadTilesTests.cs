@@ -107,8 +107,10 @@ public sealed class RoadTilesTests
         var city = tiles.Tile(13, x13, y13);
         var street = tiles.Tile(16, x16, y16);
 
-        Assert.InRange(city.Lines.Count, 100, 5000);
-        Assert.InRange(street.Lines.Count, 10, 1000);
+        Assert.InRange(city.Lines.Count, 20, 5000);
+        Assert.DoesNotContain(city.Lines, l => l.Class == RoadClass.Residential);
+        Assert.Contains(street.Lines, l => l.Class == RoadClass.Residential);
+        Assert.InRange(street.Lines.Count, 10, 5000);
         Assert.Contains(street.Names, n => n.NameEn is not null && n.NameEn.EndsWith(" Road", StringComparison.Ordinal));
     }
 }
