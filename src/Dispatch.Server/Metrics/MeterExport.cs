@@ -17,6 +17,7 @@ public sealed class MeterExport : IDisposable
     private readonly IMetricFactory _factory;
     private readonly Func<Instrument, bool> _include;
     private readonly ConcurrentDictionary<Instrument, object> _metrics = new();
+    private readonly ConcurrentDictionary<Instrument, byte> _mismatched = new();
     private volatile bool _disposed;
 
     public MeterExport(CollectorRegistry registry, Func<Instrument, bool> include)
@@ -96,34 +97,58 @@ public sealed class MeterExport : IDisposable
             value /= 1000;
         }
 
-        var sorted = tags.ToArray().OrderBy(t => t.Key, StringComparer.Ordinal).ToArray();
-        var labelNames = sorted.Select(t => t.Key).ToArray();
-        var labelValues = sorted.Select(t => Convert.ToString(t.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToArray();
-        try
+        // Most measurements carry no tags (every grain call's latency): no allocation for them.
+        string[] labelNames = [];
+        string[] labelValues = [];
+        if (tags.Length > 0)
         {
-            Export(instrument, measurement, value, labelNames, labelValues);
+            var sorted = tags.ToArray();
+            Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+            labelNames = new string[sorted.Length];
+            labelValues = new string[sorted.Length];
+            for (var i = 0; i < sorted.Length; i++)
+            {
+                labelNames[i] = sorted[i].Key;
+                labelValues[i] = Convert.ToString(sorted[i].Value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+            }
         }
-        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
+
+        var metric = _metrics.GetOrAdd(instrument, i => Create(i, labelNames));
+        var names = ((Collector)metric).LabelNames;
+        if (names.Length != labelValues.Length || !names.AsSpan().SequenceEqual(labelNames))
         {
-            // An instrument that changes its tag names between measurements cannot be one Prometheus metric: skip it.
-            System.Diagnostics.Trace.WriteLine($"{instrument.Name} not exported: {exception.Message}");
+            if (metric is not Histogram)
+            {
+                // A counter or gauge whose tag names change between measurements cannot be one Prometheus metric:
+                // its other measurements are not exported (said once, not thrown per measurement).
+                if (_mismatched.TryAdd(instrument, 0))
+                {
+                    System.Diagnostics.Trace.WriteLine($"{instrument.Name} not exported for tags [{string.Join(',', labelNames)}]: it was first seen with [{string.Join(',', names)}]");
+                }
+
+                return;
+            }
+
+            // Histograms are exported without labels (created at publication, before any measurement): the tags are dropped.
+            labelValues = [];
         }
+
+        Export(instrument, metric, value, labelValues);
     }
 
-    private void Export<T>(Instrument instrument, T measurement, double value, string[] labelNames, string[] labelValues)
-        where T : struct
+    private static void Export(Instrument instrument, object metric, double value, string[] labelValues)
     {
-        _ = measurement;
-        var metric = _metrics.GetOrAdd(instrument, i => Create(i, labelNames));
+        var observable = instrument.GetType().IsGenericType && instrument.GetType().GetGenericTypeDefinition() == typeof(ObservableCounter<>);
+        var upDown = instrument.GetType().IsGenericType && instrument.GetType().GetGenericTypeDefinition() == typeof(UpDownCounter<>);
         switch (metric)
         {
-            case Counter counter when instrument is ObservableCounter<T>:
+            case Counter counter when observable:
                 counter.WithLabels(labelValues).IncTo(value);
                 break;
             case Counter counter:
                 counter.WithLabels(labelValues).Inc(value);
                 break;
-            case Gauge gauge when instrument is UpDownCounter<T>:
+            case Gauge gauge when upDown:
                 gauge.WithLabels(labelValues).Inc(value);
                 break;
             case Gauge gauge:
