@@ -12,6 +12,13 @@ using Orleans.Storage;
 
 // W grains write their state N times each, every grain waiting for its own write as a grain does, on a fresh
 // SQLite file per mode; the same run measures one transaction per write and the group commit.
+// With "serializers": the incident state written and read back by each candidate state serializer instead.
+if (args.Contains("serializers"))
+{
+    Dispatch.StorageBench.SerializerBench.Run(Option("--rounds", 50_000));
+    return;
+}
+
 var writers = Option("--writers", 64);
 var writes = Option("--writes", 40);
 var payloadBytes = Option("--payload", 2048);

@@ -7,7 +7,8 @@ namespace Dispatch.Grains.Hosting;
 /// Grain and record state in Orleans' own binary format (the <c>[GenerateSerializer]</c>/<c>[Id]</c> contracts the
 /// state types already carry, so renames and added fields stay readable), behind a one-byte format marker. Rows
 /// written before it, in Orleans' default JSON (Newtonsoft, with type names), start with '{' and are still read;
-/// they are rewritten in the binary format at their next write, so no migration pass is needed.
+/// they are rewritten in the binary format at their next write, so no migration pass is needed. (The incident
+/// record's snapshot, a table born with the binary format, uses Orleans' serializer directly, without the marker.)
 /// </summary>
 public sealed class DispatchStateSerializer(Serializer serializer, IGrainStorageSerializer? legacyJson = null) : IGrainStorageSerializer
 {
@@ -39,9 +40,4 @@ public sealed class DispatchStateSerializer(Serializer serializer, IGrainStorage
 
         return legacyJson.Deserialize<T>(input)!;
     }
-
-    /// <summary>Serializes to a byte array (the incident record's snapshot).</summary>
-    public byte[] ToBytes<T>(T input) => Serialize(input).ToArray();
-
-    public T FromBytes<T>(byte[] bytes) => Deserialize<T>(new BinaryData(bytes));
 }
