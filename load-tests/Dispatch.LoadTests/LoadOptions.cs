@@ -62,6 +62,12 @@ public sealed record LoadOptions
     /// </summary>
     public int DecisionWarmup { get; init; } = 300;
 
+    /// <summary>
+    /// Seconds of untimed load (alerts at the same rate on gateway streams of their own, positions) before the timed
+    /// phase, so a host this run started is measured warm, as a long-running host would be (its JIT settled).
+    /// </summary>
+    public double WarmupSeconds { get; init; }
+
     /// <summary>How long to wait after the last alert for assignments still in flight before counting them lost.</summary>
     public double DrainSeconds { get; init; } = 10;
 
@@ -79,7 +85,7 @@ public sealed record LoadOptions
                                   [--gateways G] [--target URL [--grpc-port PORT] [--gateway-credential SECRET]
                                    --account NAME --password SECRET --scrape-token TOKEN]
                                   [--host-dll PATH] [--data-dir DIR] [--write-city PATH] [--report PATH] [--no-baselines] [--decision-alerts K]
-                                  [--decision-concurrency C] [--decision-warmup W] [--drain SECONDS] [--seed S]
+                                  [--decision-concurrency C] [--decision-warmup W] [--warmup SECONDS] [--drain SECONDS] [--seed S]
         Starts the built host (or drives --target on 127.0.0.1) with N cameras behind G gRPC gateways and M patrol units
         signed in on SignalR terminals reporting positions at P Hz, sends R alerts per second for the given duration
         and times each from the gateway's send to the assignment on the officer's terminal; then replays alerts against
@@ -126,6 +132,7 @@ public sealed record LoadOptions
                 "--decision-alerts" => options with { DecisionAlerts = (int)Number(name, Value(), 0, 1_000_000) },
                 "--decision-concurrency" => options with { DecisionConcurrency = (int)Number(name, Value(), 1, 256) },
                 "--decision-warmup" => options with { DecisionWarmup = (int)Number(name, Value(), 0, 100_000) },
+                "--warmup" => options with { WarmupSeconds = Number(name, Value(), 0, 600) },
                 "--drain" => options with { DrainSeconds = Number(name, Value(), 0, 600) },
                 "--seed" => options with { Seed = (int)Number(name, Value(), 0, int.MaxValue) },
                 _ => throw new ArgumentException($"unknown option '{name}'"),

@@ -187,11 +187,18 @@ public static class LoadRun
         World world, HostEndpoints endpoints, LoadOptions options, OfficerTimings officers, AlertTracker tracker, HostProcess? child, TextWriter log, CancellationToken cancellationToken)
     {
         var connecting = Stopwatch.StartNew();
-        await using var gateways = await GatewayFleet.ConnectAsync(endpoints, world.Gateways, tracker, cancellationToken);
         var token = await endpoints.TokenAsync(cancellationToken);
         await using var terminals = await TerminalFleet.ConnectAsync(endpoints.Web, token, world.Units, officers, cancellationToken);
-        terminals.Tracker = tracker;
         var connectSeconds = connecting.Elapsed.TotalSeconds;
+        if (options.WarmupSeconds > 0)
+        {
+            await WarmUpAsync(world, endpoints, options, officers, terminals, log, cancellationToken);
+        }
+
+        connecting.Restart();
+        await using var gateways = await GatewayFleet.ConnectAsync(endpoints, world.Gateways, tracker, cancellationToken);
+        terminals.Tracker = tracker;
+        connectSeconds += connecting.Elapsed.TotalSeconds;
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"{world.Gateways.Count} gateway streams and {terminals.Count} terminals connected in {connectSeconds:F1} s"));
 
@@ -251,6 +258,42 @@ public static class LoadRun
             Storage = hostSampler.Storage,
             MapBehind = map is null || map.Behind.Count == 0 ? (double.NaN, double.NaN, 0) : (map.Behind.PercentileMs(50), map.Behind.PercentileMs(99), map.Behind.Count),
         };
+    }
+
+    /// <summary>
+    /// Untimed load at the run's rates: alerts on gateway streams of their own (closed before the timed phase opens
+    /// its own, so their alert ids and counts stay apart), positions from the same terminals; then the officers finish
+    /// and the terminals forget what they measured.
+    /// </summary>
+    private static async Task WarmUpAsync(
+        World world, HostEndpoints endpoints, LoadOptions options, OfficerTimings officers, TerminalFleet terminals, TextWriter log, CancellationToken cancellationToken)
+    {
+        var warmTracker = new AlertTracker(new LatencyRecorder());
+        var started = Stopwatch.GetTimestamp();
+        long positions;
+        await using (var warm = await GatewayFleet.ConnectAsync(endpoints, world.Gateways, warmTracker, cancellationToken))
+        {
+            terminals.Tracker = warmTracker;
+            using var phase = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            phase.CancelAfter(TimeSpan.FromSeconds(options.WarmupSeconds));
+            var positionTask = options.PositionHz > 0 && world.Units.Count > 0
+                ? terminals.ReportPositionsAsync(world.Units, options.PositionHz, options.Seed + 1, phase.Token)
+                : Task.FromResult(0L);
+            if (world.City.Cameras.Count > 0)
+            {
+                await SendAlertsAsync(warm, world, options with { DurationSeconds = options.WarmupSeconds }, phase.Token);
+            }
+
+            positions = await positionTask;
+            await warm.DrainAsync(TimeSpan.FromSeconds(options.DrainSeconds), cancellationToken);
+            warmTracker.Close();
+            await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"warm-up (untimed): {warm.Sent} alerts, {warm.Acked} acked, {warmTracker.AssignedCount} assigned, {positions} position reports in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s"));
+        }
+
+        terminals.Tracker = null;
+        await terminals.SettleAsync(officers.Busy + TimeSpan.FromSeconds(1));
+        terminals.ResetMeasurements();
     }
 
     private static async Task<CityModel> FetchCityAsync(HostEndpoints host, CancellationToken cancellationToken)

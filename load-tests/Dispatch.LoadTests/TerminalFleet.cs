@@ -48,6 +48,7 @@ public sealed class TerminalFleet : IAsyncDisposable
     private long _assignments;
     private long _actionsRefused;
     private long _disconnects;
+    private GeoPoint[]? _positions;
 
     private TerminalFleet(HubConnection[] connections, OfficerTimings timings)
     {
@@ -67,13 +68,22 @@ public sealed class TerminalFleet : IAsyncDisposable
     public long ActionsRefused => Interlocked.Read(ref _actionsRefused);
 
     /// <summary>From the unit grain's assignment stamp (host clock, the same machine's) to the terminal receiving it: the live push hop.</summary>
-    public LatencyRecorder PushLatency { get; } = new();
+    public LatencyRecorder PushLatency { get; private set; } = new();
 
     /// <summary>Every fix the terminals sent, for the map watcher to time.</summary>
     public SentPositions Sent { get; } = new();
 
     /// <summary>Terminal connections the host closed during the run.</summary>
     public long Disconnects => Interlocked.Read(ref _disconnects);
+
+    /// <summary>Forgets what was measured so far (after the warm-up): pushes, assignments, refusals, disconnects.</summary>
+    public void ResetMeasurements()
+    {
+        PushLatency = new LatencyRecorder();
+        Interlocked.Exchange(ref _assignments, 0);
+        Interlocked.Exchange(ref _actionsRefused, 0);
+        Interlocked.Exchange(ref _disconnects, 0);
+    }
 
     /// <summary>Connects one terminal per unit, each signed in with <paramref name="accessToken"/> (an officer who may act for every unit).</summary>
     public static async Task<TerminalFleet> ConnectAsync(Uri web, string accessToken, IReadOnlyList<SimUnit> units, OfficerTimings timings, CancellationToken cancellationToken)
@@ -135,7 +145,8 @@ public sealed class TerminalFleet : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(units);
         const int SlicesPerSecond = 20;
         var random = new Random(seed);
-        var current = units.Select(u => u.Start).ToArray();
+        // Each unit carries on from where the previous phase left it (a jump back would be an implausible fix).
+        var current = _positions ??= [.. units.Select(u => u.Start)];
         var perSlice = Math.Max(1, (int)Math.Ceiling(units.Count * hz / SlicesPerSecond));
         long reports = 0;
         var next = 0;
