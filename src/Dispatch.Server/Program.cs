@@ -3,6 +3,7 @@ using Dispatch.Server.City;
 using Dispatch.Server.Coverage;
 using Dispatch.Server.EarlyWarning;
 using Dispatch.Server.Exports;
+using Dispatch.Server.GridEvents;
 using Dispatch.Server.Health;
 using Dispatch.Server.Hosting;
 using Dispatch.Server.Metrics;
@@ -29,6 +30,7 @@ try
     builder.AddCoverage();
     builder.AddEarlyWarning();
     builder.AddIncidentExports(); // after AddLive: wraps its event sink
+    builder.AddGridEvents();
     app = builder.Build();
 }
 catch (Exception ex) when (Startup.IsConfigurationError(ex))
@@ -47,6 +49,7 @@ app.MapLive();
 app.MapCoverage();
 app.MapEarlyWarning();
 app.MapIncidentExports();
+app.MapGridEvents();
 // Started callbacks run last-registered first: the banner, then the security lines, then how to stop.
 app.PrintStopHint();
 app.PrintSecurityBanner();
