@@ -9,6 +9,7 @@ await esbuild.build({
   entryPoints: {
     operator: path.join(here, 'src/operator.js'),
     terminal: path.join(here, 'src/terminal.js'),
+    gridreport: path.join(here, 'src/gridreport.js'),
   },
   outdir: path.join(here, '../wwwroot/dist'),
   bundle: true,

@@ -64,6 +64,10 @@ public static class GridEventsApi
     /// </summary>
     public static WebApplication MapGridEvents(this WebApplication app)
     {
+        // Anonymous on purpose: the resident's report page, for people without an account (self-contained: the bundle is inlined, since /dist needs a session).
+        app.MapGet("/report", (IWebHostEnvironment environment) => Results.Content(ReportPage(environment), "text/html; charset=utf-8"))
+            .AllowAnonymous().RequireRateLimiting(ResidentRateLimit).WithName("GridReportPage");
+
         // Anonymous on purpose: the resident's page needs the categories before anyone signs in (throttled like the rest of the resident surface).
         app.MapGet("/api/grid-events/catalog", (IOptions<GridEventOptions> options) => Results.Json(new
         {
@@ -181,6 +185,26 @@ public static class GridEventsApi
             }, Json);
         }).RequireAuthorization(Policies.ViewBoard).WithName("GetSafetyIndex");
         return app;
+    }
+
+    private static string? _reportPage;
+
+    /// <summary>report.html with the page's bundle (dist/gridreport.js and .css) inlined; read once.</summary>
+    private static string ReportPage(IWebHostEnvironment environment)
+    {
+        if (_reportPage is { } page)
+        {
+            return page;
+        }
+
+        string?[] candidates = [environment.WebRootPath, Path.Combine(environment.ContentRootPath, "wwwroot"), Path.Combine(AppContext.BaseDirectory, "wwwroot")];
+        var root = candidates.FirstOrDefault(c => c is not null && File.Exists(Path.Combine(c, "report.html")))
+            ?? throw new FileNotFoundException("report.html is missing beside the host's pages");
+        var script = File.ReadAllText(Path.Combine(root, "dist", "gridreport.js")).Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase);
+        var style = File.ReadAllText(Path.Combine(root, "dist", "gridreport.css"));
+        return _reportPage = File.ReadAllText(Path.Combine(root, "report.html"))
+            .Replace("<link rel=\"stylesheet\" href=\"/dist/gridreport.css\">", $"<style>{style}</style>", StringComparison.Ordinal)
+            .Replace("<script type=\"module\" src=\"/dist/gridreport.js\"></script>", $"<script type=\"module\">{script}</script>", StringComparison.Ordinal);
     }
 
     private static bool TryDay(string? text, DateOnly fallback, out DateOnly day)

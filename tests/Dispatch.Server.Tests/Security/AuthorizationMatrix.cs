@@ -80,6 +80,7 @@ public static class AuthorizationMatrix
         Http("POST /api/cameras/pending/{cameraId}/reject", Commanders, async c => await c.CallAsync(HttpMethod.Post, $"/api/cameras/pending/{await PendingCameraAsync(c)}/reject")),
 
         // Grid events: residents without an account (throttled), grid workers, departments, the command centre
+        Http("GET /report", Everyone, c => c.CallAsync(HttpMethod.Get, "/report")),
         Http("GET /api/grid-events/catalog", Everyone, c => c.CallAsync(HttpMethod.Get, "/api/grid-events/catalog")),
         Http("POST /api/grid-events/resident", Everyone, c => c.CallAsync(HttpMethod.Post, "/api/grid-events/resident", GridEventFixtures.Report(c.Host.City, contact: "138 0000 0000"))),
         Http("GET /api/grid-events/follow/{code}", Everyone, async c => await c.CallAsync(HttpMethod.Get, $"/api/grid-events/follow/{(await GridEventFixtures.ResidentAsync(c.Host)).Code}")),
