@@ -10,6 +10,8 @@ await esbuild.build({
     operator: path.join(here, 'src/operator.js'),
     terminal: path.join(here, 'src/terminal.js'),
     gridreport: path.join(here, 'src/gridreport.js'),
+    gridqueue: path.join(here, 'src/gridqueue.js'),
+    safetyindex: path.join(here, 'src/safetyindex.js'),
   },
   outdir: path.join(here, '../wwwroot/dist'),
   bundle: true,
