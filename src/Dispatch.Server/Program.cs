@@ -5,6 +5,7 @@ using Dispatch.Server.City;
 using Dispatch.Server.Coverage;
 using Dispatch.Server.EarlyWarning;
 using Dispatch.Server.Exports;
+using Dispatch.Server.GridEvents;
 using Dispatch.Server.Health;
 using Dispatch.Server.Hosting;
 using Dispatch.Server.Incidents;
@@ -34,6 +35,7 @@ try
     builder.AddIncidentExports(); // after AddLive: wraps its event sink
     builder.AddBasemap();
     builder.AddApiDocument();
+    builder.AddGridEvents();
     app = builder.Build();
 }
 catch (Exception ex) when (Startup.IsConfigurationError(ex))
@@ -54,6 +56,7 @@ app.MapEarlyWarning();
 app.MapIncidentExports();
 app.MapIncidentsApi();
 app.MapBasemap();
+app.MapGridEvents();
 app.MapApiDocument();
 // Started callbacks run last-registered first: the banner, then the security lines, then how to stop.
 app.PrintStopHint();

@@ -4,6 +4,7 @@ using Dispatch.Domain.City;
 using Dispatch.Domain.DaySimulation;
 using Dispatch.Domain.EarlyWarning;
 using Dispatch.Domain.Geo;
+using Dispatch.Domain.GridEvents;
 using Dispatch.Domain.Plans;
 
 namespace Dispatch.Simulator;
@@ -74,6 +75,8 @@ public static class DayCommand
             }
         }
 
+        // The grid events of the same day: reports per grid by its residents, departments' crews, ratings.
+        Console.Error.WriteLine(GridEventDay.Simulate(city, new GridEventCatalog(), day, seed).Summary());
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"day={day:yyyy-MM-dd} ({weekday}) incidents={incidents.Count} in_planted_clusters={inClusters.Count} history_days={7 * historyWeeks} history_incidents={history.Count}"));
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -26,6 +26,15 @@ public static class TestAccounts
     /// <summary>An operator who is also an officer of any unit: one browser session for a test that drives both pages.</summary>
     public const string OperatorOfficer = "t-both";
 
+    /// <summary>A grid worker (reports grid events, follows and rates its own).</summary>
+    public const string GridWorker = "t-grid-worker";
+
+    /// <summary>A department account working the power department's grid events.</summary>
+    public const string Department = "t-department";
+
+    /// <summary>The department <see cref="Department"/> works (street lights go there).</summary>
+    public const string DepartmentId = "power";
+
     /// <summary>The /metrics scrape token of test hosts.</summary>
     public const string ScrapeToken = "test-scrape-token-0001";
 
@@ -54,6 +63,8 @@ public static class TestAccounts
         Seed(Admin, "admin");
         Seed(Officer, "officer", "*");
         Seed(OperatorOfficer, "operator,officer", "*");
+        Seed(GridWorker, "grid-worker");
+        Seed(Department, "department", "department:" + DepartmentId);
         foreach (var (name, units) in officers)
         {
             Seed(name, "officer", units);

@@ -77,6 +77,7 @@ public static class CityGeoJson
                 writer.WriteString("name", grid.Name);
                 WriteOptional(writer, "nameEn", grid.NameEn);
                 writer.WriteString("stationId", grid.StationId);
+                WriteDistrictAndPopulation(writer, grid);
                 writer.WriteEndObject();
                 WritePolygon(writer, grid.Boundary);
                 writer.WriteEndObject();
@@ -124,6 +125,25 @@ public static class CityGeoJson
         }
 
         return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>A grid's optional district and population, written only when set (so older files round-trip unchanged).</summary>
+    private static void WriteDistrictAndPopulation(Utf8JsonWriter writer, GridSpec grid)
+    {
+        if (grid.District is not null)
+        {
+            writer.WriteString("district", grid.District);
+        }
+
+        if (grid.DistrictName is not null)
+        {
+            writer.WriteString("districtName", grid.DistrictName);
+        }
+
+        if (grid.Population is { } population)
+        {
+            writer.WriteNumber("population", population);
+        }
     }
 
     internal static string UnitKindName(UnitKind kind) => kind switch
@@ -325,7 +345,12 @@ public static class CityGeoJson
                         RequireString(properties, "name", index),
                         RequireString(properties, "stationId", index),
                         ReadPolygon(geometry, index),
-                        OptionalString(properties, "nameEn", index));
+                        OptionalString(properties, "nameEn", index))
+                    {
+                        District = OptionalText(properties, "district", index),
+                        DistrictName = OptionalText(properties, "districtName", index),
+                        Population = OptionalCount(properties, "population", index),
+                    };
                     error = CityModel.CheckGrid(grid);
                     AddReference(index, "stationId", "station", grid.StationId);
                     _grids.Add(grid);
@@ -534,6 +559,38 @@ public static class CityGeoJson
             if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number))
             {
                 throw new CityFormatException(index, $"property \"{name}\" must be a whole number, got {value.GetRawText()}");
+            }
+
+            return number;
+        }
+
+        /// <summary>An optional text property: null when absent or null; otherwise it must be a non-empty string.</summary>
+        private static string? OptionalText(JsonElement properties, string name, int index)
+        {
+            if (!properties.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            if (value.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(value.GetString()))
+            {
+                throw new CityFormatException(index, $"property \"{name}\" must be a non-empty string when present, got {value.GetRawText()}");
+            }
+
+            return value.GetString();
+        }
+
+        /// <summary>An optional whole number &gt;= 0: null when absent or null.</summary>
+        private static int? OptionalCount(JsonElement properties, string name, int index)
+        {
+            if (!properties.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number) || number < 0)
+            {
+                throw new CityFormatException(index, $"property \"{name}\" must be a whole number >= 0 when present, got {value.GetRawText()}");
             }
 
             return number;

@@ -8,10 +8,27 @@ using NetTopologySuite.Index.Strtree;
 namespace Dispatch.Domain.City;
 
 /// <summary>
-/// A grid cell of the city (网格): its boundary (longitude/latitude polygon) and its street police station.
+/// A grid cell of the city (网格): its boundary (longitude/latitude polygon) and its street police station; optionally
+/// the district (区) it belongs to and how many people live in it (for rates per 10,000 residents).
 /// <see cref="NameEn"/> is the English name where the city file has one (pages in English show it instead of <see cref="Name"/>).
 /// </summary>
-public sealed record GridSpec(string Id, string Name, string StationId, Polygon Boundary, string? NameEn = null);
+public sealed record GridSpec(string Id, string Name, string StationId, Polygon Boundary, string? NameEn = null)
+{
+    /// <summary>Id of the district holding the grid; null: the grid forms a district of its own (<see cref="DistrictId"/>).</summary>
+    public string? District { get; init; }
+
+    /// <summary>The district's name (the same on every grid of the district); null: the district id.</summary>
+    public string? DistrictName { get; init; }
+
+    /// <summary>Residents; null when the city file does not say.</summary>
+    public int? Population { get; init; }
+
+    /// <summary>The district the grid counts in: its <see cref="District"/>, else its own id.</summary>
+    public string DistrictId => District ?? Id;
+}
+
+/// <summary>A district (区): a group of grids, named; its population is its grids' (null when any grid's is unknown).</summary>
+public sealed record DistrictSpec(string Id, string Name, IReadOnlyList<string> GridIds, int? Population);
 
 /// <summary>A street police station (警务站) with the responders on duty there; <see cref="NameEn"/> as for grids.</summary>
 public sealed record StationSpec(string Id, string Name, GeoPoint Location, string GridId, int OnDutyResponders, string? NameEn = null);
@@ -43,6 +60,7 @@ public sealed class CityModel
     private readonly Dictionary<string, PatrolUnitSpec> _unitsById;
     private readonly Dictionary<string, CameraSpec> _camerasById;
     private readonly STRtree<GridSpec> _gridIndex = new();
+    private readonly Dictionary<string, DistrictSpec> _districtsById;
 
     public CityModel(
         string name,
@@ -126,6 +144,8 @@ public sealed class CityModel
 
         // Built eagerly: a built tree is read-only, so concurrent lookups are safe.
         _gridIndex.Build();
+        Districts = BuildDistricts(Grids);
+        _districtsById = Districts.ToDictionary(d => d.Id, StringComparer.Ordinal);
     }
 
     public string Name { get; }
@@ -142,6 +162,12 @@ public sealed class CityModel
     public IReadOnlyList<PatrolUnitSpec> Units { get; }
 
     public IReadOnlyList<CameraSpec> Cameras { get; }
+
+    /// <summary>The districts, in order of their first grid; a grid without a district is a district of its own.</summary>
+    public IReadOnlyList<DistrictSpec> Districts { get; }
+
+    public DistrictSpec? FindDistrict(string districtId) =>
+        districtId is not null && _districtsById.TryGetValue(districtId, out var district) ? district : null;
 
     /// <summary>
     /// The grid whose boundary holds <paramref name="point"/>, or null outside the city.
@@ -187,7 +213,74 @@ public sealed class CityModel
         CheckId("grid", grid.Id)
         ?? CheckText("grid", grid.Id, "name", grid.Name)
         ?? CheckText("grid", grid.Id, "station id", grid.StationId)
+        ?? CheckDistrict(grid)
         ?? CheckBoundary(grid.Id, grid.Boundary);
+
+    /// <summary>Longest district id: it appears in URLs (<c>/api/index?district=</c>) and CSV files.</summary>
+    public const int MaxDistrictIdLength = 64;
+
+    /// <summary>Most residents a grid may have (a grid is a neighbourhood, not a country).</summary>
+    public const int MaxGridPopulation = 10_000_000;
+
+    internal static string? CheckDistrict(GridSpec grid)
+    {
+        if (grid.District is { } district && (string.IsNullOrWhiteSpace(district) || district.Length > MaxDistrictIdLength
+            || !district.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+        {
+            return $"grid '{grid.Id}': district '{district}' must be 1..{MaxDistrictIdLength} ASCII letters, digits, '-', '_' or '.'";
+        }
+
+        if (grid.DistrictName is not null && string.IsNullOrWhiteSpace(grid.DistrictName))
+        {
+            return $"grid '{grid.Id}': district name must not be blank";
+        }
+
+        return grid.Population is < 0 or > MaxGridPopulation
+            ? $"grid '{grid.Id}': population must be within 0..{MaxGridPopulation}, got {grid.Population}"
+            : null;
+    }
+
+    private static List<DistrictSpec> BuildDistricts(IReadOnlyList<GridSpec> grids)
+    {
+        var districts = new List<DistrictSpec>();
+        var byId = new Dictionary<string, int>(StringComparer.Ordinal);
+        var alone = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var grid in grids)
+        {
+            var id = grid.DistrictId;
+            if ((grid.District is null && byId.ContainsKey(id)) || (grid.District is not null && alone.Contains(id)))
+            {
+                throw new ArgumentException($"district id '{id}' is both a grid without a district and the district of grid '{grid.Id}'", nameof(grids));
+            }
+
+            if (grid.District is null)
+            {
+                alone.Add(id);
+            }
+
+            if (!byId.TryGetValue(id, out var at))
+            {
+                byId[id] = districts.Count;
+                districts.Add(new DistrictSpec(id, grid.District is null ? grid.Name : grid.DistrictName ?? id, [grid.Id], grid.Population));
+                continue;
+            }
+
+            var known = districts[at];
+            if (grid.DistrictName is not null && known.Name != grid.DistrictName && known.Name != id)
+            {
+                throw new ArgumentException($"grid '{grid.Id}': district '{id}' is named both '{known.Name}' and '{grid.DistrictName}'", nameof(grids));
+            }
+
+            districts[at] = known with
+            {
+                Name = grid.DistrictName ?? known.Name,
+                GridIds = [.. known.GridIds, grid.Id],
+                Population = known.Population is { } sum && grid.Population is { } add ? sum + add : null,
+            };
+        }
+
+        return districts;
+    }
 
     internal static string? CheckStation(StationSpec station)
     {

@@ -36,6 +36,9 @@ public static class DemoCity
     public static CityModel Generate(int seed = 7)
     {
         var random = new Random(seed);
+
+        // Residents come from a stream of their own, so the rest of the city is what it was before grids had any.
+        var residents = new Random(unchecked((seed * 7919) + 104729));
         var vertices = Lattice(random);
         var cells = new List<Cell>(Columns * Rows);
         var grids = new List<GridSpec>(Columns * Rows);
@@ -68,7 +71,12 @@ public static class DemoCity
                 cells.Add(cell);
                 var boundary = CityGeoJson.GeometryFactory.CreatePolygon(
                     [cell.SouthWest.Copy(), cell.SouthEast.Copy(), cell.NorthEast.Copy(), cell.NorthWest.Copy(), cell.SouthWest.Copy()]);
-                grids.Add(new GridSpec(cell.GridId, cell.GridName, cell.StationId, boundary, cell.GridNameEn));
+                grids.Add(new GridSpec(cell.GridId, cell.GridName, cell.StationId, boundary, cell.GridNameEn)
+                {
+                    District = DistrictIds[district],
+                    DistrictName = district + "区",
+                    Population = Population(residents, column, row),
+                });
                 stations.Add(new StationSpec(
                     cell.StationId,
                     $"{cell.GridName}警务站",
@@ -190,6 +198,29 @@ public static class DemoCity
         }
 
         return cameras;
+    }
+
+    /// <summary>The demo districts' ids (ASCII, for URLs) by their Chinese names.</summary>
+    public static readonly IReadOnlyDictionary<string, string> DistrictIds = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["槐荫"] = "huaiyin",
+        ["天桥"] = "tianqiao",
+        ["市中"] = "shizhong",
+        ["历下"] = "lixia",
+        ["历城"] = "licheng",
+    };
+
+    /// <summary>
+    /// Residents of a grid: denser towards the centre (about 25,000 in the middle grids, 8,000 at the edge, the demo's
+    /// 60 grids near 900,000 together, as many as Jinan's central districts), with some spread.
+    /// </summary>
+    private static int Population(Random random, int column, int row)
+    {
+        var dx = (column + 0.5 - (Columns / 2.0)) / (Columns / 2.0);
+        var dy = (row + 0.5 - (Rows / 2.0)) / (Rows / 2.0);
+        var centrality = Math.Max(0, 1 - Math.Sqrt((dx * dx) + (dy * dy)) / Math.Sqrt(2));
+        var mean = 8_000 + (17_000 * centrality);
+        return (int)Math.Round(mean * (0.8 + (0.4 * random.NextDouble())) / 10) * 10;
     }
 
     /// <summary>Jinan's central districts laid out roughly as on the map: 槐荫 west, 天桥 north, 市中 south, 历下 centre-east, 历城 east.</summary>

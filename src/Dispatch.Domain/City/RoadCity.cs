@@ -116,6 +116,9 @@ public static class RoadCity
         }
 
         var random = new Random(options.Seed);
+
+        // Residents from a stream of their own, so the rest of the city is what it was before grids had any.
+        var residents = new Random(unchecked((options.Seed * 7919) + 104729));
         var grids = new List<GridSpec>(cells.Count);
         var stations = new List<StationSpec>(cells.Count);
         var units = new List<PatrolUnitSpec>();
@@ -129,7 +132,11 @@ public static class RoadCity
             var stationId = $"S-{number:000}";
             var (stationAt, stationRoad) = NearestStreetPoint(cell, gridMeters, frame);
             var gridName = $"{options.Name} {number:000}";
-            grids.Add(new GridSpec(gridId, gridName, stationId, Square(cell, gridMeters, frame)));
+            grids.Add(new GridSpec(gridId, gridName, stationId, Square(cell, gridMeters, frame))
+            {
+                // A made-up figure, so rates per 10,000 residents have a denominator: replace it with the census's.
+                Population = residents.Next(500, 2_000) * 10,
+            });
             stations.Add(new StationSpec(stationId, $"{stationRoad ?? gridName} station", stationAt, gridId, OnDutyResponders: random.Next(2, 7)));
 
             for (var u = 0; u < options.UnitsPerStation; u++)

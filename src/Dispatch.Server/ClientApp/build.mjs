@@ -9,6 +9,9 @@ await esbuild.build({
   entryPoints: {
     operator: path.join(here, 'src/operator.js'),
     terminal: path.join(here, 'src/terminal.js'),
+    gridreport: path.join(here, 'src/gridreport.js'),
+    gridqueue: path.join(here, 'src/gridqueue.js'),
+    safetyindex: path.join(here, 'src/safetyindex.js'),
   },
   outdir: path.join(here, '../wwwroot/dist'),
   bundle: true,

@@ -118,6 +118,11 @@ public sealed class DemoCredentials(
             new(AccountKind, "admin", "", Roles.Admin, ""),
         };
         wanted.AddRange(city.Units.Select(u => new DemoSecret(AccountKind, OfficerAccount(u.Id), "", Roles.Officer, u.Id)));
+
+        // Grid events: one grid worker per district and one account per department of the default catalog.
+        wanted.AddRange(city.Districts.Select(d => new DemoSecret(AccountKind, $"grid-worker-{d.Id}", "", Roles.GridWorker, "")));
+        wanted.AddRange(new GridEvents.GridEventOptions().Departments.Keys.Order(StringComparer.Ordinal)
+            .Select(d => new DemoSecret(AccountKind, $"department-{d}", "", Roles.Department, GridEvents.GridEventActor.DepartmentPrefix + d)));
         wanted.AddRange(city.Cameras.Select(c => c.GatewayId).Append(ReferenceGatewayId).Where(g => !string.IsNullOrWhiteSpace(g))
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(g => new DemoSecret(GatewayKind, g, "", "", "")));
 

@@ -18,10 +18,10 @@ public static class Roles
     /// <summary>Accounts, gateway credentials, metrics; no operational commands.</summary>
     public const string Admin = "admin";
 
-    /// <summary>Reserved: a grid worker (网格员) reporting from a grid; no surface yet.</summary>
+    /// <summary>A grid worker (网格员): reports grid events from a grid, follows and rates its own reports.</summary>
     public const string GridWorker = "grid-worker";
 
-    /// <summary>Reserved: another department (fire, ambulance, traffic) sharing incidents; no surface yet.</summary>
+    /// <summary>A department (城管, 供电...) working its grid events; the account lists "department:&lt;id&gt;" entries among its units.</summary>
     public const string Department = "department";
 
     /// <summary>A camera gateway, authenticated by its own credential (never held by an account).</summary>
@@ -89,9 +89,15 @@ public static class Policies
     /// <summary>gRPC server reflection: any authenticated principal (a gateway or a person).</summary>
     public const string Authenticated = "authenticated";
 
-    /// <summary>Reserved for the grid worker surface.</summary>
+    /// <summary>Rate one's own grid event reports (grid-worker).</summary>
     public const string GridWorker = "grid-worker";
 
-    /// <summary>Reserved for the department surface.</summary>
-    public const string Department = "department";
+    /// <summary>Report grid events (grid-worker, operator, supervisor).</summary>
+    public const string ReportGridEvents = "report-grid-events";
+
+    /// <summary>Read grid events, each scoped in the handler: all (viewer, operator, supervisor), a department's (department), one's own (grid-worker).</summary>
+    public const string ReadGridEvents = "read-grid-events";
+
+    /// <summary>Take grid events through their steps: the command centre all steps, a department its own queue's (department, operator, supervisor).</summary>
+    public const string WorkGridEvents = "work-grid-events";
 }

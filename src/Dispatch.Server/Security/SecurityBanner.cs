@@ -20,7 +20,9 @@ public static class SecurityBanner
                 var officers = accounts.Where(a => a.Roles == Roles.Officer).ToList();
                 var gateways = demo.Seeded.Where(s => s.Kind == DemoCredentials.GatewayKind).ToList();
                 Console.WriteLine($"Demo accounts (environment {app.Environment.EnvironmentName}; every secret is in {paths.DemoAccountsPath}):");
-                foreach (var account in accounts.Where(a => a.Roles != Roles.Officer))
+                var gridWorkers = accounts.Where(a => a.Roles == Roles.GridWorker).ToList();
+                var departments = accounts.Where(a => a.Roles == Roles.Department).ToList();
+                foreach (var account in accounts.Where(a => a.Roles is not (Roles.Officer or Roles.GridWorker or Roles.Department)))
                 {
                     Console.WriteLine($"  {account.Name,-12} {account.Secret}");
                 }
@@ -28,6 +30,16 @@ public static class SecurityBanner
                 if (officers.Count > 0)
                 {
                     Console.WriteLine($"  {officers.Count} officers, one per unit, e.g. {officers[0].Name} {officers[0].Secret}");
+                }
+
+                if (gridWorkers.Count > 0)
+                {
+                    Console.WriteLine($"  {gridWorkers.Count} grid workers, one per district, e.g. {gridWorkers[0].Name} {gridWorkers[0].Secret}");
+                }
+
+                if (departments.Count > 0)
+                {
+                    Console.WriteLine($"  {departments.Count} departments, e.g. {departments[0].Name} {departments[0].Secret}");
                 }
 
                 Console.WriteLine($"  {gateways.Count} gateway credentials ({string.Join(", ", gateways.Take(4).Select(g => g.Name))}{(gateways.Count > 4 ? ", ..." : "")})");

@@ -287,7 +287,9 @@ public static class SecuritySetup
             .AddPolicy(Policies.Metrics, p => p.RequireRole(Roles.MetricsScraper, Roles.Admin))
             .AddPolicy(Policies.Authenticated, p => p.RequireAuthenticatedUser())
             .AddPolicy(Policies.GridWorker, p => p.RequireRole(Roles.GridWorker))
-            .AddPolicy(Policies.Department, p => p.RequireRole(Roles.Department));
+            .AddPolicy(Policies.ReportGridEvents, p => p.RequireRole(Roles.GridWorker, Roles.Operator, Roles.Supervisor))
+            .AddPolicy(Policies.ReadGridEvents, p => p.RequireRole(Roles.GridWorker, Roles.Department, Roles.Viewer, Roles.Operator, Roles.Supervisor))
+            .AddPolicy(Policies.WorkGridEvents, p => p.RequireRole(Roles.Department, Roles.Operator, Roles.Supervisor));
     }
 
     private static void AddRateLimits(IServiceCollection services, GatewayLimitOptions limits)

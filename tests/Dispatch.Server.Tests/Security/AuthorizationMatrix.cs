@@ -2,6 +2,7 @@ using Dispatch.Abstractions.Incidents;
 using Dispatch.Contracts.V1;
 using Dispatch.Server.EarlyWarning;
 using Dispatch.Server.Exports;
+using Dispatch.Server.Tests.GridEvents;
 using Dispatch.Server.Live;
 using Dispatch.Server.Security;
 using Dispatch.Server.Units;
@@ -32,6 +33,10 @@ public static class AuthorizationMatrix
     public static readonly IReadOnlySet<Who> OfficerOfUnitA = new HashSet<Who> { OfficerA };
     public static readonly IReadOnlySet<Who> Gateways = new HashSet<Who> { GatewayOne, GatewayTwo };
     public static readonly IReadOnlySet<Who> GatewayOfTheCamera = new HashSet<Who> { GatewayOne };
+    public static readonly IReadOnlySet<Who> GridReporters = new HashSet<Who> { GridWorker, Operator, Supervisor };
+    public static readonly IReadOnlySet<Who> GridReaders = new HashSet<Who> { GridWorker, Department, Viewer, Operator, Supervisor };
+    public static readonly IReadOnlySet<Who> GridWorkers = new HashSet<Who> { Department, Operator, Supervisor };
+    public static readonly IReadOnlySet<Who> GridWorkersOnly = new HashSet<Who> { GridWorker };
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
@@ -84,6 +89,26 @@ public static class AuthorizationMatrix
         Http("GET /api/cameras/pending/", Commanders, c => c.CallAsync(HttpMethod.Get, "/api/cameras/pending")),
         Http("POST /api/cameras/pending/{cameraId}/approve", Commanders, async c => await c.CallAsync(HttpMethod.Post, $"/api/cameras/pending/{await PendingCameraAsync(c)}/approve")),
         Http("POST /api/cameras/pending/{cameraId}/reject", Commanders, async c => await c.CallAsync(HttpMethod.Post, $"/api/cameras/pending/{await PendingCameraAsync(c)}/reject")),
+
+        // Grid events: residents without an account (throttled), grid workers, departments, the command centre
+        Http("GET /report", Everyone, c => c.CallAsync(HttpMethod.Get, "/report")),
+        Http("GET /api/grid-events/catalog", Everyone, c => c.CallAsync(HttpMethod.Get, "/api/grid-events/catalog")),
+        Http("POST /api/grid-events/resident", Everyone, c => c.CallAsync(HttpMethod.Post, "/api/grid-events/resident", GridEventFixtures.Report(c.Host.City, contact: "138 0000 0000"))),
+        Http("GET /api/grid-events/follow/{code}", Everyone, async c => await c.CallAsync(HttpMethod.Get, $"/api/grid-events/follow/{(await GridEventFixtures.ResidentAsync(c.Host)).Code}")),
+        Http("POST /api/grid-events/follow/{code}/rate", Everyone, async c => await c.CallAsync(HttpMethod.Post,
+            $"/api/grid-events/follow/{(await GridEventFixtures.ResidentAsync(c.Host, resolved: true)).Code}/rate", new { rating = 4 })),
+        Http("POST /api/grid-events", GridReporters, c => c.CallAsync(HttpMethod.Post, "/api/grid-events", GridEventFixtures.Report(c.Host.City))),
+        Http("GET /api/grid-events", GridReaders, c => c.CallAsync(HttpMethod.Get, "/api/grid-events")),
+        Http("GET /api/grid-events/{eventId}", GridReaders, async c => await c.CallAsync(HttpMethod.Get, $"/api/grid-events/{await GridEventFixtures.WorkersEventAsync(c.Host)}")),
+        Http("GET /api/grid-events/{eventId}/photos/{number:int}", GridReaders, async c => await c.CallAsync(HttpMethod.Get,
+            $"/api/grid-events/{await GridEventFixtures.WorkersEventAsync(c.Host, photo: true)}/photos/1")),
+        Http("POST /api/grid-events/{eventId}/steps/{action}", GridWorkers, async c => await c.CallAsync(HttpMethod.Post,
+            $"/api/grid-events/{await GridEventFixtures.WorkersEventAsync(c.Host)}/steps/note", new { note = "matrix" })),
+        Http("POST /api/grid-events/{eventId}/rate", GridWorkersOnly, async c => await c.CallAsync(HttpMethod.Post,
+            $"/api/grid-events/{await GridEventFixtures.WorkersEventAsync(c.Host, resolved: true)}/rate", new { rating = 5 })),
+        Http("POST /api/grid-events/{eventId}/incident", Commanders, async c => await c.CallAsync(HttpMethod.Post,
+            $"/api/grid-events/{await GridEventFixtures.WorkersEventAsync(c.Host)}/incident", new { type = "public-order", priority = "Low" })),
+        Http("GET /api/index", Board, c => c.CallAsync(HttpMethod.Get, "/api/index")),
 
         // Accounts, gateways, audit
         Http("GET /api/admin/accounts/", AccountAdmins, c => c.CallAsync(HttpMethod.Get, "/api/admin/accounts")),

@@ -138,6 +138,8 @@ public sealed class AuthorizationMatrixTests(MatrixHost fixture) : IClassFixture
         Who.OfficerB => "offB",
         Who.GatewayOne => "gw01",
         Who.GatewayTwo => "gw02",
+        Who.GridWorker => "grid",
+        Who.Department => "dept",
         _ => who.ToString(),
     };
 }

@@ -30,6 +30,8 @@ public enum Who
     OfficerB,
     GatewayOne,
     GatewayTwo,
+    GridWorker,
+    Department,
 }
 
 /// <summary>A call the host refused for who made it (401/403, UNAUTHENTICATED/PERMISSION_DENIED, "unauthorized", another unit or camera).</summary>
@@ -84,6 +86,9 @@ public sealed class MatrixHost : IAsyncLifetime
         settings["Dispatch:Exports:Webhooks:0:Url"] = "http://127.0.0.1:9/cap";
         settings["Dispatch:Exports:Webhooks:0:Secret"] = "matrix-webhook-secret-0001";
         settings["Dispatch:Exports:MaxAttempts"] = "1";
+
+        // Every principal calls the resident surface from this one address.
+        settings["Dispatch:GridEvents:ResidentRequestsPerHourPerAddress"] = "10000";
         foreach (var tier in new[] { 0, 1, 2 })
         {
             settings[$"Dispatch:ResponsePlan:Tiers:{tier}:RespondersByPriority:Low"] = "0";
@@ -203,6 +208,8 @@ public sealed class Caller(MatrixHost host, Who who)
         Who.Admin => TestAccounts.Admin,
         Who.OfficerA => MatrixHost.OfficerA,
         Who.OfficerB => MatrixHost.OfficerB,
+        Who.GridWorker => TestAccounts.GridWorker,
+        Who.Department => TestAccounts.Department,
         _ => null,
     };
 
