@@ -108,3 +108,16 @@ public sealed class SqliteGridEventStoreTests : GridEventStoreContract, IDisposa
     protected override Task<RelationalGridEventStore> NewStoreAsync() =>
         Task.FromResult(new RelationalGridEventStore(new RelationalGridEventStoreOptions { Dialect = RelationalDialect.Sqlite, ConnectionString = _file.ConnectionString }));
 }
+
+/// <summary>The same contract on a real PostgreSQL (a database per store).</summary>
+public sealed class PostgreSqlGridEventStoreTests(PostgresCluster postgres) : GridEventStoreContract, IClassFixture<PostgresCluster>
+{
+    private string? _connectionString;
+
+    protected override async Task<RelationalGridEventStore> NewStoreAsync()
+    {
+        // One database per test: every store a test makes shares it, as hosts share one.
+        _connectionString ??= await postgres.NewDatabaseAsync();
+        return new RelationalGridEventStore(new RelationalGridEventStoreOptions { Dialect = RelationalDialect.PostgreSql, ConnectionString = _connectionString });
+    }
+}
