@@ -2,6 +2,7 @@
 # One entry point for people and CI:
 #   ./dispatch.sh run    start the service on embedded defaults (demo city) and print its URLs
 #   ./dispatch.sh test   run every test
+#   ./dispatch.sh screenshots   refresh docs/screenshots (the real pages in Chromium against the real host)
 # Both install what the project needs from Debian's packages when it is missing.
 # Sourcing this file (tests do) defines its functions and runs nothing.
 set -euo pipefail
@@ -208,11 +209,20 @@ cmd_test() {
     dotnet test Dispatch.sln -c Release --no-build -nologo "$@"
 }
 
+# The README's pictures: the demo city with a few incidents, the operator map and a phone-sized terminal, in Chromium.
+cmd_screenshots() {
+    need_dotnet
+    ensure_apt_packages "${APT_PACKAGES[@]}" chromium fonts-wqy-zenhei
+    need_node
+    dotnet run --project tools/Dispatch.Screenshots -c Release -- "$@"
+}
+
 main() {
     case "${1:-}" in
         run) shift; cmd_run "$@" ;;
         test) shift; cmd_test "$@" ;;
-        *) echo "usage: ./dispatch.sh run | test" >&2; exit 64 ;;
+        screenshots) shift; cmd_screenshots "$@" ;;
+        *) echo "usage: ./dispatch.sh run | test | screenshots" >&2; exit 64 ;;
     esac
 }
 

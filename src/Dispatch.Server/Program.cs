@@ -1,10 +1,13 @@
 using Dispatch.Server.Alerts;
+using Dispatch.Server.ApiDocument;
+using Dispatch.Server.Basemap;
 using Dispatch.Server.City;
 using Dispatch.Server.Coverage;
 using Dispatch.Server.EarlyWarning;
 using Dispatch.Server.Exports;
 using Dispatch.Server.Health;
 using Dispatch.Server.Hosting;
+using Dispatch.Server.Incidents;
 using Dispatch.Server.Metrics;
 using Dispatch.Server.Live;
 using Dispatch.Server.Roads;
@@ -29,6 +32,8 @@ try
     builder.AddCoverage();
     builder.AddEarlyWarning();
     builder.AddIncidentExports(); // after AddLive: wraps its event sink
+    builder.AddBasemap();
+    builder.AddApiDocument();
     app = builder.Build();
 }
 catch (Exception ex) when (Startup.IsConfigurationError(ex))
@@ -47,6 +52,9 @@ app.MapLive();
 app.MapCoverage();
 app.MapEarlyWarning();
 app.MapIncidentExports();
+app.MapIncidentsApi();
+app.MapBasemap();
+app.MapApiDocument();
 // Started callbacks run last-registered first: the banner, then the security lines, then how to stop.
 app.PrintStopHint();
 app.PrintSecurityBanner();

@@ -90,16 +90,23 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
         if (user is not null)
         {
-            var response = await context.APIRequest.PostAsync("/api/auth/signin", new APIRequestContextOptions
-            {
-                DataObject = new { username = user, password = TestAccounts.Password },
-            });
-            if (!response.Ok)
-            {
-                throw new InvalidOperationException($"sign-in of '{user}' refused: {response.Status} {await response.TextAsync()}");
-            }
+            await SignInAsync(context, user);
         }
 
         return (context, outside);
+    }
+
+    /// <summary>Signs <paramref name="context"/> in as <paramref name="user"/>: the sign-in API sets its session cookie, as the sign-in page does.</summary>
+    public static async Task SignInAsync(IBrowserContext context, string user = TestAccounts.OperatorOfficer)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var response = await context.APIRequest.PostAsync("/api/auth/signin", new APIRequestContextOptions
+        {
+            DataObject = new { username = user, password = TestAccounts.Password },
+        });
+        if (!response.Ok)
+        {
+            throw new InvalidOperationException($"sign-in of '{user}' refused: {response.Status} {await response.TextAsync()}");
+        }
     }
 }

@@ -25,6 +25,8 @@ public sealed class StartupErrorTests
     [InlineData("--Dispatch:Security:SeedAccounts:first-admin:Password=short", "Dispatch:Security:SeedAccounts:first-admin")]
     [InlineData("--Dispatch:GatewayLimits:ConnectsPerMinute=0", "Dispatch:GatewayLimits:ConnectsPerMinute")]
     [InlineData("--Dispatch:Tls:CertificatePath=/nonexistent/server.pfx", "Dispatch:Tls:CertificatePath")]
+    [InlineData("--Dispatch:Basemap:TileUrl=ftp://tiles.example/{z}/{x}/{y}.png", "Dispatch:Basemap:TileUrl")]
+    [InlineData("--Dispatch:Basemap:TileMaxZoom=40", "Dispatch:Basemap:TileMaxZoom")]
     public async Task Invalid_configuration_stops_the_host_naming_the_bad_key(string argument, string expectedKey)
     {
         var (exitCode, stderr) = await RunServerAsync(argument);

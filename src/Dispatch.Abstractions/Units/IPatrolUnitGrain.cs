@@ -64,6 +64,13 @@ public interface IPatrolUnitGrain : IGrainWithStringKey
     Task<TerminalActionOutcome> PerformOnceAsync(string clientActionId, TerminalAction action, string actor);
 
     /// <summary>
+    /// Out of service with the officer's reason (refused while the unit holds an assignment), once per
+    /// <paramref name="clientActionId"/> like <see cref="PerformOnceAsync"/>; the reason is kept until back in service.
+    /// </summary>
+    [Alias("out-of-service-once")]
+    Task<TerminalActionOutcome> GoOutOfServiceOnceAsync(string clientActionId, string reason, string actor);
+
+    /// <summary>
     /// Takes the unit off <paramref name="incidentId"/> before the incident records it (the ack deadline). Refused when
     /// the unit does not hold that incident, and with <paramref name="onlyIfUnacknowledged"/> once the officer acknowledged.
     /// </summary>

@@ -37,14 +37,26 @@ public sealed class CameraHealthOptions
 /// <summary>One camera that is offline (debounced).</summary>
 public sealed record OfflineCamera(string CameraId, string GatewayId, DateTimeOffset? LastOnlineAt, string LastStatus, string Detail);
 
-/// <summary>The cameras' health as operators see it.</summary>
+/// <summary>
+/// The cameras' health as operators see it: registered (the city file's and those gateways announced), reporting (some
+/// gateway announced or reported them), online and offline (debounced) among those, and never reported (registered, but
+/// no gateway ever said a word about them: not counted as offline, since nothing is known).
+/// </summary>
 public sealed record CameraHealthSummary(
     DateTimeOffset At,
     int RegisteredCameras,
     int ReportedCameras,
     int OnlineCameras,
     double ConnectedShare,
-    IReadOnlyList<OfflineCamera> Offline);
+    IReadOnlyList<OfflineCamera> Offline)
+{
+    public int OfflineCameras => Offline.Count;
+
+    public int NeverReportedCameras => Math.Max(0, RegisteredCameras - ReportedCameras);
+}
+
+/// <summary>Which cameras are online and offline now; every other registered camera has never reported.</summary>
+public sealed record CameraStates(DateTimeOffset At, IReadOnlyList<string> Online, IReadOnlyList<string> Offline);
 
 /// <summary>A camera a gateway announced in its Hello, with its place when the service knows it.</summary>
 public sealed record AnnouncedCamera(string CameraId, string? Name = null, GeoPoint? Location = null);
@@ -164,6 +176,24 @@ public sealed class CameraHealthBoard(TimeProvider clock, CameraHealthOptions op
         {
             return _cameras.TryGetValue(cameraId, out var entry) && IsOnline(entry, clock.GetUtcNow());
         }
+    }
+
+    public CameraStates States()
+    {
+        var now = clock.GetUtcNow();
+        var online = new List<string>();
+        var offline = new List<string>();
+        lock (_lock)
+        {
+            foreach (var (cameraId, entry) in _cameras)
+            {
+                (IsOnline(entry, now) ? online : offline).Add(cameraId);
+            }
+        }
+
+        online.Sort(StringComparer.Ordinal);
+        offline.Sort(StringComparer.Ordinal);
+        return new CameraStates(now, online, offline);
     }
 
     public CameraHealthSummary Summarize()

@@ -34,6 +34,7 @@ public static class LiveSetup
         services.AddSingleton<LiveHostService>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveHostService>());
         services.AddSingleton<DirectiveDesk>();
+        services.AddSingleton<TerminalRoutes>();
         services.AddOptions<PositionIntakeOptions>().Bind(builder.Configuration.GetSection(PositionIntakeOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PositionIntakeOptions>>(new PositionOptionsValidation());
         services.AddSingleton<PositionIntake>();

@@ -129,6 +129,14 @@ public sealed class OperationsHub(
     public async Task Unassign(string incidentId, string unitId) =>
         Check(await (await RequireIncidentAsync(incidentId)).UnassignAsync(RequireUnit(unitId), Actor));
 
+    /// <summary>
+    /// A station's desk reports its committed responders on scene (the station tier's arrival, stamped now). Refused when
+    /// the incident committed no station responders or they are already on scene.
+    /// </summary>
+    [Authorize(Policy = Policies.Command)]
+    public async Task ReportStationOnScene(string incidentId) =>
+        Check(await (await RequireIncidentAsync(incidentId)).ReportStationOnSceneAsync(Actor));
+
     /// <summary>Closes an incident with a disposition ("resolved", "false alarm", ...).</summary>
     [Authorize(Policy = Policies.Command)]
     public async Task Close(string incidentId, string disposition) =>

@@ -2,6 +2,7 @@ using Dispatch.Abstractions.Common;
 using Dispatch.Abstractions.Units;
 using Dispatch.Domain.City;
 using Dispatch.Domain.Geo;
+using Dispatch.Domain.Roads;
 using Dispatch.Grains.Hosting;
 using Dispatch.Server.Security;
 using Dispatch.Server.Units;
@@ -38,7 +39,8 @@ public sealed class TerminalHub(
     DispatchMetrics metrics,
     TerminalSignOns signOns,
     IAuthorizationService authorization,
-    SecurityAudit audit) : Hub
+    SecurityAudit audit,
+    TerminalRoutes routes) : Hub
 {
     public const string Path = "/hubs/terminal";
 
@@ -91,6 +93,42 @@ public sealed class TerminalHub(
         }
 
         return new TerminalActionResult(clientActionId, outcome.Duplicate, await LoadUnitAsync(unitId));
+    }
+
+    /// <summary>
+    /// Out of service with a reason ("vehicle repair", "meal break"): refused while the unit holds an assignment, and for a
+    /// blank or over-long reason. Idempotent on the client action id like <see cref="Perform"/>; BackInService ends it.
+    /// </summary>
+    public async Task<TerminalActionResult> GoOutOfService(string clientActionId, string reason)
+    {
+        var unitId = SignedInUnit();
+        var outcome = await grains.GetGrain<IPatrolUnitGrain>(unitId).GoOutOfServiceOnceAsync(clientActionId, reason, OfficerActor(unitId, Officer));
+        if (!outcome.Result.Ok)
+        {
+            throw new HubException(outcome.Result.Error);
+        }
+
+        return new TerminalActionResult(clientActionId, outcome.Duplicate, await LoadUnitAsync(unitId));
+    }
+
+    /// <summary>
+    /// The way to the unit's assigned incident over the roads from its last position, with the driving time (ETA);
+    /// null when it holds no assignment or has no position yet. The terminal asks again as the unit moves.
+    /// </summary>
+    public async Task<TerminalRoute?> Route()
+    {
+        var unitId = SignedInUnit();
+
+        // The assignment from the unit's own grain (the board may not have its latest change yet); the freshest fix of either.
+        var unit = await LoadUnitAsync(unitId);
+        if (board.FindUnit(unitId) is { PositionAt: { } seen, Latitude: { } boardLat, Longitude: { } boardLon } && (unit.PositionAt is null || seen > unit.PositionAt))
+        {
+            unit = unit with { Latitude = boardLat, Longitude = boardLon, PositionAt = seen };
+        }
+
+        return unit is { Assignment: { } a, Latitude: { } lat, Longitude: { } lon }
+            ? routes.Plan(a.IncidentId, new GeoPoint(lat, lon), new GeoPoint(a.Latitude, a.Longitude), unit.Kind)
+            : null;
     }
 
     /// <summary>

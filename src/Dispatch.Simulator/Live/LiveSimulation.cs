@@ -63,7 +63,8 @@ public sealed class LiveSimulation(LiveSimulationOptions options, TextWriter log
         }
 
         var beats = units.Count > 0 ? units.Select(u => u.Start).ToList() : [city.Center];
-        var callTaker = new SimulatedCallTaker(link, router, beats, options, Counters, log, random.Next());
+        var stations = city.Stations.ToDictionary(st => st.Id, st => st.Location, StringComparer.Ordinal);
+        var callTaker = new SimulatedCallTaker(link, router, beats, options, Counters, log, random.Next(), stations);
         tasks.Add(Task.Run(() => GuardAsync("call-taker", () => callTaker.RunAsync(run.Token)), CancellationToken.None));
         tasks.Add(ReportAsync(units.Count, run.Token));
         await Task.WhenAll(tasks);

@@ -60,6 +60,12 @@ public sealed record LiveSimulationOptions
 
     public TimeSpan ClearingMin { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>A station's responders leave this long after their station was committed to an incident.</summary>
+    public TimeSpan StationMuster { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How fast a station's responders cover the straight line to the scene (running).</summary>
+    public double StationRunMetersPerSecond { get; init; } = 3;
+
     public TimeSpan ClearingMax { get; init; } = TimeSpan.FromSeconds(20);
 
     /// <summary>A patrolling unit parks this long at the end of each leg of its beat.</summary>

@@ -1,5 +1,6 @@
 using Dispatch.Domain.City;
 using Dispatch.Domain.Geo;
+using Dispatch.Domain.Roads;
 using Dispatch.Domain.Units;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;

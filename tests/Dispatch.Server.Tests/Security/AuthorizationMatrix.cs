@@ -61,6 +61,17 @@ public static class AuthorizationMatrix
 
         Http("GET /api/incidents/{incidentId}/cap", Board, async c => await c.CallAsync(HttpMethod.Get, $"/api/incidents/{await c.Host.OpenIncidentAsync()}/cap")),
         Http("GET /api/incidents/{incidentId}/eido", Board, async c => await c.CallAsync(HttpMethod.Get, $"/api/incidents/{await c.Host.OpenIncidentAsync()}/eido")),
+        Http("GET /api/incidents", Board, c => c.CallAsync(HttpMethod.Get, "/api/incidents?limit=5")),
+        Http("GET /api/incidents/{incidentId}", Board, async c => await c.CallAsync(HttpMethod.Get, $"/api/incidents/{await c.Host.OpenIncidentAsync()}")),
+        Http("GET /api/incidents/{incidentId}/reach", Board, async c => await c.CallAsync(HttpMethod.Get, $"/api/incidents/{await c.Host.OpenIncidentAsync()}/reach")),
+        Http("GET /api/compliance", Board, c => c.CallAsync(HttpMethod.Get, "/api/compliance")),
+        Http("GET /api/cameras/states", Board, c => c.CallAsync(HttpMethod.Get, "/api/cameras/states")),
+
+        // The basemap and the API's description: anyone signed in (officers' terminals draw the streets too)
+        Http("GET /api/basemap", SignedIn, c => c.CallAsync(HttpMethod.Get, "/api/basemap")),
+        Http("GET /api/basemap/roads/{z}/{x}/{y}", SignedIn, c => c.CallAsync(HttpMethod.Get, RoadTilePath(c))),
+        Http("GET /api/basemap/background/{z}/{x}/{y}", SignedIn, c => c.CallAsync(HttpMethod.Get, $"/api/basemap/background/{MatrixHost.BackgroundTile}")),
+        Http("GET /openapi/{documentName}.json", SignedIn, c => c.CallAsync(HttpMethod.Get, "/openapi/v1.json")),
         Http("GET /api/early-warning/hotspots", Board, c => c.CallAsync(HttpMethod.Get, "/api/early-warning/hotspots")),
         Http("GET /api/early-warning/daily", Board, c => c.CallAsync(HttpMethod.Get, "/api/early-warning/daily")),
         Http("GET /api/early-warning/alert-rates", Board, c => c.CallAsync(HttpMethod.Get, "/api/early-warning/alert-rates")),
@@ -119,6 +130,8 @@ public static class AuthorizationMatrix
             return h.InvokeAsync<LiveDirective>("SendDirective",
                 new DirectiveRequest([c.Host.FreshUnit()], area, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddHours(1), "matrix"), Token);
         }),
+        Hub("hub OperationsHub.ReportStationOnScene", Commanders, OperationsHub.Path, async (c, h) =>
+            await h.InvokeAsync("ReportStationOnScene", await c.Host.StationIncidentAsync(), Token)),
         Hub("hub OperationsHub.ReportIncident", Commanders, OperationsHub.Path, (c, h) =>
             h.InvokeAsync<string>("ReportIncident", "theft", 4, c.Host.City.Center.Latitude, c.Host.City.Center.Longitude, "matrix", Token)),
 
@@ -131,6 +144,17 @@ public static class AuthorizationMatrix
             await Caller.InvokeAsync(() => h.InvokeAsync<TerminalSnapshot>("SignIn", c.Host.UnitA, Token));
             await h.InvokeAsync<TerminalActionResult>("Perform", Guid.NewGuid().ToString("N"), "OutOfService", Token);
             await h.InvokeAsync<TerminalActionResult>("Perform", Guid.NewGuid().ToString("N"), "BackInService", Token);
+        }),
+        Hub("hub TerminalHub.GoOutOfService", OfficerOfUnitA, TerminalHub.Path, async (c, h) =>
+        {
+            await Caller.InvokeAsync(() => h.InvokeAsync<TerminalSnapshot>("SignIn", c.Host.UnitA, Token));
+            await h.InvokeAsync<TerminalActionResult>("GoOutOfService", Guid.NewGuid().ToString("N"), "matrix: meal break", Token);
+            await h.InvokeAsync<TerminalActionResult>("Perform", Guid.NewGuid().ToString("N"), "BackInService", Token);
+        }),
+        Hub("hub TerminalHub.Route", OfficerOfUnitA, TerminalHub.Path, async (c, h) =>
+        {
+            await Caller.InvokeAsync(() => h.InvokeAsync<TerminalSnapshot>("SignIn", c.Host.UnitA, Token));
+            await h.InvokeAsync<TerminalRoute?>("Route", Token);
         }),
         Hub("hub TerminalHub.ReportPosition", OfficerOfUnitA, TerminalHub.Path, async (c, h) =>
         {
@@ -147,6 +171,18 @@ public static class AuthorizationMatrix
         new("grpc /grpc.health.v1.Health/Check", Everyone, HealthCheckAsync),
         new("grpc /grpc.health.v1.Health/Watch", Everyone, HealthWatchAsync),
     ];
+
+    /// <summary>The road tile under the city's centre at zoom 14.</summary>
+    private static string RoadTilePath(Caller caller)
+    {
+        const int Zoom = 14;
+        var at = caller.Host.City.Center;
+        var n = 1 << Zoom;
+        var x = (int)((at.Longitude + 180) / 360 * n);
+        var latitude = at.Latitude * Math.PI / 180;
+        var y = (int)((1 - (Math.Log(Math.Tan(latitude) + (1 / Math.Cos(latitude))) / Math.PI)) / 2 * n);
+        return $"/api/basemap/roads/{Zoom}/{x}/{y}";
+    }
 
     private static MatrixRow Http(string surface, IReadOnlySet<Who> allowed, Func<Caller, Task> call) => new(surface, allowed, call);
 

@@ -72,6 +72,13 @@ public sealed class MatrixHost : IAsyncLifetime
         settings[$"Dispatch:Gateways:{GatewayOne}:Credential"] = GatewayOneCredential;
         settings[$"Dispatch:Gateways:{GatewayTwo}:Credential"] = GatewayTwoCredential;
 
+        // Station staff only for Normal incidents: the station desk's report has responders to report, and no unit is taken.
+        settings["Dispatch:ResponsePlan:Tiers:1:RespondersByPriority:Normal"] = "0";
+        settings["Dispatch:ResponsePlan:Tiers:2:RespondersByPriority:Normal"] = "0";
+
+        // A background tile file with one tile (BackgroundTile), as a site's own MBTiles would be.
+        settings["Dispatch:Basemap:TileFile"] = WriteBackgroundTiles(Cluster.DatabasePath + ".mbtiles");
+
         // One webhook at a closed port, given up after one attempt: the matrix's incidents make dead letters to retry.
         settings["Dispatch:Exports:Webhooks:0:Name"] = "matrix";
         settings["Dispatch:Exports:Webhooks:0:Url"] = "http://127.0.0.1:9/cap";
@@ -111,6 +118,34 @@ public sealed class MatrixHost : IAsyncLifetime
         var result = await Host.Grains.GetGrain<IIntakeGrain>(0).ReportAsync(new IncidentReport(
             "theft", IncidentPriority.Low, at.Latitude, at.Longitude, "matrix", IncidentSource.Operator, "operator:matrix"));
         return result.IncidentId ?? throw new InvalidOperationException(result.Error);
+    }
+
+    /// <summary>An open incident whose station committed responders who are not on scene yet.</summary>
+    public async Task<string> StationIncidentAsync()
+    {
+        var at = City.Stations[0].Location;
+        var result = await Host.Grains.GetGrain<IIntakeGrain>(0).ReportAsync(new IncidentReport(
+            "disturbance", IncidentPriority.Normal, at.Latitude, at.Longitude, "matrix", IncidentSource.Operator, "operator:matrix"));
+        return result.IncidentId ?? throw new InvalidOperationException(result.Error);
+    }
+
+    /// <summary>The slippy address (z/x/y) of the one tile in the host's background tile file.</summary>
+    public const string BackgroundTile = "4/13/5";
+
+    private static string WriteBackgroundTiles(string file)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+
+        // MBTiles numbers rows from the south (TMS): slippy row 5 at zoom 4 is row 10. The bytes are a 1x1 PNG.
+        command.CommandText = """
+            CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
+            INSERT INTO tiles VALUES (4, 13, 10, $png);
+            """;
+        command.Parameters.AddWithValue("$png", Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="));
+        command.ExecuteNonQuery();
+        return file;
     }
 
     public CameraSpec CameraOf(string gatewayId, int index) => City.Cameras.Where(c => c.GatewayId == gatewayId).ElementAt(index);

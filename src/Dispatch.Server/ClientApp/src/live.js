@@ -6,11 +6,12 @@ const retry = { nextRetryDelayInMilliseconds: (ctx) => Math.min(5000, 250 * 2 **
 const signInPage = () => { location.href = `/signin?ReturnUrl=${encodeURIComponent(location.pathname + location.search)}`; };
 
 /**
- * Who is signed in (GET /api/auth/me), with a sign-out button in the header; without a session, the sign-in page.
+ * Who is signed in (GET /api/auth/me), with a sign-out button in the header (`beforeSignOut`, when given, runs first
+ * and may refuse by returning false); without a session, the sign-in page.
  * While the person uses the page (pointer, keys), the session is kept alive at most once a minute, so only a page
  * nobody touches for the idle timeout is signed out (the server ends its hub connection then).
  */
-export async function session() {
+export async function session({ beforeSignOut } = {}) {
   const response = await fetch('/api/auth/me', { credentials: 'same-origin' });
   if (response.status === 401) { signInPage(); return new Promise(() => {}); }
   const me = await response.json();
@@ -20,6 +21,8 @@ export async function session() {
   const out = document.createElement('button');
   out.id = 'sign-out'; out.dataset.i18n = 'signOut'; out.textContent = 'Sign out';
   out.addEventListener('click', async () => {
+    // The page may need to finish first (a terminal signs off its unit) or refuse (buttons still queued).
+    if (beforeSignOut && !(await beforeSignOut())) return;
     await fetch('/api/auth/signout', { method: 'POST', credentials: 'same-origin' });
     location.href = '/signin';
   });
@@ -40,6 +43,8 @@ export const isRefusal = (e) => /HubException|unauthorized/i.test(String(e?.mess
 /**
  * A hub connection that, on every (re)connect, calls `resync` (which must return a snapshot with `seq`)
  * and only then applies deltas newer than the snapshot; deltas that arrive meanwhile are held back.
+ * When the host refuses the resync itself (a HubException: an unknown unit, say) and `onRefused` returns true,
+ * the connection stops instead of retrying: trying again would only be refused again.
  */
 export function liveConnection(url, { resync, onSnapshot, onState, onRefused }) {
   const connection = new signalR.HubConnectionBuilder()
@@ -49,6 +54,7 @@ export function liveConnection(url, { resync, onSnapshot, onState, onRefused }) 
     .build();
   let snapshotSeq = null;
   let held = [];
+  let stopped = false;
 
   const sync = async () => {
     snapshotSeq = null;
@@ -67,23 +73,18 @@ export function liveConnection(url, { resync, onSnapshot, onState, onRefused }) 
     else if (payload.seq > snapshotSeq) apply(payload);
   });
 
+  // The server said no (an unknown unit, a unit another terminal holds): when `onRefused` takes it (returns true), the
+  // connection stops instead of retrying, since trying again would only be refused again.
+  const refused = (e) => isRefusal(e) && onRefused?.(String(e?.message ?? e).replace(/^.*HubException: /, '')) === true;
+
   connection.onreconnecting(() => onState('reconnecting'));
-  let stopped = false;
-  connection.onreconnected(() => sync().catch((e) => refused(e)));
+  connection.onreconnected(() => sync().catch((e) => { if (refused(e)) stop(); else console.error(e); }));
   connection.onclose(() => { onState('disconnected'); if (!stopped) setTimeout(start, 2000); });
 
-  // The server said no (e.g. the unit is held by another terminal): stop and let the page say why.
-  async function refused(e) {
-    if (!isRefusal(e) || !onRefused) { console.error(e); return; }
-    stopped = true;
-    await connection.stop();
-    onRefused(String(e?.message ?? e).replace(/^.*HubException: /, ''));
-  }
-
   async function start() {
-    stopped = false;
+    if (stopped) return;
     try {
-      await connection.start();
+      if (connection.state === signalR.HubConnectionState.Disconnected) await connection.start();
     } catch (e) {
       onState('disconnected');
       // Refused at connect: the session ended (idle timeout, sign-out elsewhere).
@@ -95,13 +96,22 @@ export function liveConnection(url, { resync, onSnapshot, onState, onRefused }) 
     try {
       await sync();
     } catch (e) {
-      await refused(e);
+      if (refused(e)) { await stop(); return; }
+      onState('disconnected');
+      if (!stopped) setTimeout(start, 2000);
     }
   }
 
-  async function stop() { stopped = true; await connection.stop(); }
+  /** Ends the connection for good (sign-out, a refused sign-in); `start` opens it again. */
+  async function stop() {
+    stopped = true;
+    try { await connection.stop(); } catch { /* already down */ }
+    onState('disconnected');
+  }
 
-  return { connection, on, start, stop, sync };
+  function restart() { stopped = false; return start(); }
+
+  return { connection, on, start: restart, stop, sync };
 }
 
 export const statusColors = {
