@@ -14,26 +14,11 @@ using Orleans.Storage;
 
 namespace Dispatch.Storage.Tests;
 
-/// <summary>One PostgreSQL server for the class; each test has its own database.</summary>
-public sealed class PostgresFixture : IAsyncLifetime
-{
-    private int _databases;
-
-    public PostgresServer Server { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync() => Server = await PostgresServer.StartAsync(TestContext.Current.CancellationToken);
-
-    public ValueTask DisposeAsync() => Server.DisposeAsync();
-
-    public Task<string> NewDatabaseAsync() =>
-        Server.CreateDatabaseAsync($"t{Interlocked.Increment(ref _databases)}", TestContext.Current.CancellationToken);
-}
-
 /// <summary>
 /// The cluster's record on a real PostgreSQL: the same guarantees the silos of a cluster rely on as SQLite gives one
 /// host (version-checked commits, one active assignment per unit, alerts once, ETags on grain state).
 /// </summary>
-public sealed class PostgreSqlStorageTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
+public sealed class PostgreSqlStorageTests(PostgresCluster postgres) : IClassFixture<PostgresCluster>, IDisposable
 {
     private static readonly DateTimeOffset At = new(2026, 12, 5, 9, 30, 0, TimeSpan.FromHours(8));
     private static CancellationToken Token => TestContext.Current.CancellationToken;
