@@ -2,6 +2,7 @@
 # One entry point for people and CI:
 #   ./dispatch.sh run    start the service on embedded defaults (demo city) and print its URLs
 #   ./dispatch.sh test   run every test
+#   ./dispatch.sh cluster   three hosts in one Orleans cluster on PostgreSQL and Redis (docs/cluster.md)
 #   ./dispatch.sh screenshots   refresh docs/screenshots (the real pages in Chromium against the real host)
 # Both install what the project needs from Debian's packages when it is missing.
 # Sourcing this file (tests do) defines its functions and runs nothing.
@@ -23,6 +24,13 @@ TEST_APT_PACKAGES=(chromium fonts-wqy-zenhei prometheus redis-server postgresql 
 DISPATCH_DATA=${DISPATCH_DATA:-data}
 DISPATCH_WEB_PORT=${DISPATCH_WEB_PORT:-5080}
 DISPATCH_GRPC_PORT=${DISPATCH_GRPC_PORT:-5081}
+# `cluster`: PostgreSQL and Redis from Debian's packages (run as an unprivileged user in $DISPATCH_DATA/cluster).
+CLUSTER_APT_PACKAGES=(postgresql redis-server)
+DISPATCH_PG_PORT=${DISPATCH_PG_PORT:-15432}
+DISPATCH_REDIS_PORT=${DISPATCH_REDIS_PORT:-16379}
+# Host i (0, 1, 2) of the cluster serves on DISPATCH_WEB_PORT + 10 i and DISPATCH_GRPC_PORT + 10 i, its silo on these + i.
+DISPATCH_SILO_PORT=${DISPATCH_SILO_PORT:-11111}
+DISPATCH_SILO_GATEWAY_PORT=${DISPATCH_SILO_GATEWAY_PORT:-30000}
 # How long to wait for another apt or dpkg run (unattended upgrades, a second terminal) to let go of its lock.
 DISPATCH_APT_LOCK_WAIT_SECONDS=${DISPATCH_APT_LOCK_WAIT_SECONDS:-600}
 # Logs of earlier runs kept beside the current one (gateway.log.1 is the previous run's).
@@ -111,6 +119,10 @@ stop_process() {
 HOST_PID=""
 GATEWAY_PID=""
 SIMULATOR_PID=""
+CLUSTER_HOST_PIDS=()
+CLUSTER_DB=""
+CLUSTER_USER=""
+REDIS_PID=""
 
 # The gateway and the simulator first, so their streams end before the host does; then the host.
 stop_all() {
@@ -118,13 +130,26 @@ stop_all() {
     stop_process "$SIMULATOR_PID" 15
     stop_process "$GATEWAY_PID" 15
     stop_process "$HOST_PID" 30
-    SIMULATOR_PID="" GATEWAY_PID="" HOST_PID=""
+    # The cluster's hosts together: each leaves the cluster cleanly while the others still answer it.
+    local pid
+    for pid in "${CLUSTER_HOST_PIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${CLUSTER_HOST_PIDS[@]}"; do
+        stop_process "$pid" 30
+    done
+    CLUSTER_HOST_PIDS=()
+    stop_process "$REDIS_PID" 10
+    if [ -n "$CLUSTER_DB" ]; then
+        as_cluster_user "$(postgres_bin)/pg_ctl" -D "$CLUSTER_DB" -m fast -w stop >/dev/null 2>&1 || true
+    fi
+    SIMULATOR_PID="" GATEWAY_PID="" HOST_PID="" REDIS_PID="" CLUSTER_DB=""
 }
 
 # Ctrl+C or a TERM: a clean stop is the normal end of a run.
 on_stop_signal() {
     echo
-    echo "Stopping: simulator, camera gateway, then the host..."
+    echo "Stopping: simulator, camera gateway, then the host(s)..."
     stop_all
     echo "Dispatch stopped."
     exit 0
@@ -201,6 +226,130 @@ cmd_run() {
     exit "$status"
 }
 
+# The database servers do not run as root: as 'postgres' (Debian's package makes it) when we are root.
+as_cluster_user() {
+    if [ -n "$CLUSTER_USER" ]; then
+        runuser -u "$CLUSTER_USER" -- "$@"
+    else
+        "$@"
+    fi
+}
+
+postgres_bin() {
+    local bin
+    bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    [ -n "$bin" ] || { echo "dispatch: PostgreSQL is not installed (no /usr/lib/postgresql/*/bin)" >&2; exit 1; }
+    echo "$bin"
+}
+
+# Waits until a host answers /health/ready; exits with the host's own code if it stopped.
+wait_ready() {
+    local port=$1 pid=$2
+    for _ in $(seq 1 180); do
+        curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && return 0
+        if ! kill -0 "$pid" 2>/dev/null; then
+            local failed=0
+            wait "$pid" || failed=$?
+            echo "dispatch: the host on port $port stopped (exit code $failed)" >&2
+            exit "$failed"
+        fi
+        sleep 1
+    done
+    echo "dispatch: the host on port $port did not become ready within 180 s" >&2
+    exit 1
+}
+
+# Three hosts in one Orleans cluster: Redis membership, grain state and the incident record in PostgreSQL, each
+# host on its own ports with its own folder; the accounts store and token key shared so a token works on any host.
+cmd_cluster() {
+    need_dotnet
+    ensure_apt_packages "${APT_PACKAGES[@]}" "${CLUSTER_APT_PACKAGES[@]}"
+    need_node
+    if [ "${DISPATCH_SKIP_BUILD:-}" != 1 ]; then
+        dotnet build src/Dispatch.Server -c Release -nologo -v quiet -clp:NoSummary
+        dotnet build src/Dispatch.Gateway -c Release -nologo -v quiet -clp:NoSummary
+        dotnet build src/Dispatch.Simulator -c Release -nologo -v quiet -clp:NoSummary
+    fi
+    local root
+    root=$(mkdir -p "$DISPATCH_DATA/cluster" && cd "$DISPATCH_DATA/cluster" && pwd)
+    [ "$(id -u)" -eq 0 ] && CLUSTER_USER=postgres
+    mkdir -p "$root/postgres" "$root/redis"
+    [ -n "$CLUSTER_USER" ] && chown "$CLUSTER_USER" "$root/postgres" "$root/redis"
+    trap on_stop_signal INT TERM
+    trap stop_all EXIT
+
+    local bin
+    bin=$(postgres_bin)
+    if [ ! -f "$root/postgres/data/PG_VERSION" ]; then
+        as_cluster_user "$bin/initdb" -D "$root/postgres/data" -U dispatch -A trust -E UTF8 >/dev/null
+    fi
+    as_cluster_user "$bin/pg_ctl" -D "$root/postgres/data" -l "$root/postgres/server.log" -w -t 60 start \
+        -o "-p $DISPATCH_PG_PORT -k $root/postgres -c listen_addresses=127.0.0.1 -c max_connections=300" >/dev/null
+    CLUSTER_DB="$root/postgres/data"
+    "$bin/psql" -h 127.0.0.1 -p "$DISPATCH_PG_PORT" -U dispatch -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'dispatch'" | grep -q 1 \
+        || "$bin/createdb" -h 127.0.0.1 -p "$DISPATCH_PG_PORT" -U dispatch dispatch
+    echo "PostgreSQL on 127.0.0.1:$DISPATCH_PG_PORT (database dispatch; files in $root/postgres)"
+
+    as_cluster_user redis-server --port "$DISPATCH_REDIS_PORT" --bind 127.0.0.1 --dir "$root/redis" --save "" --appendonly no \
+        >"$root/redis/redis.log" 2>&1 &
+    REDIS_PID=$!
+    echo "Redis on 127.0.0.1:$DISPATCH_REDIS_PORT (cluster membership)"
+
+    local i web grpc servers=""
+    for i in 0 1 2; do
+        web=$((DISPATCH_WEB_PORT + 10 * i))
+        grpc=$((DISPATCH_GRPC_PORT + 10 * i))
+        mkdir -p "$root/host-$((i + 1))"
+        # Later hosts read the first one's demo secrets, so every host takes the same passwords.
+        [ "$i" -gt 0 ] && cp "$root/host-1/demo-accounts.txt" "$root/host-$((i + 1))/demo-accounts.txt"
+        rotate_log "$root/host-$((i + 1))/host.log"
+        ASPNETCORE_ENVIRONMENT=Demo dotnet src/Dispatch.Server/bin/Release/net10.0/Dispatch.Server.dll \
+            "--Kestrel:Endpoints:Web:Url=http://0.0.0.0:$web" "--Kestrel:Endpoints:Grpc:Url=http://0.0.0.0:$grpc" \
+            --Dispatch:Silo:Membership=Redis "--Dispatch:Silo:RedisConnectionString=127.0.0.1:$DISPATCH_REDIS_PORT" \
+            "--Dispatch:Silo:SiloPort=$((DISPATCH_SILO_PORT + i))" "--Dispatch:Silo:GatewayPort=$((DISPATCH_SILO_GATEWAY_PORT + i))" \
+            --Dispatch:Storage:Dialect=PostgreSql \
+            "--Dispatch:Storage:PostgreSqlConnectionString=Host=127.0.0.1;Port=$DISPATCH_PG_PORT;Database=dispatch;Username=dispatch;Maximum Pool Size=60" \
+            "--Dispatch:Storage:SqlitePath=$root/host-$((i + 1))/dispatch.db" \
+            "--Dispatch:Security:StorePath=$root/security.db" "--Dispatch:Security:Tokens:SigningKeyPath=$root/token-signing.key" \
+            --Dispatch:Demo:SeedAccounts=true "$@" >"$root/host-$((i + 1))/host.log" 2>&1 &
+        CLUSTER_HOST_PIDS+=($!)
+        # The first host creates the tables and seeds the accounts before the others join.
+        [ "$i" -eq 0 ] && wait_ready "$web" "${CLUSTER_HOST_PIDS[0]}"
+        servers="${servers:+$servers,}http://127.0.0.1:$grpc"
+    done
+    for i in 1 2; do
+        wait_ready "$((DISPATCH_WEB_PORT + 10 * i))" "${CLUSTER_HOST_PIDS[$i]}"
+    done
+
+    echo "Dispatch cluster is up: three hosts, one Orleans cluster (Redis membership, PostgreSQL storage)."
+    for i in 0 1 2; do
+        echo "  Host $((i + 1)): map http://localhost:$((DISPATCH_WEB_PORT + 10 * i))/  gRPC http://localhost:$((DISPATCH_GRPC_PORT + 10 * i))  log $root/host-$((i + 1))/host.log"
+    done
+    echo "Demo accounts (same on every host): $root/host-1/demo-accounts.txt"
+
+    local credential
+    credential=$(awk -F'\t' '$1 == "gateway" && $2 == "gw-1" { print $3 }' "$root/host-1/demo-accounts.txt")
+    rotate_log "$root/gateway.log"
+    rotate_log "$root/simulator.log"
+    dotnet src/Dispatch.Gateway/bin/Release/net10.0/Dispatch.Gateway.dll --server "$servers" \
+        --gateway-id gw-1 --credential "$credential" --cameras 2 --source synthetic \
+        --lat 36.6600 --lon 117.0000 --spool "$root/gateway-spool" --report 60 > "$root/gateway.log" 2>&1 &
+    GATEWAY_PID=$!
+    echo "Camera gateway gw-1 started on every host's gRPC port ($servers); its log: $root/gateway.log"
+    dotnet src/Dispatch.Simulator/bin/Release/net10.0/Dispatch.Simulator.dll live --host "http://127.0.0.1:$((DISPATCH_WEB_PORT + 10))" \
+        --accounts "$root/host-1/demo-accounts.txt" > "$root/simulator.log" 2>&1 &
+    SIMULATOR_PID=$!
+    echo "Simulator started on host 2; its log: $root/simulator.log"
+    echo "Press Ctrl+C to stop."
+
+    # Until a host ends by itself (a signal ends the run through on_stop_signal instead).
+    local status=0
+    wait -n "${CLUSTER_HOST_PIDS[@]}" || status=$?
+    echo "dispatch: a host stopped (exit code $status); stopping the cluster" >&2
+    stop_all
+    exit "$status"
+}
+
 cmd_test() {
     need_dotnet
     ensure_apt_packages "${APT_PACKAGES[@]}" "${TEST_APT_PACKAGES[@]}"
@@ -222,7 +371,8 @@ main() {
         run) shift; cmd_run "$@" ;;
         test) shift; cmd_test "$@" ;;
         screenshots) shift; cmd_screenshots "$@" ;;
-        *) echo "usage: ./dispatch.sh run | test | screenshots" >&2; exit 64 ;;
+        cluster) shift; cmd_cluster "$@" ;;
+        *) echo "usage: ./dispatch.sh run | test | cluster | screenshots" >&2; exit 64 ;;
     esac
 }
 

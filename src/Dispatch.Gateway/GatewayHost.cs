@@ -46,6 +46,7 @@ public static class GatewayHost
                 new DeliveryOptions
                 {
                     Server = options.Server,
+                    FailoverServers = options.FailoverServers,
                     GatewayId = options.GatewayId,
                     Credential = options.Credential,
                     Cameras = [.. cameras.Select(c => c.Info)],
@@ -65,7 +66,7 @@ public static class GatewayHost
             using var deliveryStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var deliveryTask = delivery.RunAsync(deliveryStop.Token);
             var cameraTasks = workers.Select(w => w.RunAsync(stop.Token)).ToList();
-            Log($"gateway {options.GatewayId}: {workers.Count} cameras, server {options.Server}, spool {spool.FilePath}");
+            Log($"gateway {options.GatewayId}: {workers.Count} cameras, server {string.Join(", ", new[] { options.Server }.Concat(options.FailoverServers))}, spool {spool.FilePath}");
 
             var camerasDone = Task.WhenAll(cameraTasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
             while (!stop.IsCancellationRequested && !camerasDone.IsCompleted)

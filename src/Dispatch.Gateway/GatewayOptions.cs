@@ -7,7 +7,8 @@ public sealed record GatewayOptions
 {
     public const string Usage = """
         usage: dispatch-gateway [options]
-          --server URL          dispatch service gRPC endpoint (default http://127.0.0.1:5081)
+          --server URL[,URL...] dispatch service gRPC endpoint (default http://127.0.0.1:5081); more than
+                                one: hosts of one cluster, the next tried at once when one is lost
           --gateway-id ID       this gateway's registered id (default gw-1)
           --credential SECRET   its credential (default: $DISPATCH_GATEWAY_CREDENTIAL, else empty)
           --cameras N           number of cameras on --source (default 1)
@@ -30,6 +31,9 @@ public sealed record GatewayOptions
         """;
 
     public Uri Server { get; init; } = new("http://127.0.0.1:5081");
+
+    /// <summary>The other hosts of <c>--server</c>'s list, in order.</summary>
+    public IReadOnlyList<Uri> FailoverServers { get; init; } = [];
 
     public string GatewayId { get; init; } = "gw-1";
 
@@ -91,7 +95,7 @@ public sealed record GatewayOptions
 
             options = name switch
             {
-                "--server" => options with { Server = ParseUri(Value()) },
+                "--server" => WithServers(options, Value()),
                 "--gateway-id" => options with { GatewayId = NonEmpty(name, Value()) },
                 "--credential" => options with { Credential = Value() },
                 "--cameras" => options with { Cameras = ParseInt(name, Value(), 1, 1024) },
@@ -113,6 +117,14 @@ public sealed record GatewayOptions
         }
 
         return options;
+    }
+
+    private static GatewayOptions WithServers(GatewayOptions options, string value)
+    {
+        var servers = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(ParseUri).ToList();
+        return servers.Count == 0
+            ? throw new ArgumentException("--server needs at least one http:// or https:// URL")
+            : options with { Server = servers[0], FailoverServers = servers.Skip(1).ToList() };
     }
 
     private static Uri ParseUri(string value) =>

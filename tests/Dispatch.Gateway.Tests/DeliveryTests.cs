@@ -109,6 +109,42 @@ public sealed class DeliveryTests
     }
 
     [Fact]
+    public async Task A_lost_host_is_left_for_the_next_of_the_list_at_once_and_what_it_had_not_acknowledged_goes_there()
+    {
+        using var dir = new TempDirectory("delivery");
+        using var spool = AlertSpool.Open(dir.Path, "gw-t");
+
+        // The first host answers what it can of five alerts, then its stream breaks; the second is well.
+        var dying = new RecordingGateway { DropSessionAfterAlerts = 5, Window = 5 };
+        await using var first = await RecordingServer.StartAsync(RecordingServer.ReservePort(), dying);
+        await using var second = await RecordingServer.StartAsync(RecordingServer.ReservePort());
+        var alerts = Enumerable.Range(1, 10).Select(i => Alerts.Make(i)).ToList();
+        alerts.ForEach(a => spool.Append(a));
+        var options = Options(first.Port) with { FailoverServers = [second.Address], InitialBackoff = TimeSpan.FromSeconds(30), MaxBackoff = TimeSpan.FromSeconds(30) };
+        await using var gateway = Start(options, spool);
+
+        // The backoff is 30 s: only an immediate move to the next host delivers within the patience.
+        await Eventually.True(() => spool.Count == 0, Patience, () => $"{spool.Count} alerts still spooled");
+        Assert.Equal(5, dying.Received.Count);
+        Assert.Equal(alerts.Select(a => a.AlertId).Order(), dying.DistinctAccepted.Union(second.Gateway.DistinctAccepted).Order());
+        Assert.Contains(alerts[4].AlertId, second.Gateway.DistinctAccepted);
+        Assert.All(alerts.Skip(5), a => Assert.Contains(a.AlertId, second.Gateway.DistinctAccepted));
+        Assert.Equal(second.Address, gateway.Delivery.CurrentServer);
+        Assert.Equal(10, gateway.Delivery.AlertsAcked);
+    }
+
+    [Fact]
+    public void Server_option_takes_a_list_of_hosts_and_names_a_bad_one()
+    {
+        var options = GatewayOptions.Parse(["--server", "http://10.0.0.1:5081, http://10.0.0.2:5081,http://10.0.0.3:5081"]);
+
+        Assert.Equal(new Uri("http://10.0.0.1:5081"), options.Server);
+        Assert.Equal([new Uri("http://10.0.0.2:5081"), new Uri("http://10.0.0.3:5081")], options.FailoverServers);
+        var bad = Assert.Throws<ArgumentException>(() => GatewayOptions.Parse(["--server", "http://10.0.0.1:5081,ftp://x"]));
+        Assert.Contains("ftp://x", bad.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Alert_refused_as_too_many_unacknowledged_is_kept_and_sent_again()
     {
         using var dir = new TempDirectory("delivery");

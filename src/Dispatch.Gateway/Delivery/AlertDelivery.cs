@@ -34,6 +34,7 @@ public sealed class AlertDelivery
     private long _sessions;
     private long _failedAttempts;
     private volatile bool _connected;
+    private Uri _server;
 
     public AlertDelivery(DeliveryOptions options, AlertSpool spool, Func<Heartbeat>? heartbeat = null, Action<string>? log = null, Random? random = null)
     {
@@ -43,6 +44,7 @@ public sealed class AlertDelivery
         _log = log ?? (_ => { });
         _backoff = new Backoff(options.InitialBackoff, options.MaxBackoff, random);
         _window = options.DefaultWindow;
+        _server = options.Server;
         _heartbeatInterval = options.HeartbeatInterval;
         _spool.Appended += Wake;
     }
@@ -64,9 +66,17 @@ public sealed class AlertDelivery
 
     public bool Connected => _connected;
 
-    /// <summary>Runs sessions until cancelled.</summary>
+    /// <summary>The host this gateway talks to now (or will try next).</summary>
+    public Uri CurrentServer => _server;
+
+    /// <summary>
+    /// Runs sessions until cancelled. A lost or refused session moves on to the next host of
+    /// <see cref="DeliveryOptions.Servers"/> at once; the backoff applies once every host has been tried in turn.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        var servers = _options.Servers;
+        var current = 0;
         var attempt = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -84,7 +94,7 @@ public sealed class AlertDelivery
             catch (Exception error) when (error is RpcException or IOException or HttpRequestException or InvalidOperationException or OperationCanceledException)
             {
                 Interlocked.Increment(ref _failedAttempts);
-                _log($"connection to {_options.Server} lost or refused: {Describe(error)}");
+                _log($"connection to {_server} lost or refused: {Describe(error)}");
             }
             finally
             {
@@ -95,8 +105,11 @@ public sealed class AlertDelivery
                 }
             }
 
-            var delay = _backoff.Delay(attempt++);
-            _log($"reconnecting in {delay.TotalSeconds:F2} s (attempt {attempt})");
+            current = (current + 1) % servers.Count;
+            _server = servers[current];
+            var delay = (attempt + 1) % servers.Count == 0 ? _backoff.Delay(attempt / servers.Count) : TimeSpan.Zero;
+            attempt++;
+            _log($"reconnecting to {_server} in {delay.TotalSeconds:F2} s (attempt {attempt})");
             try
             {
                 await Task.Delay(delay, cancellationToken);
@@ -113,7 +126,7 @@ public sealed class AlertDelivery
         // The call's own life, ended when the session ends: after a clean close when the gateway is asked to stop, so
         // the service sees the stream finish rather than a reset.
         using var sessionCts = new CancellationTokenSource();
-        using var channel = GrpcChannel.ForAddress(_options.Server, new GrpcChannelOptions
+        using var channel = GrpcChannel.ForAddress(_server, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler
             {
@@ -140,18 +153,18 @@ public sealed class AlertDelivery
             {
                 if (!reader.IsCompleted)
                 {
-                    throw new InvalidOperationException($"no Welcome from {_options.Server} within {_options.WelcomeTimeout.TotalSeconds:F0} s");
+                    throw new InvalidOperationException($"no Welcome from {_server} within {_options.WelcomeTimeout.TotalSeconds:F0} s");
                 }
 
                 // Refused (e.g. UNAUTHENTICATED) or unreachable: the reader holds the service's status.
                 await reader;
-                throw new InvalidOperationException($"{_options.Server} ended the stream without a Welcome");
+                throw new InvalidOperationException($"{_server} ended the stream without a Welcome");
             }
 
             onWelcome();
             _connected = true;
             Interlocked.Increment(ref _sessions);
-            _log($"connected to {_options.Server}; {_spool.Count} alerts pending, window {Volatile.Read(ref _window)}");
+            _log($"connected to {_server}; {_spool.Count} alerts pending, window {Volatile.Read(ref _window)}");
             var nextHeartbeat = DateTime.UtcNow;
             while (!reader.IsCompleted && !stopping.IsCancellationRequested)
             {

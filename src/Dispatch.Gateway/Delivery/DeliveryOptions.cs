@@ -7,6 +7,12 @@ public sealed record DeliveryOptions
 {
     public required Uri Server { get; init; }
 
+    /// <summary>Other hosts of the same cluster, tried in turn after <see cref="Server"/> when a session is lost or refused.</summary>
+    public IReadOnlyList<Uri> FailoverServers { get; init; } = [];
+
+    /// <summary><see cref="Server"/> first, then the failover hosts.</summary>
+    public IReadOnlyList<Uri> Servers => [Server, .. FailoverServers];
+
     public required string GatewayId { get; init; }
 
     public required string Credential { get; init; }

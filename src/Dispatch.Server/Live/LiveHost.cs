@@ -251,6 +251,7 @@ public sealed class LiveHostService(
     AlertArchive archive,
     IOptions<LiveOptions> options,
     TimeProvider clock,
+    IClusterMembershipService membership,
     ILogger<LiveHostService> logger) : BackgroundService
 {
     internal static readonly TimeSpan RegistrationInterval = TimeSpan.FromSeconds(30);
@@ -294,6 +295,7 @@ public sealed class LiveHostService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _ = Task.Run(() => RefreshWhenSilosDieAsync(stoppingToken), CancellationToken.None);
         var interval = TimeSpan.FromMilliseconds(Math.Max(50, options.Value.PositionIntervalMilliseconds));
         using var tick = new PeriodicTimer(interval, clock);
         var nextRegistration = clock.GetUtcNow() + RegistrationInterval;
@@ -313,6 +315,78 @@ public sealed class LiveHostService(
                 logger.LogWarning(ex, "Live tick failed");
             }
         }
+    }
+
+    /// <summary>
+    /// A silo that dies takes with it the changes its notifier had not sent yet, and the grains that made them come
+    /// back on a survivor without publishing again: so when a silo is declared dead this host registers again (the
+    /// registry may have moved) and reads units and open incidents afresh, pushed to its pages like any change.
+    /// </summary>
+    private async Task RefreshWhenSilosDieAsync(CancellationToken stoppingToken)
+    {
+        var known = membership.CurrentSnapshot;
+        try
+        {
+            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stoppingToken))
+            {
+                var died = snapshot.Members.Values.Any(m => m.Status == SiloStatus.Dead
+                    && known.Members.TryGetValue(m.SiloAddress, out var before) && before.Status != SiloStatus.Dead);
+                known = snapshot;
+                if (!died)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await grains.GetGrain<ILiveHostRegistryGrain>(0).RegisterAsync(HostId, _reference!);
+                    await Task.Delay(LiveNotifierGrain.HostListAge + TimeSpan.FromMilliseconds(100), stoppingToken);
+                    await RefreshBoardAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogWarning(ex, "Live board refresh after a silo died failed; entries catch up with their next change");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>
+    /// Reads units and open incidents from their grains and applies them as changes stamped with the time before the
+    /// read: a change published after the read is newer and wins, one published before it and delivered late loses.
+    /// </summary>
+    private async Task RefreshBoardAsync(CancellationToken cancellationToken)
+    {
+        var version = clock.GetUtcNow().UtcTicks;
+        var messages = new System.Collections.Concurrent.ConcurrentBag<LiveMessage>();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(city.Units, parallel, async (spec, _) =>
+        {
+            if (await grains.GetGrain<IPatrolUnitGrain>(spec.Id).GetAsync() is { } unit)
+            {
+                messages.Add(new UnitUpdate(version, unit.ToLive(city)));
+            }
+        });
+
+        var open = await store.FindAsync(new IncidentFilter { Status = IncidentStatus.Open, Limit = 10_000 }, cancellationToken);
+        await Parallel.ForEachAsync(open, parallel, async (summary, _) =>
+        {
+            if (await grains.GetGrain<IIncidentGrain>(summary.IncidentId).GetAsync() is { } incident)
+            {
+                messages.Add(new IncidentUpdate(version, incident.ToLive(city)));
+            }
+        });
+
+        foreach (var batch in messages.Chunk(LiveNotifierGrain.MaxBatch))
+        {
+            await observer.ReceiveAsync(batch);
+        }
+
+        logger.LogInformation("Live board refreshed after a silo died: {Units} units, {Incidents} open incidents", city.Units.Count, open.Count);
     }
 
     /// <summary>

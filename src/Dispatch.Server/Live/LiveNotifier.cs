@@ -40,25 +40,56 @@ public interface ILiveNotifierGrain : IGrainWithIntegerKey
     Task PublishAsync(LiveMessage message);
 }
 
-public sealed class LiveHostRegistryGrain(TimeProvider clock) : Grain, ILiveHostRegistryGrain
+/// <summary>The registered hosts as stored, so a registry that moves to another silo (its silo died) still knows them.</summary>
+[GenerateSerializer]
+[Alias("live.LiveHostRegistryState")]
+public sealed class LiveHostRegistryState
+{
+    [Id(0)]
+    public Dictionary<string, ILiveHostObserver> Hosts { get; set; } = new(StringComparer.Ordinal);
+}
+
+public sealed class LiveHostRegistryGrain(
+    [PersistentState("hosts")] IPersistentState<LiveHostRegistryState> stored,
+    TimeProvider clock) : Grain, ILiveHostRegistryGrain
 {
     /// <summary>Three missed re-registrations and the host is presumed gone.</summary>
     internal static readonly TimeSpan Expiry = LiveHostService.RegistrationInterval * 3;
 
     private readonly Dictionary<string, (ILiveHostObserver Observer, DateTimeOffset SeenAt)> _hosts = new(StringComparer.Ordinal);
 
-    public Task RegisterAsync(string hostId, ILiveHostObserver observer)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(hostId);
-        ArgumentNullException.ThrowIfNull(observer);
-        _hosts[hostId] = (observer, clock.GetUtcNow());
+        // Hosts known before a move count as just seen: each re-registers within its interval or expires as usual.
+        var now = clock.GetUtcNow();
+        foreach (var (hostId, observer) in stored.State.Hosts)
+        {
+            _hosts[hostId] = (observer, now);
+        }
+
         return Task.CompletedTask;
     }
 
-    public Task UnregisterAsync(string hostId)
+    public async Task RegisterAsync(string hostId, ILiveHostObserver observer)
     {
-        _hosts.Remove(hostId);
-        return Task.CompletedTask;
+        ArgumentException.ThrowIfNullOrWhiteSpace(hostId);
+        ArgumentNullException.ThrowIfNull(observer);
+        var known = _hosts.ContainsKey(hostId);
+        _hosts[hostId] = (observer, clock.GetUtcNow());
+
+        // Written when the set of hosts changes (a host starts), not on every re-registration.
+        if (!known)
+        {
+            await SaveAsync();
+        }
+    }
+
+    public async Task UnregisterAsync(string hostId)
+    {
+        if (_hosts.Remove(hostId))
+        {
+            await SaveAsync();
+        }
     }
 
     public Task<IReadOnlyList<ILiveHostObserver>> GetHostsAsync()
@@ -71,6 +102,12 @@ public sealed class LiveHostRegistryGrain(TimeProvider clock) : Grain, ILiveHost
     {
         Expire();
         return Task.FromResult<IReadOnlyList<string>>([.. _hosts.Keys.Order(StringComparer.Ordinal)]);
+    }
+
+    private Task SaveAsync()
+    {
+        stored.State.Hosts = _hosts.ToDictionary(h => h.Key, h => h.Value.Observer, StringComparer.Ordinal);
+        return stored.WriteStateAsync();
     }
 
     private void Expire()

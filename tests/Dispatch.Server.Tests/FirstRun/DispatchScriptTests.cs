@@ -3,6 +3,8 @@ using System.Globalization;
 using Dispatch.Domain.City;
 using Dispatch.Server.Tests.Live;
 using Dispatch.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Dispatch.Server.Tests.FirstRun;
 
@@ -116,6 +118,133 @@ public sealed class DispatchScriptTests
         Assert.Equal("the previous run's gateway log\n", Read(Path.Combine(data, "gateway.log.1")));
         Assert.Equal("the previous run's simulator log\n", Read(Path.Combine(data, "simulator.log.1")));
         Assert.Matches(@"(?m)^units=\d+ connected=0 ", Read(Path.Combine(data, "simulator.log")));
+    }
+
+    [Fact]
+    public async Task Cluster_starts_postgres_redis_and_three_hosts_that_serve_one_board_and_Ctrl_C_stops_everything()
+    {
+        using var dir = new TempDirectory("dispatch-cluster-run");
+        var data = Path.Combine(dir.Path, "data");
+        var city = LiveCluster.SmallCity(grids: 2);
+        await File.WriteAllTextAsync(dir.File("city.geojson"), CityGeoJson.Write(city), TestContext.Current.CancellationToken);
+        var start = new ProcessStartInfo("setsid") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in (string[])["bash", Script, "cluster", $"--Dispatch:City:Path={dir.File("city.geojson")}", "--Dispatch:Roads:DemoSize=0.2"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // Base ports with room above them for hosts 2 and 3 (+10, +20; silos +1, +2).
+        int web = SpacedPort(), grpc = SpacedPort();
+        start.Environment["DISPATCH_DATA"] = data;
+        start.Environment["DISPATCH_WEB_PORT"] = LoopbackHostSettings.Text(web);
+        start.Environment["DISPATCH_GRPC_PORT"] = LoopbackHostSettings.Text(grpc);
+        start.Environment["DISPATCH_SILO_PORT"] = LoopbackHostSettings.Text(SpacedPort());
+        start.Environment["DISPATCH_SILO_GATEWAY_PORT"] = LoopbackHostSettings.Text(SpacedPort());
+        start.Environment["DISPATCH_PG_PORT"] = Port();
+        start.Environment["DISPATCH_REDIS_PORT"] = Port();
+        start.Environment["DISPATCH_SKIP_BUILD"] = "1";
+        using var run = Process.Start(start)!;
+        var output = new StringWriter();
+        var synced = TextWriter.Synchronized(output);
+        run.OutputDataReceived += (_, e) => synced.WriteLine(e.Data);
+        run.ErrorDataReceived += (_, e) => synced.WriteLine(e.Data);
+        run.BeginOutputReadLine();
+        run.BeginErrorReadLine();
+        string Said()
+        {
+            lock (synced)
+            {
+                return output.ToString();
+            }
+        }
+
+        try
+        {
+            await Until(() => Said().Contains("Press Ctrl+C to stop.", StringComparison.Ordinal), TimeSpan.FromSeconds(240), Said);
+            var gatewayLog = Path.Combine(data, "cluster", "gateway.log");
+            await Until(() => Read(gatewayLog).Contains("connected to", StringComparison.Ordinal), TimeSpan.FromSeconds(90), () => Said() + Read(gatewayLog));
+
+            // One cluster: an incident reported through host 1 is on host 3's board, and host 1's token is good on host 3.
+            var accounts = DemoAccounts(Path.Combine(data, "cluster", "host-1", "demo-accounts.txt"));
+            var token = await TestAccounts.FetchAsync(new Uri($"http://127.0.0.1:{web}"), "operator", accounts["operator"]);
+            await using var reporter = await SignedInHubAsync(new Uri($"http://127.0.0.1:{web}"), token);
+            var incidentId = await reporter.InvokeAsync<string>("ReportIncident", "robbery", 4, city.Center.Latitude, city.Center.Longitude, "cluster script test",
+                TestContext.Current.CancellationToken);
+            await using var watcher = await SignedInHubAsync(new Uri($"http://127.0.0.1:{web + 20}"), token);
+            await Eventually.Get(
+                () => watcher.InvokeAsync<Dispatch.Server.Live.OperationsSnapshot>("Subscribe", (string[]?)null, TestContext.Current.CancellationToken),
+                s => s.Incidents.Any(i => i.IncidentId == incidentId), "the incident on host 3's board");
+
+            using var interrupt = Process.Start("kill", ["-INT", "--", $"-{run.Id.ToString(CultureInfo.InvariantCulture)}"])!;
+            await interrupt.WaitForExitAsync(TestContext.Current.CancellationToken);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(120));
+            await run.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!run.HasExited)
+            {
+                using var kill = Process.Start("kill", ["-KILL", "--", $"-{run.Id.ToString(CultureInfo.InvariantCulture)}"])!;
+                await kill.WaitForExitAsync(CancellationToken.None);
+            }
+        }
+
+        var said = Said();
+        Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}:\n{said}");
+        Assert.Contains("Dispatch cluster is up", said, StringComparison.Ordinal);
+        Assert.Contains($"Host 3: map http://localhost:{web + 20}/", said, StringComparison.Ordinal);
+        Assert.Contains("Dispatch stopped.", said, StringComparison.Ordinal);
+        Assert.DoesNotContain("unbound variable", said, StringComparison.Ordinal);
+
+        // Nothing of it is left running: the database and Redis ports are free again.
+        foreach (var port in new[] { start.Environment["DISPATCH_PG_PORT"]!, start.Environment["DISPATCH_REDIS_PORT"]!, LoopbackHostSettings.Text(web + 10) })
+        {
+            using var probe = new System.Net.Sockets.TcpClient();
+            await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(() => probe.ConnectAsync("127.0.0.1", int.Parse(port, CultureInfo.InvariantCulture), TestContext.Current.CancellationToken).AsTask());
+        }
+    }
+
+    private static Dictionary<string, string> DemoAccounts(string path) => File.ReadAllLines(path)
+        .Select(l => l.Split('\t'))
+        .Where(f => f.Length >= 3 && f[0] == "account")
+        .ToDictionary(f => f[1], f => f[2], StringComparer.Ordinal);
+
+    private static async Task<HubConnection> SignedInHubAsync(Uri web, string token)
+    {
+        var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(web, Dispatch.Server.Live.OperationsHub.Path), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()))
+            .Build();
+        await hub.StartAsync(TestContext.Current.CancellationToken);
+        return hub;
+    }
+
+    /// <summary>A free port whose next twenty are free too (the cluster's hosts count up from it).</summary>
+    private static int SpacedPort()
+    {
+        while (true)
+        {
+            var port = TestPorts.GetFreeTcpPort();
+            if (port < 60000 && Enumerable.Range(1, 20).All(IsFree))
+            {
+                return port;
+            }
+
+            bool IsFree(int offset)
+            {
+                try
+                {
+                    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port + offset);
+                    listener.Start();
+                    return true;
+                }
+                catch (System.Net.Sockets.SocketException)
+                {
+                    return false;
+                }
+            }
+        }
     }
 
     private static string Port() => TestPorts.GetFreeTcpPort().ToString(CultureInfo.InvariantCulture);
