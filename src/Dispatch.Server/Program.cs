@@ -8,6 +8,7 @@ using Dispatch.Server.Hosting;
 using Dispatch.Server.Metrics;
 using Dispatch.Server.Live;
 using Dispatch.Server.Roads;
+using Dispatch.Server.Video;
 
 var builder = WebApplication.CreateBuilder(args);
 WebApplication app;
@@ -26,6 +27,7 @@ try
     builder.AddCoverage();
     builder.AddEarlyWarning();
     builder.AddIncidentExports(); // after AddLive: wraps its event sink
+    builder.AddVideo();
     app = builder.Build();
 }
 catch (Exception ex) when (Startup.IsConfigurationError(ex))
@@ -41,6 +43,7 @@ app.MapLive();
 app.MapCoverage();
 app.MapEarlyWarning();
 app.MapIncidentExports();
+app.MapVideo();
 app.PrintStartupBanner();
 
 return await app.RunWithStartupErrorsReportedAsync();
