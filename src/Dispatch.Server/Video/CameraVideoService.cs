@@ -86,45 +86,17 @@ public sealed partial class CameraVideoService(
         var cancellation = context.CancellationToken;
         if (!await requestStream.MoveNext(cancellation) || requestStream.Current.BodyCase != ClipChunk.BodyOneofCase.Header)
         {
-            return Refuse("", ClipRejectReason.Invalid, "the first message of UploadClip must be a ClipHeader");
+            return await DrainedAsync(requestStream, Refuse("", ClipRejectReason.Invalid, "the first message of UploadClip must be a ClipHeader"), cancellation);
         }
 
         var header = requestStream.Current.Header;
+        var (ack, alert) = await CheckAsync(gatewayId, header, cancellation);
+        if (ack is not null)
+        {
+            return await DrainedAsync(requestStream, ack, cancellation);
+        }
+
         var alertId = header.AlertId;
-        var maxBytes = options.Value.MaxClipBytes;
-        if (string.IsNullOrWhiteSpace(alertId) || alertId.Length > 128)
-        {
-            return Refuse(alertId, ClipRejectReason.Invalid, $"alert_id must be 1 to 128 characters, got {alertId.Length}");
-        }
-
-        if (!MediaTypes.Contains(header.MediaType, StringComparer.Ordinal))
-        {
-            return Refuse(alertId, ClipRejectReason.UnsupportedMedia, $"media_type '{header.MediaType}' is not one of {string.Join(", ", MediaTypes)}");
-        }
-
-        if (header.TotalBytes == 0 || header.TotalBytes > (ulong)maxBytes)
-        {
-            return Refuse(alertId, header.TotalBytes == 0 ? ClipRejectReason.Invalid : ClipRejectReason.ClipTooLarge, string.Create(CultureInfo.InvariantCulture,
-                $"total_bytes {header.TotalBytes} must be within 1..{maxBytes} (Dispatch:Video:MaxClipBytes)"));
-        }
-
-        if (header.StartsAt is null || header.EndsAt is null || header.EndsAt.ToDateTimeOffset() < header.StartsAt.ToDateTimeOffset())
-        {
-            return Refuse(alertId, ClipRejectReason.Invalid, "starts_at and ends_at must both be set, ends_at not before starts_at");
-        }
-
-        var alert = await archive.FindAsync(alertId, gatewayId, cancellation);
-        if (alert is null)
-        {
-            // Its ack may still be on the way; the gateway tries again.
-            return Refuse(alertId, ClipRejectReason.UnknownAlert, $"no accepted alert '{alertId}' of gateway '{gatewayId}' (yet)", TimeSpan.FromSeconds(2));
-        }
-
-        if (alert.CameraId != header.CameraId)
-        {
-            return Refuse(alertId, ClipRejectReason.Invalid, $"alert '{alertId}' came from camera '{alert.CameraId}', not '{header.CameraId}'");
-        }
-
         var bytes = new byte[(int)header.TotalBytes];
         var length = 0;
         while (await requestStream.MoveNext(cancellation))
@@ -132,13 +104,13 @@ public sealed partial class CameraVideoService(
             var chunk = requestStream.Current;
             if (chunk.BodyCase != ClipChunk.BodyOneofCase.Data || chunk.Data.Length > MaxChunkBytes)
             {
-                return Refuse(alertId, ClipRejectReason.Invalid, $"after the header only data chunks of at most {MaxChunkBytes} bytes may follow");
+                return await DrainedAsync(requestStream, Refuse(alertId, ClipRejectReason.Invalid, $"after the header only data chunks of at most {MaxChunkBytes} bytes may follow"), cancellation);
             }
 
             if (length + chunk.Data.Length > bytes.Length)
             {
-                return Refuse(alertId, ClipRejectReason.Invalid, string.Create(CultureInfo.InvariantCulture,
-                    $"the chunks add up to more than total_bytes {header.TotalBytes}"));
+                return await DrainedAsync(requestStream, Refuse(alertId, ClipRejectReason.Invalid, string.Create(CultureInfo.InvariantCulture,
+                    $"the chunks add up to more than total_bytes {header.TotalBytes}")), cancellation);
             }
 
             chunk.Data.Span.CopyTo(bytes.AsSpan(length));
@@ -155,7 +127,7 @@ public sealed partial class CameraVideoService(
             return Refuse(alertId, ClipRejectReason.UnsupportedMedia, "the clip is not a WebM file (no EBML header)");
         }
 
-        var stored = await archive.SaveClipAsync(new ArchivedClip(gatewayId, alertId, alert.CameraId, header.MediaType,
+        var stored = await archive.SaveClipAsync(new ArchivedClip(gatewayId, alertId, alert!.CameraId, header.MediaType,
             header.StartsAt.ToDateTimeOffset(), header.EndsAt.ToDateTimeOffset(), (int)header.WidthPx, (int)header.HeightPx, (int)header.FrameCount,
             bytes.Length, clock.GetUtcNow()), bytes, cancellation);
         if (stored)
@@ -165,6 +137,60 @@ public sealed partial class CameraVideoService(
         }
 
         return new ClipAck { AlertId = alertId, Outcome = stored ? ClipOutcome.Accepted : ClipOutcome.Duplicate };
+    }
+
+    /// <summary>The header's checks: a refusal, or the alert the clip belongs to.</summary>
+    private async Task<(ClipAck? Refusal, ArchivedAlert? Alert)> CheckAsync(string gatewayId, ClipHeader header, CancellationToken cancellation)
+    {
+        var alertId = header.AlertId;
+        var maxBytes = options.Value.MaxClipBytes;
+        if (string.IsNullOrWhiteSpace(alertId) || alertId.Length > 128)
+        {
+            return (Refuse(alertId, ClipRejectReason.Invalid, $"alert_id must be 1 to 128 characters, got {alertId.Length}"), null);
+        }
+
+        if (!MediaTypes.Contains(header.MediaType, StringComparer.Ordinal))
+        {
+            return (Refuse(alertId, ClipRejectReason.UnsupportedMedia, $"media_type '{header.MediaType}' is not one of {string.Join(", ", MediaTypes)}"), null);
+        }
+
+        if (header.TotalBytes == 0 || header.TotalBytes > (ulong)maxBytes)
+        {
+            return (Refuse(alertId, header.TotalBytes == 0 ? ClipRejectReason.Invalid : ClipRejectReason.ClipTooLarge, string.Create(CultureInfo.InvariantCulture,
+                $"total_bytes {header.TotalBytes} must be within 1..{maxBytes} (Dispatch:Video:MaxClipBytes)")), null);
+        }
+
+        if (header.StartsAt is null || header.EndsAt is null || header.EndsAt.ToDateTimeOffset() < header.StartsAt.ToDateTimeOffset())
+        {
+            return (Refuse(alertId, ClipRejectReason.Invalid, "starts_at and ends_at must both be set, ends_at not before starts_at"), null);
+        }
+
+        var alert = await archive.FindAsync(alertId, gatewayId, cancellation);
+        if (alert is null)
+        {
+            // Its ack may still be on the way; the gateway tries again.
+            return (Refuse(alertId, ClipRejectReason.UnknownAlert, $"no accepted alert '{alertId}' of gateway '{gatewayId}' (yet)", TimeSpan.FromSeconds(2)), null);
+        }
+
+        return alert.CameraId != header.CameraId
+            ? (Refuse(alertId, ClipRejectReason.Invalid, $"alert '{alertId}' came from camera '{alert.CameraId}', not '{header.CameraId}'"), null)
+            : (null, alert);
+    }
+
+    /// <summary>
+    /// Reads what the gateway still sends (up to the clip limit) before answering: a call answered while its request is
+    /// still open is reset, and the gateway might then see a cancelled call instead of the refusal.
+    /// </summary>
+    private async Task<ClipAck> DrainedAsync(IAsyncStreamReader<ClipChunk> requestStream, ClipAck ack, CancellationToken cancellation)
+    {
+        var limit = options.Value.MaxClipBytes + MaxChunkBytes;
+        long read = 0;
+        while (read <= limit && await requestStream.MoveNext(cancellation))
+        {
+            read += requestStream.Current.Data.Length;
+        }
+
+        return ack;
     }
 
     /// <summary>The calling gateway from its metadata, or the call ends UNAUTHENTICATED naming what was wrong.</summary>

@@ -275,13 +275,13 @@ public sealed partial class LiveCameras : IDisposable
         foreach (var viewer in session.Viewers)
         {
             var interval = TimeSpan.FromSeconds(1 / viewer.Request.Fps);
-            if (now < viewer.NextDueAt - (interval * 0.1))
+            if (viewer.NextDueAt is { } due && now < due - (interval * 0.1))
             {
                 continue;
             }
 
             // Due times advance by the interval (so a 2 fps viewer of a 5 fps camera gets 2 fps), but never lag behind now.
-            viewer.NextDueAt = (viewer.NextDueAt > now - interval ? viewer.NextDueAt : now) + interval;
+            viewer.NextDueAt = (viewer.NextDueAt is { } last && last > now - interval ? last : now) + interval;
             var fit = Fit(original.WidthPx, original.HeightPx, viewer.Request.MaxWidthPx, viewer.Request.MaxHeightPx);
             var delivered = original;
             if (fit != (original.WidthPx, original.HeightPx))

@@ -68,7 +68,7 @@ public sealed class LiveViewer(string actor, ViewerProfile profile, string? unit
     public string CameraId { get; internal set; } = "";
 
     /// <summary>When the next frame is due at this viewer's rate (host clock).</summary>
-    internal DateTimeOffset NextDueAt { get; set; } = DateTimeOffset.MinValue;
+    internal DateTimeOffset? NextDueAt { get; set; }
 
     public long FramesSent => Interlocked.Read(ref _framesSent);
 
