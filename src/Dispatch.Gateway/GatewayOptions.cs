@@ -26,9 +26,8 @@ public sealed record GatewayOptions
           --lat DEG --lon DEG   location of the first synthetic camera; others spread 100 m apart
           --live on|off         answer the service's live-view requests (default on)
           --max-live N          at most N cameras streamed live at once (default 4)
-          --clips on|off        record an event clip with every alert (default on; needs ffmpeg with libvpx)
-          --clip-pre SECONDS    picture before each alert in its clip (default 5; the service's setting wins)
-          --clip-post SECONDS   picture after each alert (default 5; the service's setting wins)
+          --clips on|off        record an event clip with every alert, as long before and after it as the
+                                service asks (default on; needs ffmpeg with libvpx)
           --clip-fps N          frames per second in clips (default 5)
           --ffmpeg PATH         the ffmpeg that encodes clips (default: ffmpeg on PATH)
           --frozen-after SECONDS  a picture unchanged this long is reported frozen (default 10)
@@ -126,8 +125,6 @@ public sealed record GatewayOptions
                 "--live" => options with { Video = options.Video with { LiveView = ParseSwitch(name, Value()) } },
                 "--max-live" => options with { Video = options.Video with { MaxLiveViews = ParseInt(name, Value(), 1, 64) } },
                 "--clips" => options with { Video = options.Video with { Clips = ParseSwitch(name, Value()) } },
-                "--clip-pre" => options with { Video = options.Video with { ClipSettings = options.Video.ClipSettings with { PreSeconds = ParseDouble(name, Value(), 0, 60) } } },
-                "--clip-post" => options with { Video = options.Video with { ClipSettings = options.Video.ClipSettings with { PostSeconds = ParseDouble(name, Value(), 0, 60) } } },
                 "--clip-fps" => options with { Video = options.Video with { ClipSettings = options.Video.ClipSettings with { Fps = ParseDouble(name, Value(), 1, 30) } } },
                 "--ffmpeg" => options with { Video = options.Video with { FfmpegPath = NonEmpty(name, Value()) } },
                 "--frozen-after" => options with { Picture = options.Picture with { FrozenAfterSeconds = ParseDouble(name, Value(), 1, 3600) } },

@@ -113,11 +113,13 @@ public sealed class ClipRecorder(string cameraId, Func<ClipSettings> settings, A
 
         var start = observedAtUtc - TimeSpan.FromSeconds(current.PreSeconds);
         var end = observedAtUtc + TimeSpan.FromSeconds(current.PostSeconds);
-        var joined = _pending.FirstOrDefault(w => start <= w.End && end - w.Start <= TimeSpan.FromSeconds(current.MaxClipSeconds));
+        var longest = TimeSpan.FromSeconds(current.MaxClipSeconds);
+        var joined = _pending.FirstOrDefault(w => start <= w.End && end >= w.Start && Later(end, w.End) - Earlier(start, w.Start) <= longest);
         if (joined is not null)
         {
             joined.AlertIds.Add(alertId);
-            joined.End = end > joined.End ? end : joined.End;
+            joined.Start = Earlier(start, joined.Start);
+            joined.End = Later(end, joined.End);
             return;
         }
 
@@ -133,6 +135,10 @@ public sealed class ClipRecorder(string cameraId, Func<ClipSettings> settings, A
 
     /// <summary>Completes windows whose end has passed on the wall clock while no frame came (a camera that went dark).</summary>
     public void Tick(DateTime nowUtc) => Complete(nowUtc);
+
+    private static DateTime Earlier(DateTime a, DateTime b) => a < b ? a : b;
+
+    private static DateTime Later(DateTime a, DateTime b) => a > b ? a : b;
 
     private void Complete(DateTime nowUtc)
     {
@@ -178,7 +184,7 @@ public sealed class ClipRecorder(string cameraId, Func<ClipSettings> settings, A
 
     private sealed class Window(DateTime start, DateTime end)
     {
-        public DateTime Start { get; } = start;
+        public DateTime Start { get; set; } = start;
 
         public DateTime End { get; set; } = end;
 

@@ -18,7 +18,7 @@ public sealed record GatewayVideoOptions
     /// <summary>Record and upload event clips.</summary>
     public bool Clips { get; init; } = true;
 
-    /// <summary>Clip settings until the service's Welcome says otherwise (seconds before and after).</summary>
+    /// <summary>Clip rate, size and quality; the seconds before and after come from the service's Welcome.</summary>
     public ClipSettings ClipSettings { get; init; } = new();
 
     public string FfmpegPath { get; init; } = "ffmpeg";
@@ -52,7 +52,8 @@ public sealed class GatewayVideo : IGatewaySessionListener, IDisposable
         _log = log ?? (_ => { });
         _link = new VideoLink(server, gatewayId, credential);
         _encoder = new ClipEncoder(options.FfmpegPath);
-        _clipSettings = options.Clips ? options.ClipSettings : options.ClipSettings with { PreSeconds = 0, PostSeconds = 0 };
+        // No clips until a service that takes them says how long they should run.
+        _clipSettings = options.ClipSettings with { PreSeconds = 0, PostSeconds = 0 };
         Live = options.LiveView ? new LiveViews(_link, cameraIds, options.MaxLiveViews, _log) : null;
         ClipSpool = ClipSpool.Open(Path.Combine(spoolDirectory, $"{gatewayId}-clips"), options.MaxSpooledClipBytes, _log);
         Uploader = new ClipUploader(_link, ClipSpool, _log);
@@ -104,17 +105,17 @@ public sealed class GatewayVideo : IGatewaySessionListener, IDisposable
     public void Welcomed(Welcome welcome)
     {
         ArgumentNullException.ThrowIfNull(welcome);
-        if (welcome.ClipPolicy is not { } policy || !_options.Clips)
+        var policy = _options.Clips && ClipsAvailable ? welcome.ClipPolicy : null;
+        var settings = _options.ClipSettings with { PreSeconds = policy?.PreSeconds ?? 0, PostSeconds = policy?.PostSeconds ?? 0 };
+        if (settings == _clipSettings)
         {
             return;
         }
 
-        var settings = _options.ClipSettings with { PreSeconds = policy.PreSeconds, PostSeconds = policy.PostSeconds };
-        if (settings != _clipSettings)
-        {
-            _clipSettings = settings;
-            _log(string.Create(CultureInfo.InvariantCulture, $"event clips: {settings.PreSeconds:0.#} s before and {settings.PostSeconds:0.#} s after each alert, as the service asks"));
-        }
+        _clipSettings = settings;
+        _log(settings.Enabled
+            ? string.Create(CultureInfo.InvariantCulture, $"event clips: {settings.PreSeconds:0.#} s before and {settings.PostSeconds:0.#} s after each alert, as the service asks")
+            : "event clips: the service takes none");
     }
 
     public void LiveViewStart(LiveViewStart request) => Live?.Start(request);
