@@ -75,9 +75,10 @@ public sealed partial class VideoRealHostTests
             foreach (var id in AlertIdInLog().Matches(gateway.Log).Select(m => m.Groups[1].Value).Distinct())
             {
                 using var response = http.GetAsync($"/api/video/alerts/{id}/clip", Cancel).GetAwaiter().GetResult();
-                if (response.IsSuccessStatusCode)
+                var status = response.IsSuccessStatusCode ? response.Content.ReadFromJsonAsync<JsonElement>(Cancel).GetAwaiter().GetResult() : default;
+                if (status.ValueKind == JsonValueKind.Object && status.GetProperty("available").GetBoolean())
                 {
-                    clip = response.Content.ReadFromJsonAsync<JsonElement>(Cancel).GetAwaiter().GetResult();
+                    clip = status.GetProperty("clip");
                     alertId = id;
                     return true;
                 }

@@ -73,18 +73,13 @@ public static class VideoApi
         // GET /api/video/live: the cameras streaming live on this host and who watches them.
         endpoints.MapGet("/api/video/live", (LiveCameras live) => Results.Ok(live.Describe())).WithName("GetLiveCameras");
 
-        // GET /api/video/alerts/{alertId}/clip[?gatewayId=]: what an alert's clip holds; 404 while it has none.
+        // GET /api/video/alerts/{alertId}/clip[?gatewayId=]: whether an alert has its clip (yet) and what it holds; 404 for no such alert.
         endpoints.MapGet("/api/video/alerts/{alertId}/clip", async (string alertId, string? gatewayId, AlertArchive archive, CancellationToken cancellationToken) =>
         {
             var alert = await archive.FindAsync(alertId, gatewayId, cancellationToken);
-            if (alert is null)
-            {
-                return Results.NotFound(new { error = $"no accepted alert '{alertId}'" });
-            }
-
-            return await archive.ClipInfoAsync(alert.GatewayId, alert.AlertId, cancellationToken) is { } clip
-                ? Results.Ok(clip)
-                : Results.NotFound(new { error = $"alert '{alertId}' has no clip (yet: its gateway uploads it a few seconds after the alert)", pending = true });
+            return alert is null
+                ? Results.NotFound(new { error = $"no accepted alert '{alertId}'" })
+                : Results.Ok(new ClipStatus(alert.AlertId, alert.GatewayId, await archive.ClipInfoAsync(alert.GatewayId, alert.AlertId, cancellationToken)));
         }).WithName("GetAlertClip");
 
         // POST /api/video/alerts/{alertId}/clip/playbacks: starts a playback (audited); its url serves the clip.
@@ -186,6 +181,12 @@ public static class VideoApi
         }).WithName("GetVideoAudit");
 
         return endpoints;
+    }
+
+    /// <summary>An alert's clip: <see cref="Clip"/> is null until its gateway has uploaded it (a few seconds after the alert).</summary>
+    public sealed record ClipStatus(string AlertId, string GatewayId, ArchivedClip? Clip)
+    {
+        public bool Available => Clip is not null;
     }
 
     /// <summary>The player's word on a playback: how long it played.</summary>

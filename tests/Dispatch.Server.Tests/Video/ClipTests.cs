@@ -26,7 +26,8 @@ public sealed class ClipTests(VideoHostFixture fixture) : IClassFixture<VideoHos
         var ack = await UploadAsync(7, Header(alert, clip.Length, observed.AddSeconds(-1.5), observed.AddSeconds(1.5)), Chunks(clip, 4096));
         var again = await UploadAsync(7, Header(alert, clip.Length, observed.AddSeconds(-1.5), observed.AddSeconds(1.5)), Chunks(clip, 65536));
         using var http = fixture.Host.Http();
-        var info = await http.GetFromJsonAsync<JsonElement>($"/api/video/alerts/{alert.AlertId}/clip", Cancel);
+        var status = await http.GetFromJsonAsync<JsonElement>($"/api/video/alerts/{alert.AlertId}/clip", Cancel);
+        var info = status.GetProperty("clip");
         using var started = await http.PostAsync($"/api/video/alerts/{alert.AlertId}/clip/playbacks", null, Cancel);
         var playback = await started.Content.ReadFromJsonAsync<JsonElement>(Cancel);
         var url = playback.GetProperty("url").GetString()!;
@@ -39,6 +40,7 @@ public sealed class ClipTests(VideoHostFixture fixture) : IClassFixture<VideoHos
 
         Assert.Equal(ClipOutcome.Accepted, ack.Outcome);
         Assert.Equal(ClipOutcome.Duplicate, again.Outcome);
+        Assert.True(status.GetProperty("available").GetBoolean());
         Assert.Equal(("video/webm", clip.Length, 15), (info.GetProperty("mediaType").GetString(), info.GetProperty("bytes").GetInt32(), info.GetProperty("frameCount").GetInt32()));
         Assert.Equal(3.0, info.GetProperty("durationSeconds").GetDouble(), 3);
         Assert.Equal(HttpStatusCode.Created, started.StatusCode);
@@ -69,7 +71,8 @@ public sealed class ClipTests(VideoHostFixture fixture) : IClassFixture<VideoHos
         var short_ = await UploadAsync(8, Header(alert, clip.Length, at, at.AddSeconds(2)), Chunks(clip[..^10], 65536));
         var mp4 = await UploadAsync(8, With(Header(alert, clip.Length, at, at.AddSeconds(2)), h => h.MediaType = "video/mp4"), Chunks(clip, 65536));
         var backwards = await UploadAsync(8, Header(alert, clip.Length, at, at.AddSeconds(-2)), Chunks(clip, 65536));
-        var stillNone = await StatusOfClipAsync(alert.AlertId);
+        var stillNone = await ClipAvailableAsync(alert.AlertId);
+        var unknownAlert = await StatusOfClipAsync("never-sent");
         await session.DisposeAsync();
 
         Assert.Equal((ClipOutcome.Rejected, ClipRejectReason.UnknownAlert), (unknown.Outcome, unknown.RejectReason));
@@ -81,7 +84,8 @@ public sealed class ClipTests(VideoHostFixture fixture) : IClassFixture<VideoHos
         Assert.Equal((ClipRejectReason.Invalid, $"the chunks add up to {clip.Length - 10} bytes, not total_bytes {clip.Length}"), (short_.RejectReason, short_.Message));
         Assert.Equal((ClipRejectReason.UnsupportedMedia, "media_type 'video/mp4' is not one of video/webm"), (mp4.RejectReason, mp4.Message));
         Assert.Equal(ClipRejectReason.Invalid, backwards.RejectReason);
-        Assert.Equal(HttpStatusCode.NotFound, stillNone);
+        Assert.False(stillNone);
+        Assert.Equal(HttpStatusCode.NotFound, unknownAlert);
         Assert.All((ClipAck[])[tooLarge, notWebm, wrongCamera, short_, mp4, backwards], a => Assert.Null(a.RetryAfter));
     }
 
@@ -130,6 +134,13 @@ public sealed class ClipTests(VideoHostFixture fixture) : IClassFixture<VideoHos
         Assert.Equal((5u, 5u, 1048576ul), (welcome.ClipPolicy.PreSeconds, welcome.ClipPolicy.PostSeconds, welcome.ClipPolicy.MaxBytes));
         Assert.Equal(new[] { "video/webm" }, welcome.ClipPolicy.MediaTypes);
         Assert.Null(oldWelcome.ClipPolicy);
+    }
+
+    private async Task<bool> ClipAvailableAsync(string alertId)
+    {
+        using var http = fixture.Host.Http();
+        var status = await http.GetFromJsonAsync<JsonElement>($"/api/video/alerts/{alertId}/clip", Cancel);
+        return status.GetProperty("available").GetBoolean();
     }
 
     private async Task<HttpStatusCode> StatusOfClipAsync(string alertId)

@@ -5,6 +5,7 @@ import { t, toggleLanguage, translatePage } from './i18n.js';
 import { liveConnection, statusColors, outcomeColors, tierState, formatSeconds, escapeHtml } from './live.js';
 import { mountCoverage } from './coverage.js';
 import { mountEarlyWarning } from './earlywarning.js';
+import { mountVideo } from './video.js';
 
 const $ = (sel) => document.querySelector(sel);
 const state = {
@@ -251,7 +252,7 @@ function renderCompliance() {
 }
 
 // ---- selection and actions ----
-function select(sel) { state.selected = sel; renderDetail(); renderQueue(); }
+function select(sel) { state.selected = sel; renderDetail(); renderQueue(); video.show(sel); }
 function selectUnit(unitId) {
   const u = state.units.get(unitId);
   if (u?.assignment) select({ kind: 'incident', id: u.assignment.incidentId });
@@ -378,6 +379,9 @@ function pointInPolygon([y, x], pts) {
   return inside;
 }
 
+// ---- live pictures and clips (video.js): the wall of an incident's cameras, the selected alert's clip ----
+const video = mountVideo({ alert: (id) => state.alerts.get(id), incident: (id) => state.incidents.get(id), showError });
+
 // ---- connection ----
 const ops = liveConnection('/hubs/operations', {
   resync: (c) => c.invoke('Subscribe', state.districts),
@@ -439,6 +443,7 @@ window.dispatchOps = {
   alert: (id) => state.alerts.get(id),
   cameraLatLng: (id) => cameraMarkers.get(id)?.getLatLng(),
   select,
+  video,
 };
 
 translatePage();

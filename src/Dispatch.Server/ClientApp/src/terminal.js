@@ -3,6 +3,7 @@ import 'leaflet/dist/leaflet.css';
 import './pages.css';
 import { t, toggleLanguage, translatePage } from './i18n.js';
 import { liveConnection, statusColors, escapeHtml, formatSeconds } from './live.js';
+import { mountTerminalVideo } from './video.js';
 
 const $ = (sel) => document.querySelector(sel);
 const QUEUE_KEY = 'dispatch.terminal.queue';
@@ -22,9 +23,13 @@ const own = L.circleMarker([0, 0], { radius: 8, color: '#fff', weight: 2, fillCo
 const target = L.circleMarker([0, 0], { radius: 9, color: '#000', weight: 2, fillColor: '#ff3b30', fillOpacity: 1 });
 const areas = L.layerGroup().addTo(map);
 
+// The scene cameras of the unit's incident (video.js): shown while it holds an assignment.
+const video = mountTerminalVideo({ container: $('#session'), unitId: () => state.unitId });
+
 function render() {
   const u = state.unit;
   if (!u) return;
+  video.unitChanged(u);
   $('#unit-name').textContent = `${u.callSign} (${u.unitId})`;
   // Offline, the buttons already pressed are queued: show (and enable buttons for) the status they lead to.
   const shown = expectedStatus(u.status);
