@@ -23,9 +23,10 @@ namespace Dispatch.Browser.Tests;
 public sealed class VideoBrowserFixture : IAsyncLifetime
 {
     private readonly TempDirectory _spool = new("video-browser-gateway");
-    private readonly CancellationTokenSource _stopGateway = new();
+    private CancellationTokenSource _stopGateway = new();
     private IPlaywright? _playwright;
     private Task<GatewaySummary>? _gateway;
+    private GatewayOptions? _gatewayOptions;
 
     public LiveCluster Cluster { get; } = new(grids: 4);
 
@@ -50,14 +51,14 @@ public sealed class VideoBrowserFixture : IAsyncLifetime
             ["Dispatch:Video:StopAfterSeconds"] = "1",
         });
         Scene = GreatCircle.Offset(Cluster.City.Stations[0].Location, northMeters: 60, eastMeters: 0);
-        var options = GatewayOptions.Parse(
+        _gatewayOptions = GatewayOptions.Parse(
         [
             "--server", $"http://127.0.0.1:{Host.GrpcPort.ToString(CultureInfo.InvariantCulture)}", "--gateway-id", "gw-1",
             "--credential", LiveTestHost.GatewayCredential, "--cameras", "2", "--source", "synthetic", "--fps", "10",
             "--lat", Scene.Latitude.ToString(CultureInfo.InvariantCulture), "--lon", Scene.Longitude.ToString(CultureInfo.InvariantCulture),
             "--spool", _spool.Path, "--report", "5",
         ]);
-        _gateway = Task.Run(() => GatewayHost.RunAsync(options, TextWriter.Synchronized(GatewayLog), _stopGateway.Token));
+        StartGateway();
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -65,6 +66,24 @@ public sealed class VideoBrowserFixture : IAsyncLifetime
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
+    }
+
+    /// <summary>Stops the gateway as Ctrl+C would (its streams end), for a test of a gateway gone mid-view.</summary>
+    public async Task StopGatewayAsync()
+    {
+        await _stopGateway.CancelAsync();
+        if (_gateway is not null)
+        {
+            await _gateway;
+        }
+    }
+
+    /// <summary>Starts the gateway again on the same cameras and spool.</summary>
+    public void StartGateway()
+    {
+        _stopGateway = new CancellationTokenSource();
+        var stop = _stopGateway.Token;
+        _gateway = Task.Run(() => GatewayHost.RunAsync(_gatewayOptions!, TextWriter.Synchronized(GatewayLog), stop));
     }
 
     public async Task<IBrowserContext> NewContextAsync() => await Browser.NewContextAsync(new BrowserNewContextOptions
@@ -146,6 +165,43 @@ public sealed class VideoPageTests(VideoBrowserFixture fixture) : IClassFixture<
         });
         Assert.Equal(2, liveWhileOpen.GetArrayLength());
         Assert.True(stopped, "the cameras still stream after the wall was closed");
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task A_tile_says_when_its_gateway_goes_away_mid_view_and_shows_the_picture_again_when_it_returns()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await OpenAsync(context, "/");
+        var errors = Errors(page);
+        await page.EvaluateAsync("() => window.dispatchOps.video.openWall('gateway test', [{ cameraId: 'gw-1-cam-02', name: 'cam 2' }])");
+        var tile = page.Locator("#video-wall .tile[data-camera='gw-1-cam-02']");
+        await page.WaitForFunctionAsync("() => Number(document.querySelector(\"#video-wall .tile\")?.dataset.frames) >= 3", null, new PageWaitForFunctionOptions { Timeout = PatienceMs });
+
+        await fixture.StopGatewayAsync();
+        string? offlineState = null;
+        string? offlineText = null;
+        int framesWhileAway;
+        try
+        {
+            await page.WaitForSelectorAsync("#video-wall .tile[data-state='gateway-offline']", new() { Timeout = PatienceMs });
+            offlineState = await tile.GetAttributeAsync("data-state");
+            offlineText = await tile.Locator(".tile-state").TextContentAsync();
+            framesWhileAway = int.Parse((await tile.GetAttributeAsync("data-frames"))!, CultureInfo.InvariantCulture);
+        }
+        finally
+        {
+            fixture.StartGateway();
+        }
+
+        await page.WaitForFunctionAsync("(n) => { const t = document.querySelector(\"#video-wall .tile\"); return t.dataset.state === 'live' && Number(t.dataset.frames) >= n + 3; }",
+            framesWhileAway, new PageWaitForFunctionOptions { Timeout = PatienceMs });
+        var backState = await tile.GetAttributeAsync("data-state");
+        await page.Locator("#video-wall .wall-close").ClickAsync();
+
+        Assert.Equal("gateway-offline", offlineState);
+        Assert.Equal("camera gateway offline", offlineText);
+        Assert.Equal("live", backState);
         Assert.Empty(errors);
     }
 
