@@ -2,6 +2,7 @@
 # One entry point for people and CI:
 #   ./dispatch.sh run    start the service on embedded defaults (demo city) and print its URLs
 #   ./dispatch.sh test   run every test
+#   ./dispatch.sh screenshots   refresh docs/screenshots (the real pages in Chromium against the real host)
 # Both install what the project needs from Debian's packages when it is missing.
 # Sourcing this file (tests do) defines its functions and runs nothing.
 set -euo pipefail
@@ -148,11 +149,13 @@ cmd_run() {
     trap stop_all EXIT
 
     # Run from the repository root so state lands in $DISPATCH_DATA (settings come from beside the binary).
-    # Arguments after `run` come last, so they override these.
-    dotnet src/Dispatch.Server/bin/Release/net10.0/Dispatch.Server.dll \
+    # Arguments after `run` come last, so they override these. The Demo environment seeds demo accounts and
+    # gateway credentials with generated secrets into $DISPATCH_DATA/demo-accounts.txt (the Production
+    # environment refuses to start with them).
+    ASPNETCORE_ENVIRONMENT=Demo dotnet src/Dispatch.Server/bin/Release/net10.0/Dispatch.Server.dll \
         "--Kestrel:Endpoints:Web:Url=http://0.0.0.0:$DISPATCH_WEB_PORT" \
         "--Kestrel:Endpoints:Grpc:Url=http://0.0.0.0:$DISPATCH_GRPC_PORT" \
-        "--Dispatch:Storage:SqlitePath=$DISPATCH_DATA/dispatch.db" "$@" &
+        "--Dispatch:Storage:SqlitePath=$DISPATCH_DATA/dispatch.db" --Dispatch:Demo:SeedAccounts=true "$@" &
     HOST_PID=$!
     local ready=""
     for _ in $(seq 1 120); do
@@ -174,15 +177,19 @@ cmd_run() {
         exit 1
     fi
 
-    # A reference camera gateway on a synthetic scene beside the first station, so alerts flow into incidents.
+    # A reference camera gateway on a synthetic scene beside the first station, so alerts flow into incidents;
+    # it presents gw-1's generated credential.
+    local credential
+    credential=$(awk -F'\t' '$1 == "gateway" && $2 == "gw-1" { print $3 }' "$DISPATCH_DATA/demo-accounts.txt")
     dotnet src/Dispatch.Gateway/bin/Release/net10.0/Dispatch.Gateway.dll --server "http://127.0.0.1:$DISPATCH_GRPC_PORT" \
-        --gateway-id gw-1 --credential demo-gateway-credential --cameras 2 --source synthetic \
+        --gateway-id gw-1 --credential "$credential" --cameras 2 --source synthetic \
         --lat 36.6600 --lon 117.0000 --spool "$DISPATCH_DATA/gateway-spool" --report 60 > "$DISPATCH_DATA/gateway.log" 2>&1 &
     GATEWAY_PID=$!
     echo "Camera gateway gw-1 started (2 synthetic cameras); its log: $DISPATCH_DATA/gateway.log"
     # Simulated patrol terminals over the terminal hub (every unit of the city drives its beat, answers dispatches)
-    # and a call-taker reporting an incident now and then, so the map is alive.
+    # and a call-taker reporting an incident now and then, so the map is alive; each signs in with its demo account.
     dotnet src/Dispatch.Simulator/bin/Release/net10.0/Dispatch.Simulator.dll live --host "http://127.0.0.1:$DISPATCH_WEB_PORT" \
+        --accounts "$DISPATCH_DATA/demo-accounts.txt" \
         > "$DISPATCH_DATA/simulator.log" 2>&1 &
     SIMULATOR_PID=$!
     echo "Simulator started (every patrol unit on its terminal, an incident about every 40 s); its log: $DISPATCH_DATA/simulator.log"
@@ -204,11 +211,20 @@ cmd_test() {
     dotnet test Dispatch.sln -c Release --no-build -nologo "$@"
 }
 
+# The README's pictures: the demo city with a few incidents, the operator map and a phone-sized terminal, in Chromium.
+cmd_screenshots() {
+    need_dotnet
+    ensure_apt_packages "${APT_PACKAGES[@]}" chromium fonts-wqy-zenhei
+    need_node
+    dotnet run --project tools/Dispatch.Screenshots -c Release -- "$@"
+}
+
 main() {
     case "${1:-}" in
         run) shift; cmd_run "$@" ;;
         test) shift; cmd_test "$@" ;;
-        *) echo "usage: ./dispatch.sh run | test" >&2; exit 64 ;;
+        screenshots) shift; cmd_screenshots "$@" ;;
+        *) echo "usage: ./dispatch.sh run | test | screenshots" >&2; exit 64 ;;
     esac
 }
 

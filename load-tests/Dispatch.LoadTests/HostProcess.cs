@@ -1,13 +1,33 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
+using System.Text.Json;
 using System.Text;
 using Dispatch.Domain.City;
 
 namespace Dispatch.LoadTests;
 
-/// <summary>Where the host under load listens, and how its gateways authenticate.</summary>
-public sealed record HostEndpoints(Uri Web, Uri Grpc, string GatewayCredential);
+/// <summary>
+/// Where the host under load listens and how the driver authenticates: its gateways' credential, the account its
+/// terminals and city reader sign in with (an officer for any unit and an operator), and the /metrics scrape token.
+/// </summary>
+public sealed record HostEndpoints(Uri Web, Uri Grpc, string GatewayCredential, string Account, string Password, string ScrapeToken)
+{
+    /// <summary>A bearer token of <see cref="Account"/> (POST /api/auth/token), as any program signs in.</summary>
+    public async Task<string> TokenAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        using var response = await http.PostAsJsonAsync(new Uri(Web, "/api/auth/token"), new { username = Account, password = Password }, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"account '{Account}' was refused a token by {Web}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+
+        using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        return answer.RootElement.GetProperty("accessToken").GetString() ?? throw new InvalidOperationException($"{Web} answered no token");
+    }
+}
 
 /// <summary>
 /// The real host (the built Dispatch.Server.dll) as a child process on free 127.0.0.1 ports, with its own temporary
@@ -88,6 +108,11 @@ public sealed class HostProcess : IAsyncDisposable
         var webPort = InProcessEngine.FreePort();
         var grpcPort = InProcessEngine.FreePort();
         var credential = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+
+        // The driver signs in like any client: a bootstrap account for this run (operator, and officer of every unit).
+        const string Account = "load-driver";
+        var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        var scrapeToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = directory,
@@ -117,6 +142,11 @@ public sealed class HostProcess : IAsyncDisposable
             env[$"Dispatch__Gateways__{gateway}__Credential"] = credential;
         }
 
+        env[$"Dispatch__Security__SeedAccounts__{Account}__Password"] = password;
+        env[$"Dispatch__Security__SeedAccounts__{Account}__Roles"] = "operator,officer";
+        env[$"Dispatch__Security__SeedAccounts__{Account}__Units"] = "*";
+        env["Dispatch__Metrics__ScrapeToken"] = scrapeToken;
+
         env["Logging__LogLevel__Default"] = "Warning";
         env["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
         env["Logging__LogLevel__Orleans"] = "Error";
@@ -132,7 +162,7 @@ public sealed class HostProcess : IAsyncDisposable
         }
 
         var host = new HostProcess(process, directory, new HostEndpoints(
-            new Uri($"http://127.0.0.1:{webPort}"), new Uri($"http://127.0.0.1:{grpcPort}"), credential));
+            new Uri($"http://127.0.0.1:{webPort}"), new Uri($"http://127.0.0.1:{grpcPort}"), credential, Account, password, scrapeToken));
         process.OutputDataReceived += (_, e) => host.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => host.Keep(e.Data);
         process.BeginOutputReadLine();

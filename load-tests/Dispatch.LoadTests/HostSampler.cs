@@ -28,7 +28,11 @@ public sealed class HostSampler : IAsyncDisposable
     private Dictionary<string, double> _storageLast = [];
     private bool _disposed;
 
-    private HostSampler(Uri web) => _metrics = new Uri(web, "/metrics");
+    private HostSampler(Uri web, string scrapeToken)
+    {
+        _metrics = new Uri(web, "/metrics");
+        _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", scrapeToken);
+    }
 
     public double PeakRssMb { get; private set; }
 
@@ -40,9 +44,10 @@ public sealed class HostSampler : IAsyncDisposable
     /// <summary>The dispatch decisions made while sampling: cumulative bucket counts by upper bound in seconds.</summary>
     public IReadOnlyDictionary<double, double> DecisionBuckets { get; private set; } = new Dictionary<double, double>();
 
-    public static async Task<HostSampler> StartAsync(Uri web, CancellationToken cancellationToken)
+    /// <summary>Starts sampling /metrics with the host's scrape token.</summary>
+    public static async Task<HostSampler> StartAsync(Uri web, string scrapeToken, CancellationToken cancellationToken)
     {
-        var sampler = new HostSampler(web);
+        var sampler = new HostSampler(web, scrapeToken);
         var first = await sampler.ScrapeAsync(cancellationToken);
         if (first is not null)
         {

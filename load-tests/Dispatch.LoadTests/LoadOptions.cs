@@ -27,6 +27,14 @@ public sealed record LoadOptions
     /// <summary>The credential every gateway presents to a running host (a host this run starts gets its own).</summary>
     public string GatewayCredential { get; init; } = "demo-gateway-credential";
 
+    /// <summary>The account a running host (--target) lets the driver sign in with: operator (reads the city) and officer of every unit.</summary>
+    public string Account { get; init; } = "load-driver";
+
+    public string Password { get; init; } = "";
+
+    /// <summary>A running host's /metrics scrape token (Dispatch:Metrics:ScrapeToken).</summary>
+    public string ScrapeToken { get; init; } = "";
+
     /// <summary>Where a started host's temporary data directory (SQLite files, city file) goes; null: the system's temporary directory.</summary>
     public string? DataDirectory { get; init; }
 
@@ -68,7 +76,8 @@ public sealed record LoadOptions
 
     public static string Usage => """
         usage: Dispatch.LoadTests [--duration SECONDS] [--cameras N] [--units M] [--position-hz P] [--alert-rate R]
-                                  [--gateways G] [--target URL [--grpc-port PORT] [--gateway-credential SECRET]]
+                                  [--gateways G] [--target URL [--grpc-port PORT] [--gateway-credential SECRET]
+                                   --account NAME --password SECRET --scrape-token TOKEN]
                                   [--host-dll PATH] [--data-dir DIR] [--write-city PATH] [--report PATH] [--no-baselines] [--decision-alerts K]
                                   [--decision-concurrency C] [--decision-warmup W] [--drain SECONDS] [--seed S]
         Starts the built host (or drives --target on 127.0.0.1) with N cameras behind G gRPC gateways and M patrol units
@@ -106,6 +115,9 @@ public sealed record LoadOptions
                 "--grpc-port" => options with { GrpcPort = (int)Number(name, Value(), 1, 65535) },
                 "--gateways" => options with { Gateways = (int)Number(name, Value(), 1, MaxGateways) },
                 "--gateway-credential" => options with { GatewayCredential = NonEmpty(name, Value()) },
+                "--account" => options with { Account = NonEmpty(name, Value()) },
+                "--password" => options with { Password = NonEmpty(name, Value()) },
+                "--scrape-token" => options with { ScrapeToken = NonEmpty(name, Value()) },
                 "--host-dll" => options with { HostDll = NonEmpty(name, Value()) },
                 "--write-city" => options with { WriteCityPath = NonEmpty(name, Value()) },
                 "--data-dir" => options with { DataDirectory = ExistingDirectory(name, Value()) },

@@ -115,9 +115,10 @@ public static class LoadRun
         else
         {
             var grpcPort = options.GrpcPort ?? options.Target.Port + 1;
-            endpoints = new HostEndpoints(options.Target, new Uri($"http://127.0.0.1:{grpcPort.ToString(CultureInfo.InvariantCulture)}"), options.GatewayCredential);
+            endpoints = new HostEndpoints(options.Target, new Uri($"http://127.0.0.1:{grpcPort.ToString(CultureInfo.InvariantCulture)}"), options.GatewayCredential,
+                options.Account, options.Password, options.ScrapeToken);
             await HostProcess.WaitReadyAsync(endpoints.Web, TimeSpan.FromSeconds(30), () => false, () => "", cancellationToken);
-            world = new World(await FetchCityAsync(endpoints.Web, cancellationToken));
+            world = new World(await FetchCityAsync(endpoints, cancellationToken));
             notes.Add("The host was already running (--target): its own configuration applies (correlation and cooldown may attach alerts to open incidents, which then count as not assigned); RSS and CPU come from its /metrics.");
             await log.WriteLineAsync($"driving {endpoints.Web} (gRPC {endpoints.Grpc}): {world.Units.Count} units, {world.City.Cameras.Count} cameras on {world.Gateways.Count} gateways");
         }
@@ -187,15 +188,16 @@ public static class LoadRun
     {
         var connecting = Stopwatch.StartNew();
         await using var gateways = await GatewayFleet.ConnectAsync(endpoints, world.Gateways, tracker, cancellationToken);
-        await using var terminals = await TerminalFleet.ConnectAsync(endpoints.Web, world.Units, officers, cancellationToken);
+        var token = await endpoints.TokenAsync(cancellationToken);
+        await using var terminals = await TerminalFleet.ConnectAsync(endpoints.Web, token, world.Units, officers, cancellationToken);
         terminals.Tracker = tracker;
         var connectSeconds = connecting.Elapsed.TotalSeconds;
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"{world.Gateways.Count} gateway streams and {terminals.Count} terminals connected in {connectSeconds:F1} s"));
 
-        await using var map = options.PositionHz > 0 ? await MapWatcher.ConnectAsync(endpoints.Web, terminals.Sent, null, cancellationToken) : null;
+        await using var map = options.PositionHz > 0 ? await MapWatcher.ConnectAsync(endpoints.Web, terminals.Sent, token, cancellationToken) : null;
         var writesBefore = child is null ? null : await WriteCounter.CountAsync(child.DatabasePath, child.ArchivePath, cancellationToken);
-        var hostSampler = await HostSampler.StartAsync(endpoints.Web, cancellationToken);
+        var hostSampler = await HostSampler.StartAsync(endpoints.Web, endpoints.ScrapeToken, cancellationToken);
         var driverSampler = new ProcessSampler();
         double seconds;
         long positions;
@@ -251,10 +253,11 @@ public static class LoadRun
         };
     }
 
-    private static async Task<CityModel> FetchCityAsync(Uri web, CancellationToken cancellationToken)
+    private static async Task<CityModel> FetchCityAsync(HostEndpoints host, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-        await using var stream = await http.GetStreamAsync(new Uri(web, "/api/city"), cancellationToken);
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await host.TokenAsync(cancellationToken));
+        await using var stream = await http.GetStreamAsync(new Uri(host.Web, "/api/city"), cancellationToken);
         return CityGeoJson.Read(stream);
     }
 
@@ -370,6 +373,14 @@ public static class LoadRun
                 }
 
                 var done = tracker.SentAsync(result.IncidentId, sentAt);
+
+                // The intake answers once the first dispatch step is recorded: nobody sent and every unit in reach busy is known now.
+                if (!done.IsCompleted && engine.FoundNoFreeUnit(result.IncidentId))
+                {
+                    Interlocked.Increment(ref noUnitFree);
+                    return;
+                }
+
                 if (await Task.WhenAny(done, Task.Delay(DecisionTimeout, cancellationToken)) != done)
                 {
                     Interlocked.Increment(ref engine.FoundNoFreeUnit(result.IncidentId) ? ref noUnitFree : ref unanswered);

@@ -71,7 +71,7 @@ public sealed class MapWatcher : IAsyncDisposable
     /// <summary>Positions received that were not among the units' recent fixes (older than the ring, or never sent).</summary>
     public long Unmatched => Interlocked.Read(ref _unmatched);
 
-    public static async Task<MapWatcher> ConnectAsync(Uri web, SentPositions sent, Func<HttpMessageHandler, HttpMessageHandler>? authorize, CancellationToken cancellationToken)
+    public static async Task<MapWatcher> ConnectAsync(Uri web, SentPositions sent, string? accessToken, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(web);
         var hub = new Uri(new Uri(web.GetLeftPart(UriPartial.Authority)), "/hubs/operations");
@@ -80,9 +80,9 @@ public sealed class MapWatcher : IAsyncDisposable
             {
                 o.Transports = HttpTransportType.WebSockets;
                 o.SkipNegotiation = true;
-                if (authorize is not null)
+                if (accessToken is not null)
                 {
-                    o.HttpMessageHandlerFactory = authorize;
+                    o.AccessTokenProvider = () => Task.FromResult<string?>(accessToken);
                 }
             })
             .ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Error))

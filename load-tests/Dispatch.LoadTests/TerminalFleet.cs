@@ -75,7 +75,8 @@ public sealed class TerminalFleet : IAsyncDisposable
     /// <summary>Terminal connections the host closed during the run.</summary>
     public long Disconnects => Interlocked.Read(ref _disconnects);
 
-    public static async Task<TerminalFleet> ConnectAsync(Uri web, IReadOnlyList<SimUnit> units, OfficerTimings timings, CancellationToken cancellationToken)
+    /// <summary>Connects one terminal per unit, each signed in with <paramref name="accessToken"/> (an officer who may act for every unit).</summary>
+    public static async Task<TerminalFleet> ConnectAsync(Uri web, string accessToken, IReadOnlyList<SimUnit> units, OfficerTimings timings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(web);
         ArgumentNullException.ThrowIfNull(units);
@@ -93,6 +94,7 @@ public sealed class TerminalFleet : IAsyncDisposable
                         {
                             o.Transports = HttpTransportType.WebSockets;
                             o.SkipNegotiation = true;
+                            o.AccessTokenProvider = () => Task.FromResult<string?>(accessToken);
                         })
                         .ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Error))
                         .Build();

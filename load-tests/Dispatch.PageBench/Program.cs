@@ -58,6 +58,17 @@ public static class PageBenchProgram
             Locale = "en-US",
         });
         await context.AddInitScriptAsync(PageProbe.Script);
+
+        // The page needs a signed-in operator: the session cookie, as the sign-in page gets it.
+        var signIn = await context.APIRequest.PostAsync("/api/auth/signin", new APIRequestContextOptions
+        {
+            DataObject = new { username = TestAccounts.Operator, password = TestAccounts.Password },
+        });
+        if (!signIn.Ok)
+        {
+            throw new InvalidOperationException($"page-bench: sign-in refused: {signIn.Status} {await signIn.TextAsync()}");
+        }
+
         var page = await context.NewPageAsync();
         var loading = Stopwatch.StartNew();
         await page.GotoAsync("/");

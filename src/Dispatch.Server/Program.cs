@@ -1,13 +1,17 @@
 using Dispatch.Server.Alerts;
+using Dispatch.Server.ApiDocument;
+using Dispatch.Server.Basemap;
 using Dispatch.Server.City;
 using Dispatch.Server.Coverage;
 using Dispatch.Server.EarlyWarning;
 using Dispatch.Server.Exports;
 using Dispatch.Server.Health;
 using Dispatch.Server.Hosting;
+using Dispatch.Server.Incidents;
 using Dispatch.Server.Metrics;
 using Dispatch.Server.Live;
 using Dispatch.Server.Roads;
+using Dispatch.Server.Security;
 using Dispatch.Server.Video;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -16,6 +20,8 @@ try
 {
     builder.AddSettingsBesideTheBinary();
     builder.AddDispatchOptions();
+    builder.AddDispatchSecurity();
+    builder.AddDispatchTls();
     builder.AddCity();
     builder.AddRoads();
     builder.AddDispatchSilo();
@@ -28,6 +34,8 @@ try
     builder.AddEarlyWarning();
     builder.AddIncidentExports(); // after AddLive: wraps its event sink
     builder.AddVideo();
+    builder.AddBasemap();
+    builder.AddApiDocument();
     app = builder.Build();
 }
 catch (Exception ex) when (Startup.IsConfigurationError(ex))
@@ -35,7 +43,10 @@ catch (Exception ex) when (Startup.IsConfigurationError(ex))
     return await Startup.ReportAsync(ex);
 }
 
+app.UseDispatchSecurity();
 app.MapDispatchHealth();
+app.MapAuthApi();
+app.MapAdminApi();
 app.MapCityApi();
 app.MapCameraAlerts();
 app.MapDispatchMetrics();
@@ -44,6 +55,12 @@ app.MapCoverage();
 app.MapEarlyWarning();
 app.MapIncidentExports();
 app.MapVideo();
+app.MapIncidentsApi();
+app.MapBasemap();
+app.MapApiDocument();
+// Started callbacks run last-registered first: the banner, then the security lines, then how to stop.
+app.PrintStopHint();
+app.PrintSecurityBanner();
 app.PrintStartupBanner();
 
 return await app.RunWithStartupErrorsReportedAsync();

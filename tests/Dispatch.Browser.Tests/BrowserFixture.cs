@@ -11,6 +11,9 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     private IPlaywright? _playwright;
 
+    /// <summary>An officer account that may sign onto the city's first unit only.</summary>
+    public const string OfficerOfFirstUnit = "b-officer";
+
     public LiveCluster Cluster { get; } = new(grids: 4);
 
     public LiveTestHost Host { get; private set; } = null!;
@@ -28,7 +31,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
 
         Directory.CreateDirectory(ScreenshotDirectory);
-        Host = LiveTestHost.StartPrimary(Cluster);
+        Host = LiveTestHost.StartPrimary(Cluster, TestAccounts.Settings(
+            (OfficerOfFirstUnit, Cluster.City.Units[0].Id)));
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -56,9 +60,10 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     /// <summary>
     /// A fresh browser context whose every request beyond 127.0.0.1/localhost is aborted and recorded, so a
-    /// test can assert the page never tried the internet.
+    /// test can assert the page never tried the internet; signed in as <paramref name="user"/> (its session cookie
+    /// set by the sign-in API, as the sign-in page does), or not signed in when null.
     /// </summary>
-    public async Task<(IBrowserContext Context, List<string> Outside)> NewOfflineContextAsync(string? locale = "en-US")
+    public async Task<(IBrowserContext Context, List<string> Outside)> NewOfflineContextAsync(string? locale = "en-US", string? user = TestAccounts.OperatorOfficer)
     {
         var outside = new List<string>();
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
@@ -83,6 +88,25 @@ public sealed class BrowserFixture : IAsyncLifetime
 
             await route.AbortAsync();
         });
+        if (user is not null)
+        {
+            await SignInAsync(context, user);
+        }
+
         return (context, outside);
+    }
+
+    /// <summary>Signs <paramref name="context"/> in as <paramref name="user"/>: the sign-in API sets its session cookie, as the sign-in page does.</summary>
+    public static async Task SignInAsync(IBrowserContext context, string user = TestAccounts.OperatorOfficer)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var response = await context.APIRequest.PostAsync("/api/auth/signin", new APIRequestContextOptions
+        {
+            DataObject = new { username = user, password = TestAccounts.Password },
+        });
+        if (!response.Ok)
+        {
+            throw new InvalidOperationException($"sign-in of '{user}' refused: {response.Status} {await response.TextAsync()}");
+        }
     }
 }

@@ -16,7 +16,7 @@ public sealed class EarlyWarningPageTests(BrowserFixture fixture) : IClassFixtur
     [Fact]
     public async Task Hotspot_layer_and_todays_warnings_show_and_one_click_sends_a_patrol_to_the_nearest_units_terminal()
     {
-        await HistorySeed.WriteAsync(fixture.Host.Services, fixture.Cluster.City);
+        await HistorySeed.OnceAsync(fixture.Host.Services, fixture.Cluster.City);
         var (context, outside) = await fixture.NewOfflineContextAsync();
         await using var _ = context;
         var page = await context.NewPageAsync();
@@ -51,5 +51,31 @@ public sealed class EarlyWarningPageTests(BrowserFixture fixture) : IClassFixtur
         Assert.NotEmpty(hotspotId);
         Assert.Empty(outside);
         Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task A_viewer_sees_the_warnings_without_patrol_buttons_or_the_webhook_panel_and_meets_no_refusal()
+    {
+        await HistorySeed.OnceAsync(fixture.Host.Services, fixture.Cluster.City);
+        var (context, _) = await fixture.NewOfflineContextAsync(user: Dispatch.Testing.TestAccounts.Viewer);
+        await using var __ = context;
+        var page = await context.NewPageAsync();
+        var refused = new List<string>();
+        page.Response += (_, r) =>
+        {
+            if (r.Status >= 400)
+            {
+                refused.Add($"{r.Status} {r.Request.Method} {r.Url}");
+            }
+        };
+        await page.GotoAsync("/");
+        await page.WaitForSelectorAsync("body[data-ready=true][data-connection=connected]", new() { Timeout = 20_000 });
+        await page.CheckAsync("#hotspot-toggle");
+        await page.WaitForFunctionAsync("() => window.dispatchEarlyWarning.hotspotShapes() > 0", null, Patiently);
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#warning-list [data-hotspot]').length > 0", null, Patiently);
+
+        Assert.Equal(0, await page.Locator("#warning-list [data-patrol]").CountAsync());
+        Assert.False(await page.IsVisibleAsync("#exports-panel"));
+        Assert.Empty(refused);
     }
 }

@@ -175,6 +175,15 @@ public sealed class LivePagesTests(BrowserFixture fixture) : IClassFixture<Brows
                 errors.Add(m.Text);
             }
         };
+
+        // The console says only that a resource failed; this names it.
+        page.Response += (_, r) =>
+        {
+            if (r.Status >= 400)
+            {
+                errors.Add($"{r.Status} {r.Request.Method} {r.Url}");
+            }
+        };
         return errors;
     }
 

@@ -53,12 +53,15 @@ public sealed class DispatchHost : WebApplicationFactory<DispatchServer::Program
         return host;
     }
 
-    public HttpClient Http() => new() { BaseAddress = new Uri($"http://127.0.0.1:{Text(WebPort)}") };
+    /// <summary>An HTTP client of the host signed in as its operator (a bearer token, like any program).</summary>
+    public HttpClient Http() => TestAccounts.Http(new Uri($"http://127.0.0.1:{Text(WebPort)}"));
 
     /// <summary>The value of an unlabelled or exactly labelled sample in the host's /metrics, 0 when absent.</summary>
     public async Task<double> MetricAsync(string series)
     {
-        using var http = Http();
+        // As Prometheus scrapes: with the scrape token.
+        using var http = TestAccounts.Http(new Uri($"http://127.0.0.1:{Text(WebPort)}"), user: null);
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestAccounts.ScrapeToken);
         var text = await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
         var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal));
         return line is null ? 0 : double.Parse(line[(series.Length + 1)..].Split(' ')[0], CultureInfo.InvariantCulture);

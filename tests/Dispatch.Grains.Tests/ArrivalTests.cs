@@ -3,6 +3,7 @@ using Dispatch.Abstractions.Incidents;
 using Dispatch.Abstractions.Units;
 using Dispatch.Domain.Units;
 using Dispatch.Grains.Tests.Infrastructure;
+using Dispatch.Testing;
 
 namespace Dispatch.Grains.Tests;
 

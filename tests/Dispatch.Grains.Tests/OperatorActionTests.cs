@@ -2,7 +2,9 @@ using Dispatch.Abstractions.Common;
 using Dispatch.Abstractions.Incidents;
 using Dispatch.Abstractions.Units;
 using Dispatch.Domain.Units;
+using Dispatch.Domain.Zones;
 using Dispatch.Grains.Tests.Infrastructure;
+using Dispatch.Testing;
 
 namespace Dispatch.Grains.Tests;
 
@@ -141,6 +143,10 @@ public sealed class OperatorActionTests(SharedCluster cluster)
             Assert.True((await cluster.Grains.GetGrain<IIncidentGrain>(incident.IncidentId).CloseAsync("handled", Actors.Operator("duty"))).Ok);
             incidents.Add(incident.IncidentId);
             await Eventually.Get(() => Unit(unit).GetAsync(), v => v!.Status == UnitStatus.Available, "the unit free again");
+
+            // The unit says it is free as soon as the incident let it go; its zone hears a moment later.
+            var zone = cluster.Grains.GetGrain<Abstractions.Zones.IDispatcherGrain>(DispatchZone.Of(city.At(0, 0)).Key);
+            await Eventually.Get(() => zone.FindWithinAsync(city.At(0, 0), 1_000), units => units.Any(u => u.UnitId == unit), "the zone offering the unit again");
         }
 
         var history = await Unit(unit).GetHistoryAsync();

@@ -6,6 +6,7 @@ using Dispatch.Domain.Plans;
 using Dispatch.Domain.Units;
 using Dispatch.Domain.Zones;
 using Dispatch.Grains.Tests.Infrastructure;
+using Dispatch.Testing;
 
 namespace Dispatch.Grains.Tests;
 

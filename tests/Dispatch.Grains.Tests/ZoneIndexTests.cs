@@ -4,6 +4,7 @@ using Dispatch.Abstractions.Zones;
 using Dispatch.Domain.Geo;
 using Dispatch.Domain.Zones;
 using Dispatch.Grains.Tests.Infrastructure;
+using Dispatch.Testing;
 
 namespace Dispatch.Grains.Tests;
 

@@ -9,7 +9,7 @@ public sealed class CityApiTests
     public async Task Get_city_returns_the_demo_city_as_geojson_with_60_grids()
     {
         await using var factory = new DispatchServerFactory();
-        using var client = factory.CreateClient();
+        using var client = await factory.SignedInClientAsync();
 
         using var response = await client.GetAsync("/api/city", TestContext.Current.CancellationToken);
 
@@ -35,7 +35,7 @@ public sealed class CityApiTests
         var path = dir.File("city.geojson");
         await File.WriteAllTextAsync(path, Dispatch.Domain.City.CityGeoJson.Write(demo), TestContext.Current.CancellationToken);
         await using var factory = new DispatchServerFactory(new Dictionary<string, string?> { ["Dispatch:City:Path"] = path });
-        using var client = factory.CreateClient();
+        using var client = await factory.SignedInClientAsync();
 
         var body = await client.GetStringAsync("/api/city", TestContext.Current.CancellationToken);
 

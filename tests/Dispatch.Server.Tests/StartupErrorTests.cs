@@ -16,6 +16,13 @@ public sealed class StartupErrorTests
     [InlineData("--Dispatch:Coverage:MaxMoveUps=0", "Dispatch:Coverage:MaxMoveUps")]
     [InlineData("--Dispatch:Grains:WaitingTierRecheckInterval=00:00:00", "Dispatch:Grains:WaitingTierRecheckInterval")]
     [InlineData("--Dispatch:Storage:GroupCommit=maybe", "Dispatch:Storage:GroupCommit")]
+    [InlineData("--Dispatch:Security:LockoutFailures=0", "Dispatch:Security:LockoutFailures")]
+    [InlineData("--Dispatch:Security:Oidc:Authority=not-a-url", "Dispatch:Security:Oidc:Authority")]
+    [InlineData("--Dispatch:Security:SeedAccounts:first-admin:Password=short", "Dispatch:Security:SeedAccounts:first-admin")]
+    [InlineData("--Dispatch:GatewayLimits:ConnectsPerMinute=0", "Dispatch:GatewayLimits:ConnectsPerMinute")]
+    [InlineData("--Dispatch:Tls:CertificatePath=/nonexistent/server.pfx", "Dispatch:Tls:CertificatePath")]
+    [InlineData("--Dispatch:Basemap:TileUrl=ftp://tiles.example/{z}/{x}/{y}.png", "Dispatch:Basemap:TileUrl")]
+    [InlineData("--Dispatch:Basemap:TileMaxZoom=40", "Dispatch:Basemap:TileMaxZoom")]
     public async Task Invalid_configuration_stops_the_host_naming_the_bad_key(string argument, string expectedKey)
     {
         var (exitCode, stderr) = await RunServerAsync(argument);
@@ -23,6 +30,19 @@ public sealed class StartupErrorTests
         Assert.Equal(2, exitCode);
         Assert.Contains("Dispatch cannot start", stderr, StringComparison.Ordinal);
         Assert.Contains(expectedKey, stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--Dispatch:Demo:SeedAccounts=true", "Dispatch:Demo:SeedAccounts is on")]
+    [InlineData("--Dispatch:Gateways:GW-01:Credential=demo-gateway-credential", "Dispatch:Gateways:GW-01:Credential is the demo credential")]
+    [InlineData("--Dispatch:Metrics:ScrapeToken=replace-with-the-dispatch-scrape-token", "Dispatch:Metrics:ScrapeToken is the placeholder")]
+    public async Task The_production_environment_refuses_to_start_with_a_demo_credential_naming_it(string argument, string expected)
+    {
+        var (exitCode, stderr) = await RunServerAsync(argument, environment: "Production");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("the Production environment refuses demo credentials", stderr, StringComparison.Ordinal);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -92,7 +112,7 @@ public sealed class StartupErrorTests
         Assert.Contains("/nonexistent/roads.geojson", stderr, StringComparison.Ordinal);
     }
 
-    private static async Task<(int ExitCode, string Stderr)> RunServerAsync(string argument)
+    private static async Task<(int ExitCode, string Stderr)> RunServerAsync(string argument, string? environment = null)
     {
         using var dir = new TempDirectory();
         var start = new ProcessStartInfo("dotnet")
@@ -102,6 +122,11 @@ public sealed class StartupErrorTests
             RedirectStandardOutput = true,
         };
         start.ArgumentList.Add(RepositoryPaths.BuiltAssembly("Dispatch.Server"));
+        if (environment is not null)
+        {
+            start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
+        }
+
         start.ArgumentList.Add($"--Dispatch:Silo:SiloPort={TestPorts.GetFreeTcpPort()}");
         start.ArgumentList.Add($"--Dispatch:Silo:GatewayPort={TestPorts.GetFreeTcpPort()}");
         start.ArgumentList.Add($"--Kestrel:Endpoints:Web:Url=http://127.0.0.1:{TestPorts.GetFreeTcpPort()}");

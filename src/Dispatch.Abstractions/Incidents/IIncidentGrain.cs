@@ -61,7 +61,12 @@ public interface IIncidentGrain : IGrainWithStringKey
     [Alias("close")]
     Task<CommandResult> CloseAsync(string disposition, string actor);
 
-    /// <summary>A unit's report (acknowledged, on scene...): journaled before it answers, so the officer's button is durable.</summary>
+    /// <summary>
+    /// A unit's report (acknowledged, on scene...): journaled before it answers, so the officer's button is durable.
+    /// Reports interleave with each other so that several arriving together share one commit; each waits for any other
+    /// call in progress to finish first.
+    /// </summary>
+    [AlwaysInterleave]
     [Alias("unit-report")]
     Task<CommandResult> OnUnitReportAsync(UnitReport report);
 

@@ -82,12 +82,21 @@ public sealed record StoredUnitAssignments(IReadOnlyList<UnitAssignmentRow> Late
     public UnitAssignmentRow? Active => Latest.LastOrDefault(a => a.IsActive);
 }
 
-/// <summary>Which incidents to list; every criterion is optional. Newest first, at most <see cref="Limit"/>.</summary>
+/// <summary>
+/// Which incidents to list; every criterion is optional. Newest first (created time, then id, both descending), at most
+/// <see cref="Limit"/>; <see cref="After"/> continues a listing after the last incident of the previous page, so pages stay
+/// stable while new incidents arrive.
+/// </summary>
 public sealed record IncidentFilter
 {
     public IncidentStatus? Status { get; init; }
 
     public IncidentSource? Source { get; init; }
+
+    /// <summary>Incident type, exactly ("theft", "intrusion").</summary>
+    public string? Type { get; init; }
+
+    public IncidentPriority? Priority { get; init; }
 
     public DateTimeOffset? CreatedFrom { get; init; }
 
@@ -95,10 +104,24 @@ public sealed record IncidentFilter
 
     public string? StationId { get; init; }
 
+    /// <summary>Grids (districts) the incident lies in; null or empty for any.</summary>
+    public IReadOnlyList<string>? GridIds { get; init; }
+
     /// <summary>South-west and north-east corners (degrees).</summary>
     public (double South, double West, double North, double East)? Box { get; init; }
 
+    /// <summary>Only incidents listed after this one in the order above (the last of the previous page).</summary>
+    public IncidentCursor? After { get; init; }
+
     public int Limit { get; init; } = 1000;
+}
+
+/// <summary>A place in the newest-first incident order: the created time and id of the last incident a page held.</summary>
+public readonly record struct IncidentCursor(DateTimeOffset CreatedAt, string IncidentId)
+{
+    /// <summary>Whether an incident comes after this cursor in the newest-first order.</summary>
+    public bool Precedes(DateTimeOffset createdAt, string incidentId) =>
+        createdAt < CreatedAt || (createdAt == CreatedAt && string.CompareOrdinal(incidentId, IncidentId) < 0);
 }
 
 /// <summary>The engine's durable record of incidents, their journal, unit assignments and accepted alerts.</summary>

@@ -39,6 +39,11 @@ public interface IPatrolUnitGrain : IGrainWithStringKey
     /// Claims the unit for an incident tier; refused unless the unit is known and available. The claim holds the unit
     /// until the incident confirms it (<see cref="ConfirmAssignmentAsync"/>) once its commit is durable, or gives it up.
     /// </summary>
+    /// <remarks>
+    /// Answers even while the unit waits on its own incident (an officer's button being journaled): a unit that waits
+    /// holds an assignment and refuses at once, so an incident claiming it never waits on a chain of incidents and units.
+    /// </remarks>
+    [AlwaysInterleave]
     [Alias("try-assign")]
     Task<AssignmentDecision> TryAssignAsync(AssignmentRequest request);
 
@@ -57,6 +62,13 @@ public interface IPatrolUnitGrain : IGrainWithStringKey
     /// </summary>
     [Alias("terminal-once")]
     Task<TerminalActionOutcome> PerformOnceAsync(string clientActionId, TerminalAction action, string actor);
+
+    /// <summary>
+    /// Out of service with the officer's reason (refused while the unit holds an assignment), once per
+    /// <paramref name="clientActionId"/> like <see cref="PerformOnceAsync"/>; the reason is kept until back in service.
+    /// </summary>
+    [Alias("out-of-service-once")]
+    Task<TerminalActionOutcome> GoOutOfServiceOnceAsync(string clientActionId, string reason, string actor);
 
     /// <summary>
     /// Takes the unit off <paramref name="incidentId"/> before the incident records it (the ack deadline). Refused when

@@ -35,7 +35,8 @@ public sealed record UnitView(
     [property: Id(4)] UnitStatus Status,
     [property: Id(5)] GeoPoint? Position,
     [property: Id(6)] DateTimeOffset? PositionAt,
-    [property: Id(7)] UnitAssignment? Assignment);
+    [property: Id(7)] UnitAssignment? Assignment,
+    [property: Id(8)] string? OutOfServiceReason = null);
 
 /// <summary>
 /// One entry of a unit's own append-only assignment history. <see cref="StartSequence"/> and

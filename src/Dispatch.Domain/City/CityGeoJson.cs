@@ -66,6 +66,7 @@ public static class CityGeoJson
             writer.WriteString("type", "FeatureCollection");
             writer.WriteStartObject("properties");
             writer.WriteString("name", city.Name);
+            WriteOptional(writer, "nameEn", city.NameEn);
             writer.WritePropertyName("center");
             WritePosition(writer, city.Center.Longitude, city.Center.Latitude);
             writer.WriteEndObject();
@@ -74,6 +75,7 @@ public static class CityGeoJson
             {
                 WriteFeatureStart(writer, "grid", grid.Id);
                 writer.WriteString("name", grid.Name);
+                WriteOptional(writer, "nameEn", grid.NameEn);
                 writer.WriteString("stationId", grid.StationId);
                 writer.WriteEndObject();
                 WritePolygon(writer, grid.Boundary);
@@ -84,6 +86,7 @@ public static class CityGeoJson
             {
                 WriteFeatureStart(writer, "station", station.Id);
                 writer.WriteString("name", station.Name);
+                WriteOptional(writer, "nameEn", station.NameEn);
                 writer.WriteString("gridId", station.GridId);
                 writer.WriteNumber("onDutyResponders", station.OnDutyResponders);
                 writer.WriteEndObject();
@@ -106,6 +109,7 @@ public static class CityGeoJson
             {
                 WriteFeatureStart(writer, "camera", camera.Id);
                 writer.WriteString("name", camera.Name);
+                WriteOptional(writer, "nameEn", camera.NameEn);
                 writer.WriteNumber("headingDeg", camera.HeadingDegrees);
                 writer.WriteNumber("fovDeg", camera.FieldOfViewDegrees);
                 writer.WriteString("stationId", camera.StationId);
@@ -146,6 +150,14 @@ public static class CityGeoJson
         using (document)
         {
             return new CityReader().Read(document.RootElement);
+        }
+    }
+
+    private static void WriteOptional(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is not null)
+        {
+            writer.WriteString(name, value);
         }
     }
 
@@ -244,6 +256,7 @@ public static class CityGeoJson
             }
 
             var name = RequireString(cityProperties, "name", FileLevel);
+            var nameEn = OptionalString(cityProperties, "nameEn", FileLevel);
             var center = ReadPosition(RequireProperty(cityProperties, "center", FileLevel), FileLevel, "center");
 
             var index = 0;
@@ -263,7 +276,7 @@ public static class CityGeoJson
 
             try
             {
-                return new CityModel(name, center, _grids, _stations, _units, _cameras);
+                return new CityModel(name, center, _grids, _stations, _units, _cameras, nameEn);
             }
             catch (ArgumentException e)
             {
@@ -311,7 +324,8 @@ public static class CityGeoJson
                         id,
                         RequireString(properties, "name", index),
                         RequireString(properties, "stationId", index),
-                        ReadPolygon(geometry, index));
+                        ReadPolygon(geometry, index),
+                        OptionalString(properties, "nameEn", index));
                     error = CityModel.CheckGrid(grid);
                     AddReference(index, "stationId", "station", grid.StationId);
                     _grids.Add(grid);
@@ -322,7 +336,8 @@ public static class CityGeoJson
                         RequireString(properties, "name", index),
                         ReadPosition(geometry, index, "coordinates"),
                         RequireString(properties, "gridId", index),
-                        RequireInteger(properties, "onDutyResponders", index));
+                        RequireInteger(properties, "onDutyResponders", index),
+                        OptionalString(properties, "nameEn", index));
                     error = CityModel.CheckStation(station);
                     AddReference(index, "gridId", "grid", station.GridId);
                     _stations.Add(station);
@@ -352,7 +367,8 @@ public static class CityGeoJson
                         RequireNumber(properties, "headingDeg", index),
                         RequireNumber(properties, "fovDeg", index),
                         RequireString(properties, "stationId", index),
-                        RequireString(properties, "gatewayId", index));
+                        RequireString(properties, "gatewayId", index),
+                        OptionalString(properties, "nameEn", index));
                     error = CityModel.CheckCamera(camera);
                     AddReference(index, "stationId", "station", camera.StationId);
                     _cameras.Add(camera);
@@ -471,6 +487,17 @@ public static class CityGeoJson
             }
 
             return value;
+        }
+
+        /// <summary>An optional text property: absent or null gives null; when present it must be a non-empty string.</summary>
+        private static string? OptionalString(JsonElement properties, string name, int index)
+        {
+            if (!properties.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            return RequireString(properties, name, index);
         }
 
         private static string RequireString(JsonElement properties, string name, int index)

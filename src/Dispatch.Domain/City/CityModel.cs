@@ -7,16 +7,22 @@ using NetTopologySuite.Index.Strtree;
 
 namespace Dispatch.Domain.City;
 
-/// <summary>A grid cell of the city (网格): its boundary (longitude/latitude polygon) and its street police station.</summary>
-public sealed record GridSpec(string Id, string Name, string StationId, Polygon Boundary);
+/// <summary>
+/// A grid cell of the city (网格): its boundary (longitude/latitude polygon) and its street police station.
+/// <see cref="NameEn"/> is the English name where the city file has one (pages in English show it instead of <see cref="Name"/>).
+/// </summary>
+public sealed record GridSpec(string Id, string Name, string StationId, Polygon Boundary, string? NameEn = null);
 
-/// <summary>A street police station (警务站) with the responders on duty there.</summary>
-public sealed record StationSpec(string Id, string Name, GeoPoint Location, string GridId, int OnDutyResponders);
+/// <summary>A street police station (警务站) with the responders on duty there; <see cref="NameEn"/> as for grids.</summary>
+public sealed record StationSpec(string Id, string Name, GeoPoint Location, string GridId, int OnDutyResponders, string? NameEn = null);
 
 /// <summary>A patrol unit (car, motorcycle, bicycle or officer on foot) and where its shift starts.</summary>
 public sealed record PatrolUnitSpec(string Id, string CallSign, UnitKind Kind, string HomeStationId, GeoPoint Start);
 
-/// <summary>A camera channel: location, heading and field of view in degrees, the station that watches it, the gateway it streams through.</summary>
+/// <summary>
+/// A camera channel: location, heading and field of view in degrees, the station that watches it, the gateway it streams
+/// through; <see cref="NameEn"/> as for grids.
+/// </summary>
 public sealed record CameraSpec(
     string Id,
     string Name,
@@ -24,7 +30,8 @@ public sealed record CameraSpec(
     double HeadingDegrees,
     double FieldOfViewDegrees,
     string StationId,
-    string GatewayId);
+    string GatewayId,
+    string? NameEn = null);
 
 /// <summary>
 /// The city a deployment serves. Immutable; lookups (which grid holds a point) are indexed.
@@ -43,7 +50,8 @@ public sealed class CityModel
         IReadOnlyList<GridSpec> grids,
         IReadOnlyList<StationSpec> stations,
         IReadOnlyList<PatrolUnitSpec> units,
-        IReadOnlyList<CameraSpec> cameras)
+        IReadOnlyList<CameraSpec> cameras,
+        string? nameEn = null)
     {
         ArgumentNullException.ThrowIfNull(grids);
         ArgumentNullException.ThrowIfNull(stations);
@@ -103,6 +111,7 @@ public sealed class CityModel
         }
 
         Name = name;
+        NameEn = string.IsNullOrWhiteSpace(nameEn) ? null : nameEn;
         Center = center;
         Grids = [.. grids];
         Stations = [.. stations];
@@ -120,6 +129,9 @@ public sealed class CityModel
     }
 
     public string Name { get; }
+
+    /// <summary>The city's English name, where the city file has one.</summary>
+    public string? NameEn { get; }
 
     public GeoPoint Center { get; }
 

@@ -61,25 +61,27 @@ public static class DemoCity
                     GridId = $"G-{number:00}",
                     StationId = $"S-{number:00}",
                     GridName = $"{district}-{numberInDistrict[district]:00}",
+                    GridNameEn = $"{DistrictEn(district)}-{numberInDistrict[district]:00}",
                     StationU = 0.5 + Spread(random, 0.08),
                     StationV = 0.5 + Spread(random, 0.08),
                 };
                 cells.Add(cell);
                 var boundary = CityGeoJson.GeometryFactory.CreatePolygon(
                     [cell.SouthWest.Copy(), cell.SouthEast.Copy(), cell.NorthEast.Copy(), cell.NorthWest.Copy(), cell.SouthWest.Copy()]);
-                grids.Add(new GridSpec(cell.GridId, cell.GridName, cell.StationId, boundary));
+                grids.Add(new GridSpec(cell.GridId, cell.GridName, cell.StationId, boundary, cell.GridNameEn));
                 stations.Add(new StationSpec(
                     cell.StationId,
                     $"{cell.GridName}警务站",
                     cell.At(cell.StationU, cell.StationV),
                     cell.GridId,
-                    OnDutyResponders: random.Next(2, 7)));
+                    OnDutyResponders: random.Next(2, 7),
+                    NameEn: $"{cell.GridNameEn} Police Station"));
             }
         }
 
         var units = PatrolUnits(random, cells);
         var cameras = Cameras(random, cells);
-        return new CityModel("济南(演示)", JinanCenter, grids, stations, units, cameras);
+        return new CityModel("济南(演示)", JinanCenter, grids, stations, units, cameras, "Jinan (demo)");
     }
 
     /// <summary>
@@ -173,6 +175,7 @@ public static class DemoCity
 
             perGrid[cell.GridId] = perGrid.GetValueOrDefault(cell.GridId) + 1;
             var name = $"{cell.GridName} {(atIntersection ? "路口" : "点位")}{perGrid[cell.GridId]:000}";
+            var nameEn = $"{cell.GridNameEn} {(atIntersection ? "junction" : "point")} {perGrid[cell.GridId]:000}";
             var headingDegrees = Math.Round(random.NextDouble() * 3600) / 10 % 360;
             var fieldOfViewDegrees = fieldsOfView[random.Next(fieldsOfView.Length)];
             cameras.Add(new CameraSpec(
@@ -182,7 +185,8 @@ public static class DemoCity
                 headingDegrees,
                 fieldOfViewDegrees,
                 cell.StationId,
-                Gateway(cell.Column, cell.Row)));
+                Gateway(cell.Column, cell.Row),
+                nameEn));
         }
 
         return cameras;
@@ -195,6 +199,16 @@ public static class DemoCity
         < 5 => row >= Rows / 2 ? "天桥" : "市中",
         < 8 => "历下",
         _ => "历城",
+    };
+
+    /// <summary>The district names in pinyin, as English-language maps of Jinan write them.</summary>
+    private static string DistrictEn(string district) => district switch
+    {
+        "槐荫" => "Huaiyin",
+        "天桥" => "Tianqiao",
+        "市中" => "Shizhong",
+        "历下" => "Lixia",
+        _ => "Licheng",
     };
 
     /// <summary>Six gateways, one per area: three bands west to east, two south to north.</summary>
@@ -224,6 +238,8 @@ public static class DemoCity
         public string StationId { get; init; } = "";
 
         public string GridName { get; init; } = "";
+
+        public string GridNameEn { get; init; } = "";
 
         public double StationU { get; init; } = 0.5;
 

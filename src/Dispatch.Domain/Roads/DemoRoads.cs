@@ -192,7 +192,7 @@ public static class DemoRoads
                 var split = !open(step) || (chain.Count > 0 && (stepKind != chainKind || step % _arterialEvery == 0));
                 if (split && chain.Count > 1)
                 {
-                    _roads.Add(new RoadFeature(chainKind.Class, chainKind.MaxSpeedKmh, OneWay.No, chainKind.Name, [chain.ToArray()]));
+                    _roads.Add(new RoadFeature(chainKind.Class, chainKind.MaxSpeedKmh, OneWay.No, chainKind.Name, [chain.ToArray()], English(chainKind.Name)));
                 }
 
                 if (split)
@@ -216,7 +216,7 @@ public static class DemoRoads
 
             if (chain.Count > 1)
             {
-                _roads.Add(new RoadFeature(chainKind.Class, chainKind.MaxSpeedKmh, OneWay.No, chainKind.Name, [chain.ToArray()]));
+                _roads.Add(new RoadFeature(chainKind.Class, chainKind.MaxSpeedKmh, OneWay.No, chainKind.Name, [chain.ToArray()], English(chainKind.Name)));
             }
         }
 
@@ -247,7 +247,7 @@ public static class DemoRoads
                 }
                 else if (_footbridgeColumns.Contains(i) && CrossesRiver(i, j))
                 {
-                    _roads.Add(new RoadFeature(RoadClass.Footway, null, OneWay.No, "人行桥", [[Point((i, j)), Point((i, j + 1))]]));
+                    _roads.Add(new RoadFeature(RoadClass.Footway, null, OneWay.No, "人行桥", [[Point((i, j)), Point((i, j + 1))]], "Footbridge"));
                 }
             }
         }
@@ -294,6 +294,28 @@ public static class DemoRoads
         }
 
         private GeoPoint Point((int I, int J) v) => _frame.ToGeo(_x[v.I, v.J], _y[v.I, v.J]);
+
+        /// <summary>The English name of a demo road: 经十路 is Jingshi Road, 二环路 the 2nd Ring Road.</summary>
+        private static string? English(string? name)
+        {
+            if (name is null)
+            {
+                return null;
+            }
+
+            if (name == "二环路")
+            {
+                return "2nd Ring Road";
+            }
+
+            string[] syllables = ["", "yi", "er", "san", "si", "wu", "liu", "qi", "ba", "jiu"];
+            var direction = name[0] == '经' ? "Jing" : "Wei";
+            var numeral = name[1..^1];
+            var pinyin = string.Concat(numeral.Select(c => c == '十' ? "shi" : syllables[Array.IndexOf(Digits, c.ToString())]));
+            return $"{direction}{pinyin} Road";
+        }
+
+        private static readonly string[] Digits = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
 
         private static string Numeral(int n)
         {

@@ -17,11 +17,13 @@ public enum OneWay
 
 /// <summary>
 /// One imported road: its class, speed limit (null when not tagged), one-way rule, name, and one or
-/// more polylines (a MultiLineString gives several) of at least two points each.
+/// more polylines (a MultiLineString gives several) of at least two points each. <see cref="NameEn"/> is the
+/// English name (OSM "name:en") where the data has one.
 /// </summary>
 public sealed record RoadFeature(
     RoadClass Class,
     double? MaxSpeedKmh,
     OneWay OneWay,
     string? Name,
-    IReadOnlyList<IReadOnlyList<GeoPoint>> Lines);
+    IReadOnlyList<IReadOnlyList<GeoPoint>> Lines,
+    string? NameEn = null);

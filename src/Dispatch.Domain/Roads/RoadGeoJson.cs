@@ -306,7 +306,8 @@ public static class RoadGeoJson
         }
 
         var name = tags.Get("name");
-        return new Parsed(new RoadFeature(roadClass.Value, maxSpeed.IsOk ? maxSpeed.Value : null, oneWay, name, lines), default, null, null, dropped);
+        var nameEn = tags.Get("name:en");
+        return new Parsed(new RoadFeature(roadClass.Value, maxSpeed.IsOk ? maxSpeed.Value : null, oneWay, name, lines, string.IsNullOrWhiteSpace(nameEn) ? null : nameEn), default, null, null, dropped);
     }
 
     private static string Label(string key, string value) => $"{key} \"{Shorten(value)}\"";
@@ -424,6 +425,11 @@ public static class RoadGeoJson
         if (road.Name is not null)
         {
             writer.WriteString("name", road.Name);
+        }
+
+        if (road.NameEn is not null)
+        {
+            writer.WriteString("name:en", road.NameEn);
         }
 
         if (road.MaxSpeedKmh is { } maxSpeed)

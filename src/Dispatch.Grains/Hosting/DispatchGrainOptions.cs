@@ -26,6 +26,13 @@ public sealed class DispatchGrainOptions
     /// </summary>
     public TimeSpan PositionPersistInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Officers' reports to one incident arriving within this window (two units acknowledging or arriving together) share
+    /// one commit of the incident record; each officer's button is answered once its commit is durable. Zero commits each
+    /// report on its own.
+    /// </summary>
+    public TimeSpan ReportCommitWindow { get; set; } = TimeSpan.FromMilliseconds(10);
+
     /// <summary>A claim its incident has not confirmed after this long is checked against the record and given up unless recorded.</summary>
     public TimeSpan ClaimConfirmTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -57,6 +64,11 @@ public sealed class DispatchGrainOptions
         if (PositionPersistInterval < TimeSpan.Zero)
         {
             errors.Add(string.Create(CultureInfo.InvariantCulture, $"{sectionPath}:{nameof(PositionPersistInterval)} must not be negative, got {PositionPersistInterval}"));
+        }
+
+        if (ReportCommitWindow < TimeSpan.Zero || ReportCommitWindow > TimeSpan.FromSeconds(1))
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"{sectionPath}:{nameof(ReportCommitWindow)} must be within 0..1 s, got {ReportCommitWindow}"));
         }
 
         if (ClaimConfirmTimeout < TimeSpan.FromSeconds(1))

@@ -7,8 +7,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Dispatch.Grains.Incidents;
 
-/// <summary>The incident's record: loading it, the timeline, and the one commit that ends every step.</summary>
-public sealed partial class IncidentGrain
+/// <summary>
+/// The incident's record: loading it, the timeline, and the one commit that ends every step. Officers' reports are the
+/// exception to one call, one step: they may arrive together (the units of one incident acknowledge or arrive at nearly
+/// the same moment), so they wait for any step in progress, then join a batch that is committed once, after
+/// <see cref="DispatchGrainOptions.ReportCommitWindow"/> (<c>.Reports.cs</c>).
+/// </summary>
+public sealed partial class IncidentGrain : IIncomingGrainCallFilter
 {
     private static readonly JsonSerializerOptions JournalJson = new(JsonSerializerDefaults.Web);
 
@@ -23,7 +28,12 @@ public sealed partial class IncidentGrain
     private int _published;
 
     // What this step changed besides the state and the timeline, and what to tell others once it is durable.
-    private readonly Dictionary<(string UnitId, long Number), AssignmentRecord> _changedAssignments = [];
+    private readonly Dictionary<(string UnitId, long Number), (AssignmentRecord Record, long Stamp)> _changedAssignments = [];
+    private long _changeStamp;
+
+    // The step in progress (every call but an officer's report is one), which reports wait for.
+    private Task? _stepDone;
+    private Task? _loading;
     private readonly List<AlertLedgerEntry> _pendingAlerts = [];
     private readonly List<AssignmentRecord> _claimsToConfirm = [];
     private readonly List<(AssignmentRecord Assignment, string Reason)> _endsToTell = [];
@@ -34,15 +44,52 @@ public sealed partial class IncidentGrain
     private readonly Dictionary<long, string> _pendingActionIds = [];
     private string? _stationCommittedInStep;
 
-    /// <summary>Reads the record on first use; an open incident then resumes its dispatch and re-arms its deadlines.</summary>
-    private async Task EnsureLoadedAsync()
+    /// <summary>Every call but an officer's report is a step: reports that arrive meanwhile wait for it to end.</summary>
+    public async Task Invoke(IIncomingGrainCallContext context)
     {
-        if (_loaded)
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.InterfaceMethod?.Name is nameof(OnUnitReportAsync) or nameof(HasAppliedAsync))
         {
+            await context.Invoke();
             return;
         }
 
-        Load(await store.ReadAsync(IncidentId));
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _stepDone = done.Task;
+        try
+        {
+            await context.Invoke();
+        }
+        finally
+        {
+            _stepDone = null;
+            done.SetResult();
+        }
+    }
+
+    /// <summary>Reads the record on first use; an open incident then resumes its dispatch and re-arms its deadlines.</summary>
+    private Task EnsureLoadedAsync()
+    {
+        if (_loaded)
+        {
+            return Task.CompletedTask;
+        }
+
+        // Reports interleave: the first caller reads, the others wait for the same read.
+        return _loading ??= LoadOnceAsync();
+    }
+
+    private async Task LoadOnceAsync()
+    {
+        try
+        {
+            Load(await store.ReadAsync(IncidentId));
+        }
+        finally
+        {
+            _loading = null;
+        }
+
         _loaded = true;
         if (S.Exists && S.Status == IncidentStatus.Open)
         {
@@ -108,7 +155,8 @@ public sealed partial class IncidentGrain
     public Task<bool> HasAppliedAsync(string unitId, string clientActionId) =>
         Task.FromResult(_appliedActions.Contains(unitId + "/" + clientActionId));
 
-    private void MarkChanged(AssignmentRecord assignment) => _changedAssignments[(assignment.UnitId, assignment.AssignmentNumber)] = assignment;
+    private void MarkChanged(AssignmentRecord assignment) =>
+        _changedAssignments[(assignment.UnitId, assignment.AssignmentNumber)] = (assignment, ++_changeStamp);
 
     /// <summary>Ends an assignment in the record; the unit is told once the step is durable.</summary>
     private void EndAssignment(AssignmentRecord assignment, AssignmentState end, string reason, string actor)
@@ -123,24 +171,30 @@ public sealed partial class IncidentGrain
     }
 
     /// <summary>
-    /// Makes this step durable in one commit, then confirms its claims to the units, tells released units, and
-    /// publishes the change. A refused or failed commit undoes the step: claims are given back, a station commitment
-    /// made in the step is released, and the state is read again from the store.
+    /// Makes what is pending durable in one commit, then confirms its claims to the units, tells released units, and
+    /// publishes the change. What changes while the commit is under way (reports joining the next batch) stays pending.
+    /// A refused or failed commit undoes everything pending: claims are given back, a station commitment made in the
+    /// step is released, reports waiting for a batch are refused, and the state is read again from the store.
     /// </summary>
     private async Task<bool> CommitAsync()
     {
-        var entries = _timeline.Count - _committed;
+        int through;
+        List<KeyValuePair<(string UnitId, long Number), (AssignmentRecord Record, long Stamp)>> changed;
+        int alerts;
         try
         {
             for (var attempt = 1; ; attempt++)
             {
+                through = _timeline.Count;
+                changed = [.. _changedAssignments];
+                alerts = _pendingAlerts.Count;
                 var commit = new IncidentCommit(
                     Summary(),
                     _version,
                     serializer.SerializeToArray(S),
-                    [.. _timeline.Skip(_committed).Select(ToJournal)],
-                    [.. _changedAssignments.Values.Select(ToRow)],
-                    [.. _pendingAlerts]);
+                    [.. _timeline.Skip(_committed).Take(through - _committed).Select(ToJournal)],
+                    [.. changed.Select(c => ToRow(c.Value.Record))],
+                    [.. _pendingAlerts.Take(alerts)]);
                 try
                 {
                     _version = await store.CommitAsync(commit);
@@ -155,7 +209,7 @@ public sealed partial class IncidentGrain
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            LogCommitFailed(logger, exception, IncidentId, entries);
+            LogCommitFailed(logger, exception, IncidentId, _timeline.Count - _committed);
             await UndoStepAsync();
             if (exception is RecordVersionConflictException)
             {
@@ -166,30 +220,39 @@ public sealed partial class IncidentGrain
             return false;
         }
 
-        foreach (var (sequence, actionId) in _pendingActionIds)
+        foreach (var (sequence, actionId) in _pendingActionIds.Where(p => p.Key <= through).ToList())
         {
             _appliedActions.Add(_timeline[(int)sequence - 1].UnitId + "/" + actionId);
+            _pendingActionIds.Remove(sequence);
         }
 
-        _pendingActionIds.Clear();
-        _committed = _timeline.Count;
-        _changedAssignments.Clear();
-        _pendingAlerts.Clear();
+        _committed = through;
+        foreach (var (key, (_, stamp)) in changed)
+        {
+            if (_changedAssignments.TryGetValue(key, out var now) && now.Stamp == stamp)
+            {
+                _changedAssignments.Remove(key);
+            }
+        }
+
+        _pendingAlerts.RemoveRange(0, alerts);
         _stationCommittedInStep = null;
-        foreach (var claim in _claimsToConfirm)
+        var claims = _claimsToConfirm.ToList();
+        var ends = _endsToTell.ToList();
+        var after = _afterCommit.ToList();
+        _claimsToConfirm.Clear();
+        _endsToTell.Clear();
+        _afterCommit.Clear();
+        foreach (var claim in claims)
         {
             GrainFactory.GetGrain<IPatrolUnitGrain>(claim.UnitId).ConfirmAssignmentAsync(IncidentId, claim.AssignmentNumber, committed: true).Ignore();
         }
 
-        foreach (var (assignment, reason) in _endsToTell)
+        foreach (var (assignment, reason) in ends)
         {
             GrainFactory.GetGrain<IPatrolUnitGrain>(assignment.UnitId).AssignmentEndedAsync(IncidentId, assignment.AssignmentNumber, reason).Ignore();
         }
 
-        _claimsToConfirm.Clear();
-        _endsToTell.Clear();
-        var after = _afterCommit.ToList();
-        _afterCommit.Clear();
         foreach (var action in after)
         {
             try
@@ -238,6 +301,9 @@ public sealed partial class IncidentGrain
 
     private async Task UndoStepAsync()
     {
+        // Reports applied meanwhile go with the reload: their batch is refused, so each officer is told to try again.
+        _reportBatch?.TrySetResult(false);
+        _reportBatch = null;
         foreach (var claim in _claimsToConfirm)
         {
             GrainFactory.GetGrain<IPatrolUnitGrain>(claim.UnitId).ConfirmAssignmentAsync(IncidentId, claim.AssignmentNumber, committed: false).Ignore();

@@ -9,9 +9,20 @@ namespace Dispatch.Grains.Incidents;
 /// <summary>What assigned units report: acknowledged, en route, on scene (button or GPS), cleared, released.</summary>
 public sealed partial class IncidentGrain
 {
+    // Reports collected for the next batch commit, and the batch commits in order (one at a time).
+    private TaskCompletionSource<bool>? _reportBatch;
+    private Task _reportCommits = Task.CompletedTask;
+
     public async Task<CommandResult> OnUnitReportAsync(UnitReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
+
+        // A step in progress (a deadline, an operator's command) may release this very unit: it goes first.
+        while (_stepDone is { } step)
+        {
+            await step;
+        }
+
         await EnsureLoadedAsync();
         var assignment = S.Assignments.LastOrDefault(a => a.UnitId == report.UnitId && a.AssignmentNumber == report.AssignmentNumber);
         if (!S.Exists || assignment is null)
@@ -76,7 +87,59 @@ public sealed partial class IncidentGrain
         }
 
         MarkChanged(assignment);
-        return await CommitOrRefuseAsync();
+        if (report.Kind == UnitReportKind.Released)
+        {
+            // A refill is a dispatch step of its own: committed now, not batched.
+            return await CommitOrRefuseAsync();
+        }
+
+        if (!await CommitInBatchAsync())
+        {
+            return CommandResult.Refused($"incident '{IncidentId}' could not record the report now; try again");
+        }
+
+        ArmDeadlineTimer();
+        return CommandResult.Success;
+    }
+
+    /// <summary>
+    /// Joins the batch of reports being collected (or starts one): the batch waits the report window so reports arriving
+    /// together share it, waits for the previous batch's commit, then commits everything pending once.
+    /// </summary>
+    private Task<bool> CommitInBatchAsync()
+    {
+        if (_reportBatch is { } open)
+        {
+            return open.Task;
+        }
+
+        var batch = _reportBatch = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _reportCommits = CommitBatchAsync(batch, _reportCommits);
+        return batch.Task;
+    }
+
+    private async Task CommitBatchAsync(TaskCompletionSource<bool> batch, Task previous)
+    {
+        if (_options.ReportCommitWindow > TimeSpan.Zero)
+        {
+            await Task.Delay(_options.ReportCommitWindow);
+        }
+
+        await previous;
+        if (batch.Task.IsCompleted)
+        {
+            // Refused already: an earlier commit failed and took these reports' changes with it.
+            return;
+        }
+
+        // Reports from here on go to the next batch.
+        if (ReferenceEquals(_reportBatch, batch))
+        {
+            _reportBatch = null;
+        }
+
+        var committed = await CommitAsync();
+        batch.TrySetResult(committed);
     }
 
     private static void Advance(AssignmentRecord assignment, AssignmentState next)

@@ -58,6 +58,9 @@ public sealed partial class PatrolUnitGrain(
     // The incident of the unit's latest assignment, for a resent button after the assignment ended.
     private string? _lastIncidentId;
 
+    /// <summary>The reason of the out-of-service button being applied (set only around that call).</summary>
+    private string? _outOfServiceReason;
+
     private PatrolUnitState S => state.State;
 
     private string UnitId => this.GetPrimaryKeyString();
@@ -265,6 +268,26 @@ public sealed partial class PatrolUnitGrain(
         return outcome;
     }
 
+    public const int MaxOutOfServiceReasonLength = 200;
+
+    public async Task<TerminalActionOutcome> GoOutOfServiceOnceAsync(string clientActionId, string reason, string actor)
+    {
+        if (string.IsNullOrWhiteSpace(reason) || reason.Length > MaxOutOfServiceReasonLength)
+        {
+            return new(CommandResult.Refused($"out-of-service reason must be 1..{MaxOutOfServiceReasonLength} characters, got {(reason is null ? "none" : $"{reason.Length}")}"), false);
+        }
+
+        _outOfServiceReason = reason.Trim();
+        try
+        {
+            return await PerformOnceAsync(clientActionId, TerminalAction.OutOfService, actor);
+        }
+        finally
+        {
+            _outOfServiceReason = null;
+        }
+    }
+
     private void RememberAction(string clientActionId, CommandResult result)
     {
         if (_actions.TryAdd(clientActionId, result))
@@ -348,7 +371,7 @@ public sealed partial class PatrolUnitGrain(
         {
             // Off duty is the one status the unit keeps itself: no incident records it.
             S.Status = _status;
-            S.OutOfServiceReason = action == TerminalAction.OutOfService ? actor : null;
+            S.OutOfServiceReason = action == TerminalAction.OutOfService ? _outOfServiceReason ?? "off duty" : null;
             S.Latitude = _position?.Latitude;
             S.Longitude = _position?.Longitude;
             S.PositionAt = _positionAt;
@@ -510,7 +533,8 @@ public sealed partial class PatrolUnitGrain(
 
     private UnitView View() => new(
         UnitId, _callSign, _kind, _homeStationId, _status, _position, _positionAt,
-        _assignment is { Pending: false } held ? ToContract(held) : null);
+        _assignment is { Pending: false } held ? ToContract(held) : null,
+        _status == UnitStatus.OutOfService ? S.OutOfServiceReason : null);
 
     private static UnitAssignment ToContract(HeldAssignment held) => new(
         held.IncidentId, held.TierName, new GeoPoint(held.IncidentLatitude, held.IncidentLongitude),

@@ -1,4 +1,4 @@
-using Dispatch.Abstractions.Incidents;
+using Dispatch.Abstractions.Records;
 
 namespace Dispatch.Server.Alerts;
 
@@ -8,22 +8,22 @@ public static class AlertApi
     public static IEndpointRouteBuilder MapAlertApi(this IEndpointRouteBuilder endpoints)
     {
         // GET /api/incidents/{id}/alerts: the alerts that opened or joined the incident, oldest first; 404 for no such incident.
-        endpoints.MapGet("/api/incidents/{incidentId}/alerts", async (string incidentId, AlertArchive archive, IGrainFactory grains, CancellationToken cancellationToken) =>
+        endpoints.MapGet("/api/incidents/{incidentId}/alerts", async (string incidentId, AlertArchive archive, IIncidentStore store, CancellationToken cancellationToken) =>
         {
             var alerts = await archive.ForIncidentAsync(incidentId, cancellationToken);
             // An incident with alerts exists; one without may be a call-taker's, or no incident at all.
-            return alerts.Count > 0 || await grains.GetGrain<IIncidentGrain>(incidentId).GetAsync() is not null
+            return alerts.Count > 0 || await store.ReadAsync(incidentId, cancellationToken) is not null
                 ? Results.Ok(alerts)
                 : Results.NotFound(new { error = $"no incident '{incidentId}'" });
         })
-            .WithName("GetIncidentAlerts");
+            .RequireAuthorization(Security.Policies.ViewBoard).WithName("GetIncidentAlerts");
 
         // GET /api/alerts/{alertId}[?gatewayId=]: one accepted alert.
         endpoints.MapGet("/api/alerts/{alertId}", async (string alertId, string? gatewayId, AlertArchive archive, CancellationToken cancellationToken) =>
             await archive.FindAsync(alertId, gatewayId, cancellationToken) is { } alert
                 ? Results.Ok(alert)
                 : Results.NotFound(new { error = $"no accepted alert '{alertId}'" }))
-            .WithName("GetAlert");
+            .RequireAuthorization(Security.Policies.ViewBoard).WithName("GetAlert");
 
         // GET /api/alerts/{alertId}/snapshot?variant=thumb|annotated|original[&gatewayId=]: the JPEG.
         endpoints.MapGet("/api/alerts/{alertId}/snapshot", async (string alertId, string? variant, string? gatewayId, AlertArchive archive, CancellationToken cancellationToken) =>
@@ -43,7 +43,7 @@ public static class AlertApi
             return jpeg is null
                 ? Results.NotFound(new { error = $"alert '{alertId}' came without a snapshot" })
                 : Results.File(jpeg, "image/jpeg");
-        }).WithName("GetAlertSnapshot");
+        }).RequireAuthorization(Security.Policies.ViewBoard).WithName("GetAlertSnapshot");
         return endpoints;
     }
 

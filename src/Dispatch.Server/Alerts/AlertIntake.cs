@@ -188,13 +188,27 @@ public sealed partial class AlertIntake(
         alert.Attributes.ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal),
         !alert.SnapshotJpeg.IsEmpty);
 
-    private static string Describe(Alert alert)
+    /// <summary>
+    /// What operators read: the event, the camera and how sure the analytics are. Alert ids and detector settings stay
+    /// in the alert record (GET /api/incidents/{id}/alerts), not in the incident's description.
+    /// </summary>
+    internal static string Describe(Alert alert) => string.Create(CultureInfo.InvariantCulture,
+        $"{KindText(alert.Kind)} seen by camera {alert.CameraId} ({alert.Confidence * 100:F0}% sure)");
+
+    private static string KindText(AlertKind kind) => kind switch
     {
-        var text = string.Create(CultureInfo.InvariantCulture,
-            $"{alert.Kind} seen by camera {alert.CameraId} (confidence {alert.Confidence:F2}, alert {alert.AlertId})");
-        var details = string.Join(", ", alert.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key}={a.Value}"));
-        return details.Length == 0 ? text : $"{text}: {details}"[..Math.Min(text.Length + 2 + details.Length, 4000)];
-    }
+        AlertKind.Intrusion => "Intrusion",
+        AlertKind.LineCrossing => "Line crossing",
+        AlertKind.Loitering => "Loitering",
+        AlertKind.Crowd => "Crowd",
+        AlertKind.Fight => "Fight",
+        AlertKind.Fall => "Person fallen",
+        AlertKind.FireOrSmoke => "Fire or smoke",
+        AlertKind.Vehicle => "Vehicle",
+        AlertKind.PanicButton => "Panic button pressed",
+        AlertKind.Sensor => "Sensor alarm",
+        _ => kind.ToString(),
+    };
 
     /// <summary>
     /// What makes an alert this alert, for telling a re-send (same content) from an alert id reused for another event:

@@ -66,10 +66,15 @@ public static class AlertsSetup
     {
         app.UseOversizedMessageGuard();
         app.MapGrpcService<CameraGatewayService>();
-        app.MapGrpcReflectionService();
-        app.MapGrpcHealthChecksService();
+
+        // The service list is the public contract, yet only for someone with credentials (a gateway or a person).
+        app.MapGrpcReflectionService().RequireAuthorization(Security.Policies.Authenticated);
+
+        // Load balancers and orchestrators probe without credentials (like /health/live).
+        app.MapGrpcHealthChecksService().AllowAnonymous();
         app.MapAlertApi();
         app.MapCameraHealthApi();
+        app.MapCameraApprovalApi();
         return app;
     }
 

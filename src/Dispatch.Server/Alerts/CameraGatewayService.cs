@@ -6,9 +6,12 @@ using Dispatch.Contracts.V1;
 using Dispatch.Domain.Geo;
 using Dispatch.Grains.Hosting;
 using Dispatch.Server.Cameras;
+using Dispatch.Server.Security;
 using Dispatch.Server.Video;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace Dispatch.Server.Alerts;
@@ -16,11 +19,16 @@ namespace Dispatch.Server.Alerts;
 /// <summary>
 /// dispatch.v1.CameraGateway: gateways' Connect streams (Hello, alerts, heartbeats) and simple devices' PublishAlert.
 /// Every alert gets exactly one ack; a bad alert is refused in its ack and never ends the stream. Every ack, every
-/// stream and every camera health change is counted in <see cref="DispatchMetrics"/>.
+/// stream and every camera health change is counted in <see cref="DispatchMetrics"/>. A gateway authenticates with its
+/// own credential (checked against the hashed one in the security store) and acts only for its own cameras: in alerts,
+/// in heartbeats, and in the cameras it may register (bounded per Hello and in total; beyond, they wait for approval).
 /// </summary>
 public sealed partial class CameraGatewayService(
     AlertIntake intake,
     GatewayOptions gateways,
+    GatewayCredentials credentials,
+    GatewayCameraQuota quota,
+    GatewayConnectLimiter connects,
     GatewayWindows windows,
     CameraHealthBoard health,
     CameraHealthFeed healthFeed,
@@ -34,9 +42,14 @@ public sealed partial class CameraGatewayService(
     [FromKeyedServices(DispatchClock.ServiceKey)] TimeProvider clock,
     ILogger<CameraGatewayService> logger) : CameraGateway.CameraGatewayBase
 {
-    public const string GatewayIdHeader = "x-dispatch-gateway-id";
+    public const string GatewayIdHeader = Schemes.GatewayIdHeader;
     private const int MaxCameraIdLength = 128;
 
+    /// <summary>
+    /// Open at the transport on purpose: the contract authenticates a stream by its first message (the Hello's
+    /// gateway id and credential), checked below against the same credential store as the gateway scheme.
+    /// </summary>
+    [AllowAnonymous]
     public override async Task Connect(IAsyncStreamReader<GatewayMessage> requestStream, IServerStreamWriter<ServerMessage> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(requestStream);
@@ -81,11 +94,20 @@ public sealed partial class CameraGatewayService(
                                 $"this stream belongs to gateway '{gatewayId}'; open a new stream for '{hello.GatewayId}'"));
                         }
 
-                        var refusal = gateways.Authenticate(hello.GatewayId, hello.Credential);
+                        var http = context.GetHttpContext();
+                        var refusal = await credentials.AuthenticateAsync(hello.GatewayId, hello.Credential, http.Connection.ClientCertificate,
+                            SecurityAudit.RemoteOf(http), cancellation);
                         if (refusal is not null)
                         {
-                            LogRefused(logger, hello.GatewayId, refusal);
+                            LogRefused(logger, SecurityAudit.Bound(hello.GatewayId), refusal);
                             throw new RpcException(new Status(StatusCode.Unauthenticated, refusal));
+                        }
+
+                        if (gatewayId is null && connects.TryConnect(hello.GatewayId) is { } wait)
+                        {
+                            throw new RpcException(new Status(StatusCode.Unavailable,
+                                $"gateway '{hello.GatewayId}' opened more than {connects.ConnectsPerMinute} streams within a minute; connect again after {Math.Ceiling(wait.TotalSeconds)} s"),
+                                new Metadata { { "grpc-retry-pushback-ms", ((long)wait.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture) } });
                         }
 
                         gatewayId = hello.GatewayId;
@@ -147,6 +169,12 @@ public sealed partial class CameraGatewayService(
         }
     }
 
+    /// <summary>
+    /// The gateway authenticates with metadata (the gateway scheme); a refusal, or a call over the gateway's rate,
+    /// is answered with an ack (NOT_AUTHENTICATED, or UNAVAILABLE with retry_after) before this runs.
+    /// </summary>
+    [Authorize(Policy = Policies.Gateway)]
+    [EnableRateLimiting(SecuritySetup.GatewayAlertRateLimit)]
     public override async Task<AlertAck> PublishAlert(Alert request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -156,25 +184,9 @@ public sealed partial class CameraGatewayService(
             return Counted(TooLargeAck(tooLarge));
         }
 
-        var gatewayId = context.RequestHeaders.GetValue(GatewayIdHeader);
-        if (gatewayId?.Length > AlertLimits.MaxGatewayIdLength)
-        {
-            return Counted(AlertIntake.Rejected(request.AlertId, RejectReason.NotAuthenticated,
-                $"{GatewayIdHeader} of {gatewayId.Length} characters is longer than {AlertLimits.MaxGatewayIdLength}"));
-        }
-
-        var authorization = context.RequestHeaders.GetValue("authorization") ?? "";
-        const string Bearer = "Bearer ";
-        var credential = authorization.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase) ? authorization[Bearer.Length..].Trim() : null;
-        var refusal = credential is null
-            ? $"missing 'authorization: Bearer <credential>' metadata for gateway '{gatewayId}'"
-            : gateways.Authenticate(gatewayId, credential);
-        if (refusal is not null)
-        {
-            return Counted(AlertIntake.Rejected(request.AlertId, RejectReason.NotAuthenticated, refusal));
-        }
-
-        return Counted(await intake.ProcessAsync(gatewayId!, request, context.CancellationToken));
+        // The gateway authenticated by its metadata (the authorization policy on this method).
+        var gatewayId = context.GetHttpContext().User.Identity?.Name ?? "";
+        return Counted(await intake.ProcessAsync(gatewayId, request, context.CancellationToken));
     }
 
     /// <summary>
@@ -244,9 +256,10 @@ public sealed partial class CameraGatewayService(
     {
         var refused = new List<(string CameraId, RejectReason Reason)>();
         var accepted = new List<AnnouncedCamera>();
+        var allowance = quota.BeginHello();
         foreach (var camera in hello.Cameras)
         {
-            var (reason, registered) = await RegisterAsync(gatewayId, camera);
+            var (reason, registered) = await RegisterAsync(gatewayId, camera, allowance);
             if (registered is not null)
             {
                 accepted.Add(new AnnouncedCamera(camera.CameraId, registered.Name, registered.Location));
@@ -272,7 +285,7 @@ public sealed partial class CameraGatewayService(
     }
 
     /// <summary>Registers a camera announced in Hello; returns it as registered when it may send alerts, else why it was refused.</summary>
-    private async Task<(RejectReason Reason, CameraRegistration? Registered)> RegisterAsync(string gatewayId, CameraInfo camera)
+    private async Task<(RejectReason Reason, CameraRegistration? Registered)> RegisterAsync(string gatewayId, CameraInfo camera, HelloAllowance allowance)
     {
         if (string.IsNullOrWhiteSpace(camera.CameraId) || camera.CameraId.Length > MaxCameraIdLength)
         {
@@ -319,8 +332,15 @@ public sealed partial class CameraGatewayService(
         }
 
         var registration = new CameraRegistration(
-            string.IsNullOrWhiteSpace(camera.Name) ? camera.CameraId : camera.Name, at, camera.HeadingDegrees,
+            string.IsNullOrWhiteSpace(camera.Name) ? camera.CameraId : camera.Name[..Math.Min(camera.Name.Length, MaxCameraIdLength)], at, camera.HeadingDegrees,
             FieldOfViewDegrees: 90, city.FindGrid(at)?.StationId ?? "", gatewayId);
+
+        // Beyond its quota a gateway's new camera waits for an operator (its alerts are refused as unknown until then).
+        if (await quota.AdmitAsync(gatewayId, camera.CameraId, registration, allowance, CancellationToken.None) != CameraAdmission.Register)
+        {
+            return (RejectReason.UnknownCamera, null);
+        }
+
         await feed.RegisterAsync(registration);
         return (RejectReason.Unspecified, registration);
     }

@@ -6,7 +6,10 @@ public static class CameraHealthApi
     public static IEndpointRouteBuilder MapCameraHealthApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/api/cameras/health", (CameraHealthBoard board) => Results.Ok(board.Summarize()))
-            .WithName("GetCameraHealth");
+            .RequireAuthorization(Security.Policies.ViewBoard).WithName("GetCameraHealth");
+        endpoints.MapGet("/api/cameras/states", (CameraHealthBoard board) => Results.Ok(board.States()))
+            .RequireAuthorization(Security.Policies.ViewBoard).WithName("GetCameraStates")
+            .WithSummary("Ids of the cameras online and offline now; registered cameras in neither list never reported");
         return endpoints;
     }
 }

@@ -37,14 +37,26 @@ public sealed class CameraHealthOptions
 /// <summary>One camera that is offline (debounced).</summary>
 public sealed record OfflineCamera(string CameraId, string GatewayId, DateTimeOffset? LastOnlineAt, string LastStatus, string Detail);
 
-/// <summary>The cameras' health as operators see it.</summary>
+/// <summary>
+/// The cameras' health as operators see it: registered (the city file's and those gateways announced), reporting (some
+/// gateway announced or reported them), online and offline (debounced) among those, and never reported (registered, but
+/// no gateway ever said a word about them: not counted as offline, since nothing is known).
+/// </summary>
 public sealed record CameraHealthSummary(
     DateTimeOffset At,
     int RegisteredCameras,
     int ReportedCameras,
     int OnlineCameras,
     double ConnectedShare,
-    IReadOnlyList<OfflineCamera> Offline);
+    IReadOnlyList<OfflineCamera> Offline)
+{
+    public int OfflineCameras => Offline.Count;
+
+    public int NeverReportedCameras => Math.Max(0, RegisteredCameras - ReportedCameras);
+}
+
+/// <summary>Which cameras are online and offline now; every other registered camera has never reported.</summary>
+public sealed record CameraStates(DateTimeOffset At, IReadOnlyList<string> Online, IReadOnlyList<string> Offline);
 
 /// <summary>A camera a gateway announced in its Hello, with its place when the service knows it.</summary>
 public sealed record AnnouncedCamera(string CameraId, string? Name = null, GeoPoint? Location = null);
@@ -118,8 +130,15 @@ public sealed class CameraHealthBoard(TimeProvider clock, CameraHealthOptions op
                     continue;
                 }
 
-                var up = (camera.Status is CameraStatus.Online or CameraStatus.Degraded) && camera.PictureFault == PictureFault.None;
+                // A gateway reports only the cameras it announced (and that are its own): another gateway's camera,
+                // or an id nobody announced, is ignored, so a heartbeat can neither take over nor grow the board.
                 var previous = _cameras.GetValueOrDefault(camera.CameraId);
+                if (previous is null || !string.Equals(previous.GatewayId, gatewayId, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var up = (camera.Status is CameraStatus.Online or CameraStatus.Degraded) && camera.PictureFault == PictureFault.None;
                 var entry = new Entry(gatewayId, up ? now : previous?.LastOnlineAt, camera.Status, camera.Detail)
                 {
                     PictureFault = camera.PictureFault,
@@ -175,6 +194,24 @@ public sealed class CameraHealthBoard(TimeProvider clock, CameraHealthOptions op
             return [.. _cameras.Select(c => new AnnouncedCameraState(c.Key, c.Value.GatewayId, c.Value.Name, c.Value.Location,
                 IsOnline(c.Value, now), StatusName(c.Value), c.Value.Detail))];
         }
+    }
+
+    public CameraStates States()
+    {
+        var now = clock.GetUtcNow();
+        var online = new List<string>();
+        var offline = new List<string>();
+        lock (_lock)
+        {
+            foreach (var (cameraId, entry) in _cameras)
+            {
+                (IsOnline(entry, now) ? online : offline).Add(cameraId);
+            }
+        }
+
+        online.Sort(StringComparer.Ordinal);
+        offline.Sort(StringComparer.Ordinal);
+        return new CameraStates(now, online, offline);
     }
 
     public CameraHealthSummary Summarize()

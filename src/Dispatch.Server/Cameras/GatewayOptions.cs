@@ -1,13 +1,16 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Dispatch.Server.Cameras;
 
 /// <summary>One registered camera gateway (appsettings "Dispatch:Gateways:&lt;gateway id&gt;").</summary>
 public sealed class GatewayRegistration
 {
-    /// <summary>The secret the gateway presents in Hello (or as a bearer token on PublishAlert).</summary>
+    /// <summary>
+    /// The secret the gateway presents in Hello (or as a bearer token on PublishAlert). Read once: at the first start
+    /// that finds the gateway missing from the security store it is stored hashed; rotate it there afterwards.
+    /// </summary>
     public string Credential { get; set; } = "";
+
+    /// <summary>SHA-256 thumbprint (hex) of the client certificate the gateway must present; unset: none required.</summary>
+    public string? CertificateThumbprint { get; set; }
 
     /// <summary>This gateway's flow-control window; unset: Dispatch:Alerts:MaxUnacknowledgedAlerts.</summary>
     public int? MaxUnacknowledgedAlerts { get; set; }
@@ -19,24 +22,6 @@ public sealed class GatewayOptions
     public const string SectionName = "Dispatch:Gateways";
 
     public Dictionary<string, GatewayRegistration> Gateways { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>Null when the gateway may connect, otherwise why not (naming the gateway, never echoing a secret).</summary>
-    public string? Authenticate(string? gatewayId, string? credential)
-    {
-        if (string.IsNullOrWhiteSpace(gatewayId))
-        {
-            return "gateway_id is empty";
-        }
-
-        if (!Gateways.TryGetValue(gatewayId, out var registration) || string.IsNullOrEmpty(registration.Credential))
-        {
-            return $"gateway '{gatewayId}' is not registered (configure {SectionName}:{gatewayId}:Credential)";
-        }
-
-        var expected = Encoding.UTF8.GetBytes(registration.Credential);
-        var given = Encoding.UTF8.GetBytes(credential ?? "");
-        return CryptographicOperations.FixedTimeEquals(expected, given) ? null : $"the credential for gateway '{gatewayId}' is wrong";
-    }
 
     public IReadOnlyList<string> Validate()
     {

@@ -8,7 +8,7 @@ public static class CityApi
     public static IEndpointRouteBuilder MapCityApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/api/city", (LoadedCity city) => Results.Text(city.GeoJson, GeoJsonContentType))
-            .WithName("GetCity");
+            .RequireAuthorization(Security.Policies.ViewBoard).WithName("GetCity");
         return endpoints;
     }
 }

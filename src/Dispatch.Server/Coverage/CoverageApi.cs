@@ -46,11 +46,11 @@ public static class CoverageApi
 
             var view = await coverage.CoverageAsync(cancellationToken);
             return Results.Json(cells == false ? view with { Cells = [] } : view, Json);
-        }).WithName("GetCoverage");
+        }).RequireAuthorization(Security.Policies.ViewBoard).WithName("GetCoverage");
 
         app.MapGet("/api/coverage/move-ups", async (CoverageDesk coverage, CancellationToken cancellationToken) =>
             coverage.Available ? Results.Json(await coverage.MoveUpsAsync(cancellationToken), Json) : NoRoads())
-            .WithName("GetMoveUps");
+            .RequireAuthorization(Security.Policies.ViewBoard).WithName("GetMoveUps");
 
         app.MapPost("/api/coverage/move-ups/accept", async (MoveUpAcceptRequest? request, CoverageDesk coverage, MoveUpDesk moveUps, HttpContext http) =>
         {
@@ -59,10 +59,10 @@ public static class CoverageApi
                 return refusal.Conflict ? Results.Conflict(new { error = refusal.Error }) : Results.BadRequest(new { error = refusal.Error });
             }
 
-            var accepted = await moveUps.AcceptAsync(request!, Actors.Operator(http.User.Identity?.Name ?? "console"));
+            var accepted = await moveUps.AcceptAsync(request!, Actors.Operator(http.User.Identity!.Name!));
             coverage.ForgetMoveUps();
             return Results.Json(accepted, Json);
-        }).WithName("AcceptMoveUps");
+        }).RequireAuthorization(Security.Policies.Command).WithName("AcceptMoveUps");
         return app;
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dispatch.Abstractions.Common;
+using Dispatch.Server.Security;
 using Microsoft.Extensions.Options;
 
 namespace Dispatch.Server.EarlyWarning;
@@ -36,7 +37,7 @@ public static class EarlyWarningApi
     {
         app.MapGet("/api/early-warning/hotspots", async (bool? refresh, HotspotDesk desk, CancellationToken cancellationToken) =>
             Results.Json(await desk.HotspotsAsync(refresh == true, cancellationToken), Json))
-            .WithName("GetHotspots");
+            .RequireAuthorization(Policies.ViewBoard).WithName("GetHotspots");
 
         app.MapGet("/api/early-warning/daily", async (string? date, string[]? district, HotspotDesk desk, Dispatch.Domain.City.CityModel city, CancellationToken cancellationToken) =>
         {
@@ -57,7 +58,7 @@ public static class EarlyWarningApi
             }
 
             return Results.Json(await desk.DailyAsync(day, district is { Length: > 0 } ? district.ToHashSet(StringComparer.Ordinal) : null, cancellationToken), Json);
-        }).WithName("GetDailyWarnings");
+        }).RequireAuthorization(Policies.ViewBoard).WithName("GetDailyWarnings");
 
         app.MapPost("/api/early-warning/hotspots/{hotspotId}/patrol", async (string hotspotId, HotspotPatrolRequest? request, HotspotDesk desk, HttpContext http, CancellationToken cancellationToken) =>
         {
@@ -69,10 +70,10 @@ public static class EarlyWarningApi
                 { Conflict: true } => Results.Conflict(new { error = refusal.Error }),
                 _ => Results.BadRequest(new { error = refusal.Error }),
             };
-        }).WithName("PatrolHotspot");
+        }).RequireAuthorization(Policies.Command).WithName("PatrolHotspot");
 
         app.MapGet("/api/early-warning/alert-rates", (AlertRateWatch watch) => Results.Json(new { warnings = watch.Warnings() }, Json))
-            .WithName("GetAlertRateWarnings");
+            .RequireAuthorization(Policies.ViewBoard).WithName("GetAlertRateWarnings");
         return app;
     }
 }

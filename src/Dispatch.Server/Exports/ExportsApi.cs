@@ -2,6 +2,7 @@ using Dispatch.Abstractions.Incidents;
 using Dispatch.Abstractions.Units;
 using Dispatch.Grains.Hosting;
 using Dispatch.Server.Hosting;
+using Dispatch.Server.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -72,13 +73,13 @@ public static class ExportsApi
             await FindAsync(grains, incidentId) is { } incident
                 ? Results.Text(documents.CapXml(incident), IncidentDocuments.CapMediaType + "; charset=utf-8")
                 : UnknownIncident(incidentId))
-            .WithName("GetIncidentCap");
+            .RequireAuthorization(Policies.ViewBoard).WithName("GetIncidentCap");
 
         app.MapGet("/api/incidents/{incidentId}/eido", async (string incidentId, IGrainFactory grains, IncidentDocuments documents) =>
             await FindAsync(grains, incidentId) is { } incident
                 ? Results.Text(documents.EidoJson(incident), IncidentDocuments.EidoMediaType + "; charset=utf-8")
                 : UnknownIncident(incidentId))
-            .WithName("GetIncidentEido");
+            .RequireAuthorization(Policies.ViewBoard).WithName("GetIncidentEido");
 
         app.MapGet("/api/exports/dead-letters", async (int? limit, WebhookOutbox outbox, CancellationToken cancellationToken) =>
         {
@@ -99,13 +100,13 @@ public static class ExportsApi
                 dropped = outbox.Dropped,
                 deadLetters = await outbox.DeadLettersAsync(limit ?? 100, cancellationToken),
             });
-        }).WithName("GetDeadLetters");
+        }).RequireAuthorization(Policies.ManageExports).WithName("GetDeadLetters");
 
         app.MapPost("/api/exports/dead-letters/{deliveryId:long}/retry", async (long deliveryId, WebhookOutbox outbox, CancellationToken cancellationToken) =>
             outbox.Enabled && await outbox.RetryAsync(deliveryId, cancellationToken)
                 ? Results.Ok(new { deliveryId, requeued = true })
                 : Results.NotFound(new { error = $"no dead letter with id {deliveryId}" }))
-            .WithName("RetryDeadLetter");
+            .RequireAuthorization(Policies.ManageExports).WithName("RetryDeadLetter");
         return app;
     }
 

@@ -16,8 +16,9 @@ public static class HealthSetup
     /// <summary>/health/live: the process answers. /health/ready: the silo answers grain calls.</summary>
     public static IEndpointRouteBuilder MapDispatchHealth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHealthChecks("/health/live", new() { Predicate = _ => false });
-        endpoints.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains(ReadyTag) });
+        // Probes carry no credentials, and say nothing beyond up or down.
+        endpoints.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous().WithName("HealthLive");
+        endpoints.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains(ReadyTag) }).AllowAnonymous().WithName("HealthReady");
         return endpoints;
     }
 }

@@ -33,6 +33,15 @@ public static class Startup
             Console.WriteLine($"  Coverage:      {web}/api/coverage");
             Console.WriteLine($"  Health:        {web}/health/ready");
             Console.WriteLine($"  Camera gRPC:   {grpc ?? "(no gRPC endpoint)"} (dispatch.v1.CameraGateway, reflection, grpc.health.v1)");
+        });
+        return app;
+    }
+
+    /// <summary>The banner's last line, after every other part has said its piece (register it first: started callbacks run last-registered first).</summary>
+    public static WebApplication PrintStopHint(this WebApplication app)
+    {
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
             Console.WriteLine("Press Ctrl+C to stop.");
             Console.WriteLine();
         });

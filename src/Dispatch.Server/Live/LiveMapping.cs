@@ -21,7 +21,8 @@ public static class LiveMapping
         unit.Assignment is { } a
             ? new LiveUnitAssignment(a.IncidentId, a.TierName, a.IncidentLocation.Latitude, a.IncidentLocation.Longitude,
                 a.AssignedAt, a.AckDeadline, a.AssignmentNumber)
-            : null);
+            : null,
+        unit.OutOfServiceReason);
 
     public static LiveIncident ToLive(this IncidentView incident, CityModel city) => new(
         incident.IncidentId,
@@ -36,10 +37,10 @@ public static class LiveMapping
         incident.EndedAt,
         incident.Disposition,
         city.FindGrid(incident.Location)?.Id,
-        [.. incident.Tiers.Select(t => new LiveTier(t.Name, t.Requested, t.Deadline, t.Outcome, t.AtRisk, t.FirstArrivalAt))],
-        [.. incident.Assignments
-            .Where(a => a.State is not (AssignmentState.Released or AssignmentState.Cleared))
-            .Select(a => new LiveIncidentAssignment(a.UnitId, a.TierName, a.State, a.AssignedAt, a.EtaSeconds, a.ArrivedAt))]);
+        [.. incident.Tiers.Select(t => new LiveTier(t.Name, t.Requested, t.Deadline, t.Outcome, t.AtRisk, t.FirstArrivalAt, t.Kind, t.StationId, t.StationResponders))],
+
+        // Units done with the incident stay listed with their state: "every unit that went has cleared" is what closes it.
+        [.. incident.Assignments.Select(a => new LiveIncidentAssignment(a.UnitId, a.TierName, a.State, a.AssignedAt, a.EtaSeconds, a.ArrivedAt))]);
 
     /// <summary>The grid of a camera's station, for routing alerts and camera health to district subscribers.</summary>
     public static string? GridOfStation(this CityModel city, string stationId) => city.FindStation(stationId)?.GridId;

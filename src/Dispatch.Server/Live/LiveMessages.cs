@@ -32,9 +32,13 @@ public sealed record LiveUnit(
     [property: Id(6)] double? Longitude,
     [property: Id(7)] DateTimeOffset? PositionAt,
     [property: Id(8)] string? GridId,
-    [property: Id(9)] LiveUnitAssignment? Assignment);
+    [property: Id(9)] LiveUnitAssignment? Assignment,
+    [property: Id(10)] string? OutOfServiceReason = null);
 
-/// <summary>One response tier of an incident (the 1/3/5-minute rings).</summary>
+/// <summary>
+/// One response tier of an incident (the 1/3/5-minute targets). A station tier names its station and the responders it
+/// committed, so the station's desk (or the demo's simulated station) can report them on scene.
+/// </summary>
 [GenerateSerializer]
 [Alias("live.tier")]
 public sealed record LiveTier(
@@ -43,9 +47,12 @@ public sealed record LiveTier(
     [property: Id(2)] DateTimeOffset Deadline,
     [property: Id(3)] TierOutcome Outcome,
     [property: Id(4)] bool AtRisk,
-    [property: Id(5)] DateTimeOffset? FirstArrivalAt);
+    [property: Id(5)] DateTimeOffset? FirstArrivalAt,
+    [property: Id(6)] Dispatch.Domain.Plans.TierKind Kind = Dispatch.Domain.Plans.TierKind.NearestUnits,
+    [property: Id(7)] string? StationId = null,
+    [property: Id(8)] int StationResponders = 0);
 
-/// <summary>A unit on an incident.</summary>
+/// <summary>A unit on an incident: holding it (dispatched to on scene), or done with it (cleared, released).</summary>
 [GenerateSerializer]
 [Alias("live.incident-assignment")]
 public sealed record LiveIncidentAssignment(

@@ -3,7 +3,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using Dispatch.Grains.Hosting;
+using Dispatch.Server.Security;
 using Dispatch.Server.Units;
+using Microsoft.AspNetCore.SignalR.Protocol;
 
 namespace Dispatch.Server.Live;
 
@@ -22,12 +24,17 @@ public static class LiveSetup
                 // "NaN" and "Infinity" reach the hub, which refuses them by name, instead of failing in binding.
                 o.PayloadSerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
             });
+        // Calls that cannot be bound to their method are answered naming the argument (see NamingHubProtocol).
+        services.RemoveAll<IHubProtocol>();
+        services.AddSingleton<IHubProtocol, NamingHubProtocol>();
+        services.AddSingleton<TerminalSignOns>();
         services.AddSingleton<LiveBoard>();
         services.AddSingleton<OperationsAudience>();
         services.AddSingleton<LiveHostObserver>();
         services.AddSingleton<LiveHostService>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveHostService>());
         services.AddSingleton<DirectiveDesk>();
+        services.AddSingleton<TerminalRoutes>();
         services.AddOptions<PositionIntakeOptions>().Bind(builder.Configuration.GetSection(PositionIntakeOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PositionIntakeOptions>>(new PositionOptionsValidation());
         services.AddSingleton<PositionIntake>();
@@ -43,9 +50,11 @@ public static class LiveSetup
         var pages = new PhysicalFileProvider(FindWebRoot(app.Environment));
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = pages });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = pages });
-        app.MapGet("/terminal", () => Results.Redirect("/terminal.html"));
-        app.MapHub<OperationsHub>(OperationsHub.Path);
-        app.MapHub<TerminalHub>(TerminalHub.Path);
+        app.MapGet("/terminal", () => Results.Redirect("/terminal.html")).RequireAuthorization(Policies.Authenticated).WithName("TerminalPage");
+
+        // A connection ends when its cookie or token does: an idle page session cannot live on in an open websocket.
+        app.MapHub<OperationsHub>(OperationsHub.Path, o => o.CloseOnAuthenticationExpiration = true);
+        app.MapHub<TerminalHub>(TerminalHub.Path, o => o.CloseOnAuthenticationExpiration = true);
         return app;
     }
 

@@ -6,7 +6,9 @@ using Dispatch.Domain.Plans;
 using Dispatch.Grains.Hosting;
 using Dispatch.Server.Alerts;
 using Dispatch.Server.Cameras;
+using Dispatch.Server.Security;
 using Dispatch.Server.Units;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Dispatch.Server.Live;
@@ -25,8 +27,11 @@ public static class OperationsEvents
 /// <summary>
 /// /hubs/operations: the command-center map. <see cref="Subscribe"/> first (all districts or some), which
 /// returns a snapshot; deltas with a higher sequence number follow. Refusals come back as a
-/// <see cref="HubException"/> whose message says what was wrong; a refused command changed nothing.
+/// <see cref="HubException"/> whose message says what was wrong; a refused command changed nothing. Anyone who may
+/// read the board connects (viewer, operator, supervisor, admin); commands need <see cref="Policies.Command"/>, and the
+/// journal records the signed-in operator as their actor.
 /// </summary>
+[Authorize(Policy = Policies.ViewBoard)]
 public sealed class OperationsHub(
     LiveBoard board,
     OperationsAudience audience,
@@ -39,10 +44,13 @@ public sealed class OperationsHub(
     public const string Path = "/hubs/operations";
     public const int MaxNearbyCameras = 20;
 
+    /// <summary>Longest id, type or disposition a command takes (longer text is refused, naming its length).</summary>
+    public const int MaxTextLength = 256;
+
     /// <summary>This hub's label on the connections gauge.</summary>
     public const string MetricsHubName = "operations";
 
-    private string Actor => Actors.Operator(Context.User?.Identity?.Name ?? "console");
+    private string Actor => Actors.Operator(Context.User?.Identity?.Name ?? throw new HubException("not signed in"));
 
     /// <summary>Starts (or changes) what this page receives: null or empty for the whole city, else grid ids.</summary>
     public async Task<OperationsSnapshot> Subscribe(string[]? districts)
@@ -50,10 +58,10 @@ public sealed class OperationsHub(
         HashSet<string>? set = null;
         if (districts is { Length: > 0 })
         {
-            var unknown = districts.FirstOrDefault(d => city.Grids.All(g => g.Id != d));
-            if (unknown is not null)
+            var unknown = districts.FirstOrDefault(d => d is null || city.Grids.All(g => g.Id != d));
+            if (unknown is not null || districts.Contains(null))
             {
-                throw new HubException($"unknown district '{unknown}'");
+                throw new HubException($"unknown district '{HubArguments.Show(unknown)}'");
             }
 
             set = [.. districts];
@@ -84,6 +92,7 @@ public sealed class OperationsHub(
     }
 
     /// <summary>Opens an incident at the alert's camera; returns the incident id.</summary>
+    [Authorize(Policy = Policies.Command)]
     public async Task<string> OpenIncidentFromAlert(string alertId, string? type, int priority)
     {
         if (!Enum.IsDefined((IncidentPriority)priority))
@@ -91,28 +100,50 @@ public sealed class OperationsHub(
             throw new HubException($"priority must be 1 (Critical) to 4 (Low), got {priority}");
         }
 
+        RequireShort(type, "type");
+
         var result = await grains.GetGrain<IAlertGrain>(RequireText(alertId, "alert id")).OpenIncidentAsync(type ?? "", (IncidentPriority)priority, Actor);
         return result.Ok ? result.IncidentId! : throw new HubException(result.Error);
     }
 
     /// <summary>Dismisses an alert as a false alarm.</summary>
-    public async Task DismissAlert(string alertId, string? reason) =>
+    [Authorize(Policy = Policies.Command)]
+    public async Task DismissAlert(string alertId, string? reason)
+    {
+        RequireShort(reason, "reason");
         Check(await grains.GetGrain<IAlertGrain>(RequireText(alertId, "alert id")).DismissAsync(reason ?? "", Actor));
+    }
 
-    public async Task Assign(string incidentId, string unitId, string? tierName) =>
+    [Authorize(Policy = Policies.Command)]
+    public async Task Assign(string incidentId, string unitId, string? tierName)
+    {
+        RequireShort(tierName, "tier name");
         Check(await (await RequireIncidentAsync(incidentId)).AssignAsync(RequireUnit(unitId), string.IsNullOrWhiteSpace(tierName) ? null : tierName, Actor));
+    }
 
+    [Authorize(Policy = Policies.Command)]
     public async Task Reassign(string incidentId, string fromUnitId, string toUnitId) =>
         Check(await (await RequireIncidentAsync(incidentId)).ReassignAsync(RequireUnit(fromUnitId), RequireUnit(toUnitId), Actor));
 
+    [Authorize(Policy = Policies.Command)]
     public async Task Unassign(string incidentId, string unitId) =>
         Check(await (await RequireIncidentAsync(incidentId)).UnassignAsync(RequireUnit(unitId), Actor));
 
+    /// <summary>
+    /// A station's desk reports its committed responders on scene (the station tier's arrival, stamped now). Refused when
+    /// the incident committed no station responders or they are already on scene.
+    /// </summary>
+    [Authorize(Policy = Policies.Command)]
+    public async Task ReportStationOnScene(string incidentId) =>
+        Check(await (await RequireIncidentAsync(incidentId)).ReportStationOnSceneAsync(Actor));
+
     /// <summary>Closes an incident with a disposition ("resolved", "false alarm", ...).</summary>
+    [Authorize(Policy = Policies.Command)]
     public async Task Close(string incidentId, string disposition) =>
         Check(await (await RequireIncidentAsync(incidentId)).CloseAsync(RequireText(disposition, "disposition"), Actor));
 
     /// <summary>Sends a patrol directive (an area and a time window) to units; returns it as the terminals get it.</summary>
+    [Authorize(Policy = Policies.Command)]
     public async Task<LiveDirective> SendDirective(DirectiveRequest request)
     {
         if (request is null)
@@ -128,6 +159,7 @@ public sealed class OperationsHub(
     /// A call-taker's report (a 110 call): opens an incident at the point through the dispatch intake, which
     /// dispatches it like any other; returns the incident id. Priority is 1 (Critical) to 4 (Low).
     /// </summary>
+    [Authorize(Policy = Policies.Command)]
     public async Task<string> ReportIncident(string type, int priority, double latitude, double longitude, string? description)
     {
         var report = new IncidentReport(type ?? "", (IncidentPriority)priority, latitude, longitude, description ?? "", IncidentSource.Call, Actor);
@@ -173,14 +205,24 @@ public sealed class OperationsHub(
     }
 
     private static string RequireText(string? value, string what) =>
-        string.IsNullOrWhiteSpace(value) ? throw new HubException($"{what} must not be blank") : value;
+        string.IsNullOrWhiteSpace(value) ? throw new HubException($"{what} must not be blank")
+        : value.Length > MaxTextLength ? throw new HubException($"{what} must be at most {MaxTextLength} characters, got '{HubArguments.Show(value)}'")
+        : value;
+
+    private static void RequireShort(string? value, string what)
+    {
+        if (value is { Length: > MaxTextLength })
+        {
+            throw new HubException($"{what} must be at most {MaxTextLength} characters, got '{HubArguments.Show(value)}'");
+        }
+    }
 
     private string RequireUnit(string? unitId) =>
-        city.Units.Any(u => u.Id == unitId) ? unitId! : throw new HubException($"unknown unit '{unitId}'");
+        city.Units.Any(u => u.Id == unitId) ? unitId! : throw new HubException($"unknown unit '{HubArguments.Show(unitId)}'");
 
     private async Task<IIncidentGrain> RequireIncidentAsync(string? incidentId)
     {
         var grain = grains.GetGrain<IIncidentGrain>(RequireText(incidentId, "incident id"));
-        return await grain.GetAsync() is not null ? grain : throw new HubException($"unknown incident '{incidentId}'");
+        return await grain.GetAsync() is not null ? grain : throw new HubException($"unknown incident '{HubArguments.Show(incidentId)}'");
     }
 }

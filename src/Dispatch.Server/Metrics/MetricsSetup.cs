@@ -26,7 +26,10 @@ public static class MetricsSetup
     public static WebApplication MapDispatchMetrics(this WebApplication app)
     {
         var registry = app.Services.GetRequiredService<ScrapeRegistry>().Registry;
-        app.MapMetrics("/metrics", registry);
+        // GET only, for the scrape token (Prometheus: authorization credentials) or an admin.
+        app.MapMetrics("/metrics", registry)
+            .WithMetadata(new Microsoft.AspNetCore.Routing.HttpMethodMetadata([HttpMethods.Get]))
+            .RequireAuthorization(Security.Policies.Metrics).WithName("Metrics");
         return app;
     }
 

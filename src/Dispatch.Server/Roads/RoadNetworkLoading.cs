@@ -56,9 +56,13 @@ public sealed class LoadedRoads(
     IReadOnlyList<SkippedRoadFeature> skipped,
     CityRoadCoverage? coverage = null,
     string ignored = "",
-    string? warning = null)
+    string? warning = null,
+    IReadOnlyList<RoadFeature>? roads = null)
 {
     public RoadGraph? Graph { get; } = graph;
+
+    /// <summary>The roads as imported (class, names, lines): what the basemap draws.</summary>
+    public IReadOnlyList<RoadFeature> Roads { get; } = roads ?? [];
 
     /// <summary>"demo (seed 7)", the file path, or "none", for the start-up banner.</summary>
     public string Source { get; } = source;
@@ -152,7 +156,7 @@ public static class RoadNetworkLoading
             var demoGraph = RoadGraph.Build(demo, graphOptions);
             var demoSource = $"demo (seed {seed})";
             var (demoCoverage, demoWarning) = CheckCoverage(options, demoGraph, city, demoSource);
-            return new LoadedRoads(demoGraph, demoSource, demo.Count, [], demoCoverage, "", demoWarning);
+            return new LoadedRoads(demoGraph, demoSource, demo.Count, [], demoCoverage, "", demoWarning, demo);
         }
 
         var path = Path.GetFullPath(options.File, contentRoot);
@@ -182,7 +186,7 @@ public static class RoadNetworkLoading
 
         var graph = RoadGraph.Build(result.Roads, graphOptions);
         var (coverage, warning) = CheckCoverage(options, graph, city, path);
-        return new LoadedRoads(graph, path, result.Roads.Count, result.Skipped, coverage, result.DescribeIgnored(), warning);
+        return new LoadedRoads(graph, path, result.Roads.Count, result.Skipped, coverage, result.DescribeIgnored(), warning, result.Roads);
     }
 
     /// <summary>

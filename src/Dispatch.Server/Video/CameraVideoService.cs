@@ -2,19 +2,20 @@ using System.Globalization;
 using Dispatch.Contracts.V1;
 using Dispatch.Server.Alerts;
 using Dispatch.Server.Cameras;
+using Dispatch.Server.Security;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 
 namespace Dispatch.Server.Video;
 
 /// <summary>
 /// dispatch.v1.CameraVideo: gateways' live frames (SendFrames, one call per live view) and event clips (UploadClip).
-/// A gateway authenticates each call with its credential as metadata, as on PublishAlert, and acts only for its own
-/// cameras and alerts.
+/// A gateway authenticates each call with its credential as metadata (the gateway scheme, as on PublishAlert), and acts
+/// only for its own cameras and alerts.
 /// </summary>
 public sealed partial class CameraVideoService(
-    GatewayOptions gateways,
     LiveCameras live,
     AlertArchive archive,
     VideoMetrics metrics,
@@ -33,11 +34,12 @@ public sealed partial class CameraVideoService(
 
     private static readonly byte[] EbmlMagic = [0x1A, 0x45, 0xDF, 0xA3];
 
+    [Authorize(Policy = Policies.Gateway)]
     public override async Task<SendFramesResult> SendFrames(IAsyncStreamReader<VideoFrame> requestStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(requestStream);
         ArgumentNullException.ThrowIfNull(context);
-        var gatewayId = Authenticate(context);
+        var gatewayId = GatewayOf(context);
         if (!await requestStream.MoveNext(context.CancellationToken))
         {
             return new SendFramesResult { Message = "no frame was sent" };
@@ -78,11 +80,12 @@ public sealed partial class CameraVideoService(
         }
     }
 
+    [Authorize(Policy = Policies.Gateway)]
     public override async Task<ClipAck> UploadClip(IAsyncStreamReader<ClipChunk> requestStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(requestStream);
         ArgumentNullException.ThrowIfNull(context);
-        var gatewayId = Authenticate(context);
+        var gatewayId = GatewayOf(context);
         var cancellation = context.CancellationToken;
         if (!await requestStream.MoveNext(cancellation) || requestStream.Current.BodyCase != ClipChunk.BodyOneofCase.Header)
         {
@@ -193,18 +196,8 @@ public sealed partial class CameraVideoService(
         return ack;
     }
 
-    /// <summary>The calling gateway from its metadata, or the call ends UNAUTHENTICATED naming what was wrong.</summary>
-    private string Authenticate(ServerCallContext context)
-    {
-        var gatewayId = context.RequestHeaders.GetValue(CameraGatewayService.GatewayIdHeader);
-        var authorization = context.RequestHeaders.GetValue("authorization") ?? "";
-        const string Bearer = "Bearer ";
-        var credential = authorization.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase) ? authorization[Bearer.Length..].Trim() : null;
-        var refusal = gatewayId is { Length: > 128 } ? $"{CameraGatewayService.GatewayIdHeader} is longer than 128 characters"
-            : credential is null ? $"missing 'authorization: Bearer <credential>' metadata for gateway '{gatewayId}'"
-            : gateways.Authenticate(gatewayId, credential);
-        return refusal is null ? gatewayId! : throw new RpcException(new Status(StatusCode.Unauthenticated, refusal));
-    }
+    /// <summary>The calling gateway, authenticated by its metadata (the gateway scheme) under <see cref="Policies.Gateway"/>.</summary>
+    private static string GatewayOf(ServerCallContext context) => context.GetHttpContext().User.Identity?.Name ?? "";
 
     private static void Check(VideoFrame frame, LiveFeed feed)
     {

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Dispatch.Abstractions.Incidents;
 using Dispatch.Domain.Geo;
 using Dispatch.Server.Alerts;
+using Dispatch.Server.Security;
 using Microsoft.Extensions.Options;
 
 namespace Dispatch.Server.Video;
@@ -44,14 +45,14 @@ public static class VideoApi
             return errors.Count > 0
                 ? Results.BadRequest(new { error = string.Join("; ", errors) })
                 : Results.Ok(cameras.Nearest(new GeoPoint(latitude, longitude), n, radius, live));
-        }).WithName("GetVideoCameras");
+        }).WithName("GetVideoCameras").RequireAuthorization(Policies.ViewBoard);
 
         // GET /api/video/incidents/{id}/cameras: the incident's cameras (the nearest that stream now), for its tile grid.
         endpoints.MapGet("/api/video/incidents/{incidentId}/cameras", async (string incidentId, IGrainFactory grains, VideoCameras cameras) =>
             await grains.GetGrain<IIncidentGrain>(incidentId).GetAsync() is { } incident
                 ? Results.Ok(new { incidentId, latitude = incident.Location.Latitude, longitude = incident.Location.Longitude, cameras = cameras.OfIncident(incident.Location) })
                 : Results.NotFound(new { error = $"no incident '{incidentId}'" }))
-            .WithName("GetIncidentVideoCameras");
+            .WithName("GetIncidentVideoCameras").RequireAuthorization(Policies.ViewBoard);
 
         // GET /api/video/units/{unitId}/cameras: what an officer's terminal may open: its incident's cameras, at the terminal's caps.
         endpoints.MapGet("/api/video/units/{unitId}/cameras", async (string unitId, HttpContext http, VideoAccess access, IOptions<VideoOptions> options) =>
@@ -65,13 +66,13 @@ public static class VideoApi
             var (incidentId, cameras) = await access.UnitCamerasAsync(unitId);
             var o = options.Value;
             return Results.Ok(new { unitId, incidentId, cameras, maxFps = o.TerminalMaxFps, maxWidthPx = o.TerminalMaxWidthPx, maxHeightPx = o.TerminalMaxHeightPx });
-        }).WithName("GetUnitVideoCameras");
+        }).WithName("GetUnitVideoCameras").RequireAuthorization(Policies.Terminal);
 
         // GET /api/video/live/{cameraId}?fps=&width=&height=[&unit=]: a WebSocket of the camera's live picture.
-        endpoints.MapGet("/api/video/live/{cameraId}", WatchAsync).WithName("WatchCameraLive");
+        endpoints.MapGet("/api/video/live/{cameraId}", WatchAsync).WithName("WatchCameraLive").RequireAuthorization(Policies.WatchVideo);
 
         // GET /api/video/live: the cameras streaming live on this host and who watches them.
-        endpoints.MapGet("/api/video/live", (LiveCameras live) => Results.Ok(live.Describe())).WithName("GetLiveCameras");
+        endpoints.MapGet("/api/video/live", (LiveCameras live) => Results.Ok(live.Describe())).WithName("GetLiveCameras").RequireAuthorization(Policies.Command);
 
         // GET /api/video/alerts/{alertId}/clip[?gatewayId=]: whether an alert has its clip (yet) and what it holds; 404 for no such alert.
         endpoints.MapGet("/api/video/alerts/{alertId}/clip", async (string alertId, string? gatewayId, AlertArchive archive, CancellationToken cancellationToken) =>
@@ -80,15 +81,16 @@ public static class VideoApi
             return alert is null
                 ? Results.NotFound(new { error = $"no accepted alert '{alertId}'" })
                 : Results.Ok(new ClipStatus(alert.AlertId, alert.GatewayId, await archive.ClipInfoAsync(alert.GatewayId, alert.AlertId, cancellationToken)));
-        }).WithName("GetAlertClip");
+        }).WithName("GetAlertClip").RequireAuthorization(Policies.ViewBoard);
 
         // POST /api/video/alerts/{alertId}/clip/playbacks: starts a playback (audited); its url serves the clip.
         endpoints.MapPost("/api/video/alerts/{alertId}/clip/playbacks", async (string alertId, string? gatewayId, HttpContext http, AlertArchive archive,
-            VideoAccess access, VideoAudit audit, TimeProvider clock, CancellationToken cancellationToken) =>
+            VideoAccess access, VideoAudit audit, SecurityAudit securityAudit, TimeProvider clock, CancellationToken cancellationToken) =>
         {
             var decision = await access.ClipAsync(http.User, alertId);
             if (!decision.Allowed)
             {
+                await securityAudit.RecordAsync(SecurityAudit.AccessDenied, decision.Actor, $"clip of alert {alertId}", decision.Reason, Remote(http) ?? "");
                 return Results.Json(new { error = decision.Reason }, statusCode: decision.Status);
             }
 
@@ -100,9 +102,11 @@ public static class VideoApi
             }
 
             var id = await audit.StartAsync(VideoAuditKinds.Clip, decision.Actor, null, clip.CameraId, alert.AlertId, clock.GetUtcNow(), Remote(http));
+            await securityAudit.RecordAsync(SecurityAudit.VideoClip, decision.Actor, $"clip of alert {alert.AlertId}",
+                string.Create(CultureInfo.InvariantCulture, $"playback {id} started; camera {clip.CameraId}"), Remote(http) ?? "");
             var url = string.Create(CultureInfo.InvariantCulture, $"/api/video/clips/{id}");
             return Results.Created(url, new { playbackId = id, url, clip });
-        }).WithName("StartClipPlayback");
+        }).WithName("StartClipPlayback").RequireAuthorization(Policies.WatchVideo);
 
         // GET /api/video/clips/{playbackId}: the clip of a playback (WebM, byte ranges for seeking), to whoever started it.
         endpoints.MapGet("/api/video/clips/{playbackId:long}", async (long playbackId, HttpContext http, VideoAudit audit, VideoAccess access,
@@ -125,11 +129,11 @@ public static class VideoApi
             return bytes is null
                 ? Results.NotFound(new { error = $"alert '{alertId}' has no clip" })
                 : Results.File(bytes, "video/webm", enableRangeProcessing: true);
-        }).WithName("GetClipPlayback");
+        }).WithName("GetClipPlayback").RequireAuthorization(Policies.WatchVideo);
 
         // POST /api/video/clips/{playbackId}/end {"watchedSeconds": s}: the player says how long it played.
         endpoints.MapPost("/api/video/clips/{playbackId:long}/end", async (long playbackId, HttpContext http, VideoAudit audit, VideoAccess access,
-            TimeProvider clock, CancellationToken cancellationToken) =>
+            SecurityAudit securityAudit, TimeProvider clock, CancellationToken cancellationToken) =>
         {
             var playback = await audit.FindAsync(playbackId, cancellationToken);
             if (playback is not { Kind: VideoAuditKinds.Clip })
@@ -159,8 +163,10 @@ public static class VideoApi
             }
 
             await audit.EndAsync(playbackId, clock.GetUtcNow(), end.WatchedSeconds);
+            await securityAudit.RecordAsync(SecurityAudit.VideoClip, decision.Actor, $"clip of alert {playback.AlertId}",
+                string.Create(CultureInfo.InvariantCulture, $"playback {playbackId} ended: played {end.WatchedSeconds:0.#} s; camera {playback.CameraId}"), Remote(http) ?? "");
             return Results.NoContent();
-        }).WithName("EndClipPlayback");
+        }).WithName("EndClipPlayback").RequireAuthorization(Policies.WatchVideo);
 
         // GET /api/video/audit?from=&to=&cameraId=&actor=&kind=live|clip&limit=: who watched what, newest first.
         endpoints.MapGet("/api/video/audit", async (string? from, string? to, string? cameraId, string? actor, string? kind, string? limit,
@@ -178,7 +184,7 @@ public static class VideoApi
             return errors.Count > 0
                 ? Results.BadRequest(new { error = string.Join("; ", errors) })
                 : Results.Ok(await audit.QueryAsync(new VideoAuditQuery(fromAt, toAt, cameraId, actor, kind, n), cancellationToken));
-        }).WithName("GetVideoAudit");
+        }).WithName("GetVideoAudit").RequireAuthorization(Policies.ReadAudit);
 
         return endpoints;
     }
@@ -197,7 +203,7 @@ public static class VideoApi
     /// reason), since a browser cannot read the body of a refused WebSocket handshake.
     /// </summary>
     private static async Task<IResult> WatchAsync(string cameraId, string? fps, string? width, string? height, string? unit, HttpContext http,
-        LiveCameras live, VideoCameras cameras, VideoAccess access, VideoAudit audit, VideoMetrics metrics, IOptions<VideoOptions> options, TimeProvider clock)
+        LiveCameras live, VideoCameras cameras, VideoAccess access, VideoAudit audit, SecurityAudit securityAudit, VideoMetrics metrics, IOptions<VideoOptions> options, TimeProvider clock)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
@@ -225,6 +231,7 @@ public static class VideoApi
         if (!decision.Allowed)
         {
             metrics.ViewRefused(decision.Status == 404 ? "unknown_unit" : "forbidden");
+            await securityAudit.RecordAsync(SecurityAudit.AccessDenied, decision.Actor, $"camera {cameraId} live", decision.Reason, Remote(http) ?? "");
             await RefuseAsync(socket, decision.Status == 404 ? 4404 : decision.Status == 401 ? 4401 : 4403, decision.Reason);
             return Results.Empty;
         }
@@ -257,7 +264,10 @@ public static class VideoApi
         {
             live.Leave(viewer);
             var ended = clock.GetUtcNow();
-            await audit.EndAsync(auditId, ended, (ended - viewer.JoinedAt).TotalSeconds, viewer.FramesSent, viewer.FramesDropped);
+            var seconds = (ended - viewer.JoinedAt).TotalSeconds;
+            await audit.EndAsync(auditId, ended, seconds, viewer.FramesSent, viewer.FramesDropped);
+            await securityAudit.RecordAsync(SecurityAudit.VideoLive, viewer.Actor, $"camera {cameraId} live", string.Create(CultureInfo.InvariantCulture,
+                $"watched {seconds:0.#} s from {viewer.JoinedAt:u}{(viewer.UnitId is null ? "" : $" on unit {viewer.UnitId}'s terminal")}; {viewer.FramesSent} frames, {viewer.FramesDropped} dropped"), Remote(http) ?? "");
         }
 
         return Results.Empty;

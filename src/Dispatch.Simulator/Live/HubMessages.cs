@@ -1,4 +1,5 @@
 using Dispatch.Abstractions.Incidents;
+using Dispatch.Domain.Plans;
 using Dispatch.Domain.Units;
 
 namespace Dispatch.Simulator.Live;
@@ -25,9 +26,23 @@ public sealed record HubDelta<T>(long Seq, T Item);
 /// <summary>A unit on an incident, as operators see it.</summary>
 public sealed record IncidentUnit(string UnitId, AssignmentState State);
 
-/// <summary>An incident as operators see it (the parts the call-taker uses to close finished ones).</summary>
+/// <summary>A response tier as operators see it (the parts a station desk uses: its station and committed responders).</summary>
+public sealed record IncidentTier(string Name, TierKind Kind, string? StationId, int StationResponders, DateTimeOffset? FirstArrivalAt);
+
+/// <summary>An incident as operators see it (the parts the call-taker uses to close finished ones, and station desks to report on scene).</summary>
 public sealed record IncidentSummary(string IncidentId, IncidentStatus Status, IReadOnlyList<IncidentUnit> Assignments)
 {
+    public double Latitude { get; init; }
+
+    public double Longitude { get; init; }
+
+    public IReadOnlyList<IncidentTier> Tiers { get; init; } = [];
+
+    /// <summary>The station tier whose committed responders are not on scene yet, if any.</summary>
+    public IncidentTier? StationTierWaiting => Status == IncidentStatus.Open
+        ? Tiers.FirstOrDefault(t => t.Kind == TierKind.StationResponders && t.StationResponders > 0 && t.StationId is not null && t.FirstArrivalAt is null)
+        : null;
+
     /// <summary>Every unit that went has cleared (or was released), and at least one cleared: the job is done.</summary>
     public bool Finished =>
         Status == IncidentStatus.Open

@@ -14,6 +14,7 @@ public sealed class LiveCounters
     private long _connectFailures;
     private long _incidentsReported;
     private long _incidentsClosed;
+    private long _stationsOnScene;
 
     public long Connected => Interlocked.Read(ref _connected);
 
@@ -32,6 +33,9 @@ public sealed class LiveCounters
     public long IncidentsReported => Interlocked.Read(ref _incidentsReported);
 
     public long IncidentsClosed => Interlocked.Read(ref _incidentsClosed);
+
+    /// <summary>Station tiers whose responders the simulated station desks reported on scene.</summary>
+    public long StationsOnScene => Interlocked.Read(ref _stationsOnScene);
 
     public void OnConnected() => Interlocked.Increment(ref _connected);
 
@@ -53,7 +57,9 @@ public sealed class LiveCounters
 
     public void OnIncidentClosed() => Interlocked.Increment(ref _incidentsClosed);
 
+    public void OnStationOnScene() => Interlocked.Increment(ref _stationsOnScene);
+
     /// <summary>One line, key=value, for logs and scripts.</summary>
     public string Format(int units) => string.Create(CultureInfo.InvariantCulture,
-        $"units={units} connected={Connected} positions={Positions} acknowledged={Acknowledged} on_scene={OnScene} cleared={Cleared} incidents_reported={IncidentsReported} incidents_closed={IncidentsClosed} refused={Refused} connect_failures={ConnectFailures}");
+        $"units={units} connected={Connected} positions={Positions} acknowledged={Acknowledged} on_scene={OnScene} cleared={Cleared} incidents_reported={IncidentsReported} incidents_closed={IncidentsClosed} station_on_scene={StationsOnScene} refused={Refused} connect_failures={ConnectFailures}");
 }

@@ -25,7 +25,7 @@ public sealed class LiveSimulation(LiveSimulationOptions options, TextWriter log
         }
 
         var random = new Random(options.Seed);
-        using var link = new HostLink(options.Host, new RetryBackoff(options.MaxRetryDelay, new Random(options.Seed)), log);
+        using var link = new HostLink(options.Host, new RetryBackoff(options.MaxRetryDelay, new Random(options.Seed)), log, options.Accounts);
         await log.WriteLineAsync($"live: reading the city of {options.Host}");
         var city = await link.LoadCityAsync(run.Token);
         if (city is null)
@@ -35,7 +35,13 @@ public sealed class LiveSimulation(LiveSimulationOptions options, TextWriter log
         }
 
         var router = new RoadRouter(BuildRoads());
-        var units = Pick(city, random);
+        var picked = Pick(city, random);
+        var units = picked.Where(u => SimulatorAccounts.OfficerFor(options.Accounts, u) is not null).ToList();
+        if (units.Count < picked.Count)
+        {
+            await log.WriteLineAsync($"live: {picked.Count - units.Count} units have no officer account in the accounts file and stay off patrol");
+        }
+
         UnitIds = [.. units.Select(u => u.Id)];
         await log.WriteLineAsync($"live: {units.Count} of {city.Units.Count} units of '{city.Name}' go on patrol"
             + (options.IncidentEvery is { } every ? $"; an incident about every {LiveSimulationOptions.Seconds(every)} s" : "; no incidents reported")
@@ -57,7 +63,8 @@ public sealed class LiveSimulation(LiveSimulationOptions options, TextWriter log
         }
 
         var beats = units.Count > 0 ? units.Select(u => u.Start).ToList() : [city.Center];
-        var callTaker = new SimulatedCallTaker(link, router, beats, options, Counters, log, random.Next());
+        var stations = city.Stations.ToDictionary(st => st.Id, st => st.Location, StringComparer.Ordinal);
+        var callTaker = new SimulatedCallTaker(link, router, beats, options, Counters, log, random.Next(), stations);
         tasks.Add(Task.Run(() => GuardAsync("call-taker", () => callTaker.RunAsync(run.Token)), CancellationToken.None));
         tasks.Add(ReportAsync(units.Count, run.Token));
         await Task.WhenAll(tasks);

@@ -6,9 +6,11 @@ namespace Dispatch.Simulator.Live;
 public sealed record LiveSimulationOptions
 {
     public const string Usage = """
-        usage: Dispatch.Simulator live --host URL [--units N] [--duration S] [--seed N] [--incident-every S]
+        usage: Dispatch.Simulator live --host URL --accounts FILE [--units N] [--duration S] [--seed N] [--incident-every S]
                                        [--position-every S] [--roads FILE] [--speed X] [--report S]
           --host URL           the running host's HTTP address, e.g. http://127.0.0.1:5080
+          --accounts FILE      who signs in: the host's data/demo-accounts.txt, or tab-separated lines
+                               "account NAME PASSWORD ROLES UNITS" (an operator for the call-taker, officers for units)
           --units N            simulated patrol units, picked at random from the host's city (0 or omitted: all)
           --duration S         stop after S seconds (0 or omitted: run until Ctrl+C)
           --seed N             seed of the officers' choices (default 1)
@@ -23,6 +25,9 @@ public sealed record LiveSimulationOptions
 
     /// <summary>0: every unit of the city.</summary>
     public int Units { get; init; }
+
+    /// <summary>The accounts the call-taker and the terminals sign in with.</summary>
+    public IReadOnlyList<SimulatorAccount> Accounts { get; init; } = [];
 
     /// <summary>Null: until cancelled.</summary>
     public TimeSpan? Duration { get; init; }
@@ -55,6 +60,12 @@ public sealed record LiveSimulationOptions
 
     public TimeSpan ClearingMin { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>A station's responders leave this long after their station was committed to an incident.</summary>
+    public TimeSpan StationMuster { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How fast a station's responders cover the straight line to the scene (running).</summary>
+    public double StationRunMetersPerSecond { get; init; } = 3;
+
     public TimeSpan ClearingMax { get; init; } = TimeSpan.FromSeconds(20);
 
     /// <summary>A patrolling unit parks this long at the end of each leg of its beat.</summary>
@@ -79,13 +90,14 @@ public sealed record LiveSimulationOptions
     {
         try
         {
-            var line = new CommandLine(args).Allow("host", "units", "duration", "seed", "incident-every", "position-every", "roads", "speed", "report");
+            var line = new CommandLine(args).Allow("host", "accounts", "units", "duration", "seed", "incident-every", "position-every", "roads", "speed", "report");
             var hostText = line.Text("host") ?? throw new CommandLineException("--host is required, e.g. --host http://127.0.0.1:5080");
             var incidentEvery = line.Text("incident-every") is "0" ? 0 : line.Double("incident-every", 40);
             var duration = line.Text("duration") is "0" ? 0 : line.Double("duration", 0);
             return (new LiveSimulationOptions
             {
                 Host = ParseHost(hostText),
+                Accounts = SimulatorAccounts.Read(line.ExistingFile("accounts") ?? throw new CommandLineException("--accounts FILE is required, e.g. --accounts data/demo-accounts.txt")),
                 Units = line.Int("units", 0),
                 Duration = duration > 0 ? TimeSpan.FromSeconds(duration) : null,
                 Seed = line.Int("seed", 1),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.Channels;
 using Dispatch.Domain.Geo;
+using Dispatch.Domain.Roads;
 using Dispatch.Domain.Units;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -11,7 +12,10 @@ namespace Dispatch.Simulator.Live;
 /// The desk side of the demo, on /hubs/operations like the operator page: reports an incident now and then
 /// (a 110 call, at random intervals around <see cref="LiveSimulationOptions.IncidentEvery"/>, on a street near one of the
 /// simulated units' beats) through the host's intake, and closes incidents once every unit that went has
-/// cleared, so the map shows work coming in and going away.
+/// cleared, so the map shows work coming in and going away. It also plays the stations' desks: when an incident
+/// commits a station's responders, the station reports them on scene (<c>ReportStationOnScene</c>) once they could
+/// have run there: <see cref="LiveSimulationOptions.StationMuster"/> to leave, then the straight-line distance at
+/// <see cref="LiveSimulationOptions.StationRunMetersPerSecond"/>.
 /// </summary>
 public sealed class SimulatedCallTaker(
     HostLink link,
@@ -20,7 +24,8 @@ public sealed class SimulatedCallTaker(
     LiveSimulationOptions options,
     LiveCounters counters,
     TextWriter log,
-    int seed)
+    int seed,
+    IReadOnlyDictionary<string, GeoPoint>? stations = null)
 {
     // Weighted like a day's calls: mostly ordinary, now and then urgent.
     private static readonly (string Type, int Priority, string Description, int Weight)[] Calls =
@@ -35,10 +40,13 @@ public sealed class SimulatedCallTaker(
 
     private readonly Random _random = new(seed);
     private readonly Channel<IncidentSummary> _finished = Channel.CreateUnbounded<IncidentSummary>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(string IncidentId, DateTimeOffset Due)> _stationCalls = Channel.CreateUnbounded<(string IncidentId, DateTimeOffset Due)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly HashSet<string> _stationScheduled = new(StringComparer.Ordinal);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await using var hub = link.Connection(HostLink.OperationsHubPath);
+        var account = SimulatorAccounts.CallTaker(link.Accounts) ?? throw new InvalidOperationException("no operator account for the call-taker");
+        await using var hub = link.Connection(HostLink.OperationsHubPath, account);
 
         // Handlers only queue: calling the hub from inside one would stall the connection's receive loop.
         hub.On<HubDelta<IncidentSummary>>("IncidentChanged", d => Consider(d.Item));
@@ -51,6 +59,7 @@ public sealed class SimulatedCallTaker(
 
         await SubscribeAsync(hub, cancellationToken);
         var closing = CloseFinishedAsync(hub, cancellationToken);
+        var stationDesks = ReportStationsAsync(hub, cancellationToken);
         try
         {
             while (options.IncidentEvery is { } every && !cancellationToken.IsCancellationRequested)
@@ -66,6 +75,7 @@ public sealed class SimulatedCallTaker(
             }
 
             await closing;
+            await stationDesks;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -147,6 +157,67 @@ public sealed class SimulatedCallTaker(
         if (incident.Finished)
         {
             _finished.Writer.TryWrite(incident);
+        }
+
+        if (stations is not null && incident.StationTierWaiting is { StationId: { } stationId } && stations.TryGetValue(stationId, out var station))
+        {
+            lock (_stationScheduled)
+            {
+                if (!_stationScheduled.Add(incident.IncidentId))
+                {
+                    return;
+                }
+            }
+
+            var meters = GreatCircle.DistanceMeters(station, new GeoPoint(incident.Latitude, incident.Longitude));
+            _stationCalls.Writer.TryWrite((incident.IncidentId, DateTimeOffset.UtcNow + options.StationMuster + TimeSpan.FromSeconds(meters / options.StationRunMetersPerSecond)));
+        }
+    }
+
+    /// <summary>Reports each committed station's responders on scene when they are due (in the order they become due).</summary>
+    private async Task ReportStationsAsync(HubConnection hub, CancellationToken cancellationToken)
+    {
+        var pending = new List<Task>();
+        try
+        {
+            await foreach (var (incidentId, due) in _stationCalls.Reader.ReadAllAsync(cancellationToken))
+            {
+                pending.RemoveAll(t => t.IsCompleted);
+                pending.Add(ReportWhenDueAsync(hub, incidentId, due, cancellationToken));
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The run is over.
+        }
+
+        await Task.WhenAll(pending);
+    }
+
+    private async Task ReportWhenDueAsync(HubConnection hub, string incidentId, DateTimeOffset due, CancellationToken cancellationToken)
+    {
+        var wait = due - DateTimeOffset.UtcNow;
+        if (!await HostLink.SleepAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, cancellationToken) || !await HostLink.WaitConnectedAsync(hub, cancellationToken))
+        {
+            return;
+        }
+
+        try
+        {
+            await hub.InvokeAsync("ReportStationOnScene", incidentId, cancellationToken);
+            counters.OnStationOnScene();
+        }
+        catch (HubException)
+        {
+            // Closed meanwhile, or reported by someone else.
+        }
+        catch (Exception e) when (HostLink.IsConnectionLoss(e) && !cancellationToken.IsCancellationRequested)
+        {
+            // The host is away; this report is lost with it, as a radio call would be.
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The run is over.
         }
     }
 

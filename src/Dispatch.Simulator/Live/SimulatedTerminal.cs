@@ -1,5 +1,6 @@
 using Dispatch.Domain.City;
 using Dispatch.Domain.Geo;
+using Dispatch.Domain.Roads;
 using Dispatch.Domain.Units;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -48,7 +49,8 @@ public sealed class SimulatedTerminal(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await using var hub = link.Connection(HostLink.TerminalHubPath);
+        var account = SimulatorAccounts.OfficerFor(link.Accounts, unit) ?? throw new InvalidOperationException($"no officer account may sign onto unit '{unit.Id}'");
+        await using var hub = link.Connection(HostLink.TerminalHubPath, account);
         _hub = hub;
         hub.On<HubDelta<TerminalUnit>>("UnitChanged", d => Offer(d.Item, d.Seq, snapshot: false));
         hub.Reconnecting += _ =>

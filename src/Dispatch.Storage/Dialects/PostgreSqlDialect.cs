@@ -56,6 +56,7 @@ internal sealed class PostgreSqlDialect : ISqlDialect
         );
         CREATE INDEX IF NOT EXISTS incident_by_status ON incident (status, created_at);
         CREATE INDEX IF NOT EXISTS incident_by_created ON incident (created_at);
+        CREATE INDEX IF NOT EXISTS incident_by_grid ON incident (grid_id, created_at);
         CREATE TABLE IF NOT EXISTS unit_assignment (
             unit_id TEXT COLLATE "C" NOT NULL,
             assignment_number BIGINT NOT NULL,

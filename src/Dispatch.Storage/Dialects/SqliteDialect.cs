@@ -57,6 +57,7 @@ internal sealed class SqliteDialect : ISqlDialect
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS incident_by_status ON incident (status, created_at);
         CREATE INDEX IF NOT EXISTS incident_by_created ON incident (created_at);
+        CREATE INDEX IF NOT EXISTS incident_by_grid ON incident (grid_id, created_at);
         CREATE TABLE IF NOT EXISTS unit_assignment (
             unit_id TEXT NOT NULL,
             assignment_number INTEGER NOT NULL,

@@ -138,6 +138,18 @@ public sealed class RelationalIncidentStore : IIncidentStore, IUnitPositionStore
             command.With("@source", (int)source, DbType.Int32);
         }
 
+        if (filter.Type is { } type)
+        {
+            conditions.Add("type = @type");
+            command.With("@type", type, DbType.String);
+        }
+
+        if (filter.Priority is { } priority)
+        {
+            conditions.Add("priority = @priority");
+            command.With("@priority", (int)priority, DbType.Int32);
+        }
+
         if (filter.CreatedFrom is { } from)
         {
             conditions.Add("created_at >= @from");
@@ -154,6 +166,26 @@ public sealed class RelationalIncidentStore : IIncidentStore, IUnitPositionStore
         {
             conditions.Add("station_id = @station_id");
             command.With("@station_id", stationId, DbType.String);
+        }
+
+        if (filter.GridIds is { Count: > 0 } gridIds)
+        {
+            var names = new List<string>(gridIds.Count);
+            foreach (var (gridId, i) in gridIds.Distinct(StringComparer.Ordinal).Select((g, i) => (g, i)))
+            {
+                var name = string.Create(CultureInfo.InvariantCulture, $"@grid{i}");
+                names.Add(name);
+                command.With(name, gridId, DbType.String);
+            }
+
+            conditions.Add($"grid_id IN ({string.Join(", ", names)})");
+        }
+
+        if (filter.After is { } after)
+        {
+            // Keyset paging in the listing's own order: a page never repeats or skips a row when new incidents arrive.
+            conditions.Add("(created_at < @after_at OR (created_at = @after_at AND incident_id < @after_id))");
+            command.With("@after_at", Time(after.CreatedAt), DbType.String).With("@after_id", after.IncidentId, DbType.String);
         }
 
         if (filter.Box is { } box)

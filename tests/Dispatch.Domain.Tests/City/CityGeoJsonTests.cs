@@ -316,6 +316,46 @@ public sealed class CityGeoJsonTests
         Assert.Null(back.FindGrid(new Dispatch.Domain.Geo.GeoPoint(36.663, 117.003)));
     }
 
+    [Fact]
+    public void English_names_of_the_city_and_its_places_survive_a_round_trip_and_stay_optional()
+    {
+        var parts = new SmallCity();
+        parts.Grids[0] = parts.Grids[0] with { NameEn = "Lixia-01" };
+        parts.Stations[0] = parts.Stations[0] with { NameEn = "Lixia-01 Police Station" };
+        var city = parts.Build();
+        var named = new Dispatch.Domain.City.CityModel(city.Name, city.Center, city.Grids, city.Stations, city.Units,
+            [city.Cameras[0] with { NameEn = "Quancheng Square east gate" }, .. city.Cameras.Skip(1)], "Jinan");
+
+        var back = CityGeoJson.Read(CityGeoJson.Write(named));
+
+        Assert.Equal("Jinan", back.NameEn);
+        Assert.Equal("Lixia-01", back.Grids[0].NameEn);
+        Assert.Equal("Lixia-01 Police Station", back.Stations[0].NameEn);
+        Assert.Equal("Quancheng Square east gate", back.Cameras[0].NameEn);
+        Assert.Null(back.Grids[1].NameEn);
+        Assert.Null(CityGeoJson.Read(CityGeoJson.Write(city)).NameEn);
+    }
+
+    [Fact]
+    public void An_empty_english_name_is_refused_naming_the_feature()
+    {
+        var root = SmallCityJson();
+        root["features"]![0]!["properties"]!["nameEn"] = " ";
+
+        AssertRefused(root, 0, "property \"nameEn\" must not be empty");
+    }
+
+    [Fact]
+    public void The_demo_city_names_every_grid_station_and_camera_in_english_too()
+    {
+        var demo = DemoCity.Generate(7);
+
+        Assert.Equal("Jinan (demo)", demo.NameEn);
+        Assert.All(demo.Grids, g => Assert.Matches(@"^(Huaiyin|Tianqiao|Shizhong|Lixia|Licheng)-\d\d$", g.NameEn));
+        Assert.All(demo.Stations, s => Assert.EndsWith(" Police Station", s.NameEn, StringComparison.Ordinal));
+        Assert.All(demo.Cameras, c => Assert.False(string.IsNullOrWhiteSpace(c.NameEn)));
+    }
+
     private static JsonNode SmallCityJson() => JsonNode.Parse(CityGeoJson.Write(new SmallCity().Build()))!;
 
     private static void AssertRefused(JsonNode root, int expectedFeatureIndex, string expectedReasonPart)

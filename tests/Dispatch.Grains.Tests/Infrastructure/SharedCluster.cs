@@ -2,6 +2,7 @@ using Dispatch.Abstractions.Common;
 using Dispatch.Abstractions.Incidents;
 using Dispatch.Domain.Geo;
 using Dispatch.Domain.Plans;
+using Dispatch.Testing;
 
 namespace Dispatch.Grains.Tests.Infrastructure;
 

@@ -34,18 +34,4 @@ public sealed class AlertOptionsTests
 
         Assert.Contains(errors, e => e.StartsWith("Dispatch:Cameras:OfflineAfterSeconds", StringComparison.Ordinal));
     }
-
-    [Theory]
-    [InlineData("gw-a", "secret", null)]
-    [InlineData("gw-a", "wrong", "the credential for gateway 'gw-a' is wrong")]
-    [InlineData("gw-a", "", "the credential for gateway 'gw-a' is wrong")]
-    [InlineData("gw-b", "secret", "gateway 'gw-b' is not registered (configure Dispatch:Gateways:gw-b:Credential)")]
-    [InlineData("", "secret", "gateway_id is empty")]
-    public void Gateways_authenticate_by_id_and_credential(string gatewayId, string credential, string? expected)
-    {
-        var gateways = new GatewayOptions();
-        gateways.Gateways["gw-a"] = new GatewayRegistration { Credential = "secret" };
-
-        Assert.Equal(expected, gateways.Authenticate(gatewayId, credential));
-    }
 }

@@ -76,7 +76,8 @@ public sealed class AlertTestHost : WebApplicationFactory<Program>
 
     public GrpcChannel Channel => _channel ?? throw new InvalidOperationException("call Start first");
 
-    public HttpClient Http() => new() { BaseAddress = new Uri($"http://127.0.0.1:{WebPort}") };
+    /// <summary>An HTTP client signed in as <paramref name="user"/> (the operator by default; null: anonymous).</summary>
+    public HttpClient Http(string? user = TestAccounts.Operator) => TestAccounts.Http(new Uri($"http://127.0.0.1:{WebPort}"), user);
 
     public static Metadata Credentials(string gateway = Gateway, string credential = Credential) => new()
     {

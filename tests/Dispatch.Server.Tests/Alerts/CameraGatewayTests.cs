@@ -376,7 +376,8 @@ public sealed class CameraGatewayTests(SharedAlertHost shared) : IClassFixture<S
     {
         var ct = TestContext.Current.CancellationToken;
         var reflection = new Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(shared.Host.Channel);
-        using var call = reflection.ServerReflectionInfo(cancellationToken: ct);
+        // Reflection answers anyone with credentials (here the gateway's); health answers probes without.
+        using var call = reflection.ServerReflectionInfo(AlertTestHost.Credentials(), cancellationToken: ct);
         await call.RequestStream.WriteAsync(new Grpc.Reflection.V1Alpha.ServerReflectionRequest { ListServices = "" }, ct);
         await call.RequestStream.CompleteAsync();
         Assert.True(await call.ResponseStream.MoveNext(ct));

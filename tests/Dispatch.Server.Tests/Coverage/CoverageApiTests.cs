@@ -1,3 +1,4 @@
+using Dispatch.Testing;
 using System.Net;
 using Dispatch.Abstractions.Common;
 using Dispatch.Abstractions.Units;
@@ -22,7 +23,7 @@ public sealed class CoverageApiTests : IAsyncLifetime
             ["Dispatch:Roads:Demo"] = "true",
             ["Dispatch:Coverage:MaxAgeSeconds"] = "0",
         });
-        _http = new HttpClient { BaseAddress = _host.BaseAddress };
+        _http = TestAccounts.Http(_host.BaseAddress);
         return ValueTask.CompletedTask;
     }
 
@@ -121,7 +122,7 @@ public sealed class CoverageWithoutRoadsTests : IAsyncLifetime
     [Fact]
     public async Task Coverage_without_a_road_network_is_not_found_with_the_reason()
     {
-        using var http = new HttpClient { BaseAddress = _host.BaseAddress };
+        using var http = TestAccounts.Http(_host.BaseAddress);
 
         var response = await http.GetAsync(new Uri("/api/coverage", UriKind.Relative), TestContext.Current.CancellationToken);
 

@@ -1,3 +1,4 @@
+using Dispatch.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using Dispatch.Abstractions.Common;
@@ -27,7 +28,7 @@ public sealed class MoveUpHost : IAsyncLifetime
             ["Dispatch:Roads:Demo"] = "true",
             ["Dispatch:Coverage:MaxAgeSeconds"] = "0",
         });
-        Http = new HttpClient { BaseAddress = Host.BaseAddress };
+        Http = TestAccounts.Http(Host.BaseAddress);
         return ValueTask.CompletedTask;
     }
 

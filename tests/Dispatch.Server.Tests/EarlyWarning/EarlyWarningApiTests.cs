@@ -33,7 +33,7 @@ public sealed class HotspotApiTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _host = LiveTestHost.StartPrimary(_cluster);
-        _http = new HttpClient { BaseAddress = _host.BaseAddress };
+        _http = TestAccounts.Http(_host.BaseAddress);
         await SeedHistoryAsync();
     }
 

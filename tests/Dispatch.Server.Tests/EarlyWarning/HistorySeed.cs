@@ -20,6 +20,11 @@ public static class HistorySeed
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly TimeSpan Local = TimeSpan.FromHours(8);
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IServiceProvider, Task<(GeoPoint Spot, int LocalHour)>> Written = new();
+
+    /// <summary>Writes the history into a host once, however many tests ask for it.</summary>
+    public static Task<(GeoPoint Spot, int LocalHour)> OnceAsync(IServiceProvider host, CityModel city) =>
+        Written.GetValue(host, _ => WriteAsync(host, city));
 
     public static async Task<(GeoPoint Spot, int LocalHour)> WriteAsync(IServiceProvider host, CityModel city)
     {

@@ -9,6 +9,7 @@ using Dispatch.Abstractions.Incidents;
 using Dispatch.Domain.Plans;
 using Dispatch.Server.Exports;
 using Dispatch.Server.Tests.Live;
+using Dispatch.Testing;
 using Json.Schema;
 
 namespace Dispatch.Server.Tests.Exports;
@@ -84,7 +85,7 @@ public sealed class IncidentExportTests(LiveHostFixture fixture) : IClassFixture
     [MemberData(nameof(Types))]
     public async Task Every_incident_type_exports_valid_CAP_and_EIDO_while_open_and_once_ended(string type)
     {
-        using var http = new HttpClient { BaseAddress = Host.BaseAddress };
+        using var http = TestAccounts.Http(Host.BaseAddress);
         var n = Math.Abs(type.GetHashCode(StringComparison.Ordinal)) % 4;
         var incidentId = await ReportAsync(type, (IncidentPriority)(n + 1), (IncidentSource)n, n);
 
@@ -116,7 +117,7 @@ public sealed class IncidentExportTests(LiveHostFixture fixture) : IClassFixture
     [Fact]
     public async Task A_dispatched_incident_lists_its_units_in_both_documents()
     {
-        using var http = new HttpClient { BaseAddress = Host.BaseAddress };
+        using var http = TestAccounts.Http(Host.BaseAddress);
         var incidentId = await ReportAsync("assault", IncidentPriority.High, IncidentSource.Call, 1);
         var grain = Host.Grains.GetGrain<IIncidentGrain>(incidentId);
         var deadline = DateTime.UtcNow.AddSeconds(15);
@@ -143,7 +144,7 @@ public sealed class IncidentExportTests(LiveHostFixture fixture) : IClassFixture
     {
         // A check that cannot fail proves nothing: the same exports with a required member removed are refused.
         var incidentId = await ReportAsync("fire", IncidentPriority.Critical, IncidentSource.Camera, 2);
-        using var http = new HttpClient { BaseAddress = Host.BaseAddress };
+        using var http = TestAccounts.Http(Host.BaseAddress);
         var cap = await http.GetStringAsync(new Uri($"/api/incidents/{incidentId}/cap", UriKind.Relative), TestContext.Current.CancellationToken);
         var eido = await http.GetStringAsync(new Uri($"/api/incidents/{incidentId}/eido", UriKind.Relative), TestContext.Current.CancellationToken);
 
@@ -157,7 +158,7 @@ public sealed class IncidentExportTests(LiveHostFixture fixture) : IClassFixture
     [Fact]
     public async Task An_unknown_incident_is_not_found_naming_it()
     {
-        using var http = new HttpClient { BaseAddress = Host.BaseAddress };
+        using var http = TestAccounts.Http(Host.BaseAddress);
 
         var response = await http.GetAsync(new Uri("/api/incidents/INC-none/cap", UriKind.Relative), TestContext.Current.CancellationToken);
 
@@ -194,7 +195,7 @@ public sealed class WebhookTests : IAsyncLifetime
         }
 
         _host = LiveTestHost.StartPrimary(_cluster, settings);
-        _http = new HttpClient { BaseAddress = _host.BaseAddress };
+        _http = TestAccounts.Http(_host.BaseAddress, TestAccounts.Supervisor);
         return ValueTask.CompletedTask;
     }
 

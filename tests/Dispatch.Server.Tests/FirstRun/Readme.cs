@@ -31,8 +31,30 @@ internal static partial class Readme
     /// A printed line with what differs from run to run masked: numbers, the city's name and source, log paths.
     /// Two runs of the same build on different cities, ports and folders print the same masked lines.
     /// </summary>
-    public static string Masked(string line) =>
-        Numbers().Replace(LogPath().Replace(CitySource().Replace(line, "City 'NAME' from SOURCE: "), "its log: LOG"), "N");
+    public static string Masked(string line)
+    {
+        line = CitySource().Replace(line, "City 'NAME' from SOURCE: ");
+        line = LogPath().Replace(line, "its log: LOG");
+
+        // The demo's generated secrets, where they are kept, and which officer and gateways the city has.
+        line = SecretsPath().Replace(line, "every secret is in PATH)");
+        line = DemoAccount().Replace(line, "$1SECRET");
+        line = DemoOfficer().Replace(line, "e.g. OFFICER SECRET");
+        line = DemoGateways().Replace(line, "gateway credentials (NAMES)");
+        return Numbers().Replace(line, "N");
+    }
+
+    [GeneratedRegex(@"every secret is in \S+\)")]
+    private static partial Regex SecretsPath();
+
+    [GeneratedRegex(@"^(  (?:operator|supervisor|viewer|admin)\s+)\S+$")]
+    private static partial Regex DemoAccount();
+
+    [GeneratedRegex(@"e\.g\. \S+ \S+$")]
+    private static partial Regex DemoOfficer();
+
+    [GeneratedRegex(@"gateway credentials \([^)]*\)")]
+    private static partial Regex DemoGateways();
 
     [GeneratedRegex(@"City '[^']*' from (?:demo \(seed \d+\)|\S+): ")]
     private static partial Regex CitySource();

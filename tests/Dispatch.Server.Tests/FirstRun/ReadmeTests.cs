@@ -16,7 +16,7 @@ public sealed class ReadmeTests
         var endpoints = host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             // gRPC (its own port, its own section) answers unknown methods through catch-all routes of its own.
             .Where(e => e.Metadata.GetMetadata<GrpcMethodMetadata>() is null && !e.RoutePattern.RawText!.Contains(":grpcunimplemented", StringComparison.Ordinal))
-            .Select(e => (Pattern: "/" + e.RoutePattern.RawText!.TrimStart('/'), Methods: e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []))
+            .Select(e => (Pattern: "/" + e.RoutePattern.RawText!.Trim('/'), Methods: e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []))
             .ToList();
 
         Assert.NotEmpty(endpoints);
@@ -34,8 +34,9 @@ public sealed class ReadmeTests
     {
         var grpc = Readme.Section("Camera gateways (gRPC)");
 
-        Assert.DoesNotContain("`demo-gateway-credential`, e.g.", grpc, StringComparison.Ordinal);
-        Assert.Contains("with the credential `demo-gateway-credential`, which the\ngateway command under \"Camera gateway\" below uses.", grpc, StringComparison.Ordinal);
+        // One credential per gateway, never a shared one, and the sentence says where the demo's are.
+        Assert.DoesNotContain("demo-gateway-credential", grpc, StringComparison.Ordinal);
+        Assert.Contains("into `data/demo-accounts.txt`,\nwhich the gateway command under \"Camera gateway\" below takes its credential from.", grpc, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Dispatch.Testing;
 using Dispatch.Abstractions.Incidents;
 using Dispatch.Contracts.V1;
 using Dispatch.Server.Live;
@@ -17,7 +18,7 @@ public sealed class HubMetricsTests(LiveHostFixture fixture) : IClassFixture<Liv
     [InlineData(OperationsHub.Path, OperationsHub.MetricsHubName)]
     public async Task A_connecting_client_moves_its_hubs_connection_gauge_up_and_leaving_moves_it_back(string path, string hub)
     {
-        using var http = new HttpClient { BaseAddress = fixture.Host.BaseAddress };
+        using var http = TestAccounts.Http(fixture.Host.BaseAddress);
         var labels = $"hub=\"{hub}\"";
         var before = (await Scrape.FromAsync(http)).Value("dispatch_signalr_connections", labels);
         Assert.NotNull(before);
@@ -34,7 +35,7 @@ public sealed class HubMetricsTests(LiveHostFixture fixture) : IClassFixture<Liv
     [Fact]
     public async Task A_dispatch_for_a_camera_alert_pushed_to_a_terminal_records_the_alert_to_terminal_latency()
     {
-        using var http = new HttpClient { BaseAddress = fixture.Host.BaseAddress };
+        using var http = TestAccounts.Http(fixture.Host.BaseAddress);
         const string metric = "dispatch_alert_delivery_duration_seconds_count";
         var before = (await Scrape.FromAsync(http)).Value(metric) ?? 0;
         var camera = fixture.Cluster.City.Cameras[3];

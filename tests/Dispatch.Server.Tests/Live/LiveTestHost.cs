@@ -27,6 +27,10 @@ public sealed class LiveTestHost : WebApplicationFactory<Program>
         _settings = LoopbackHostSettings.Create(Port, GrpcPort, SiloPort, TestPorts.GetFreeTcpPort(), cluster.ClusterId, cluster.DatabasePath, cluster.CityPath);
         _settings["Dispatch:Silo:PrimarySiloPort"] = primary ? "0" : Text(cluster.PrimarySiloPort);
         _settings["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning";
+        foreach (var gateway in cluster.City.Cameras.Select(c => c.GatewayId).Distinct())
+        {
+            _settings[$"Dispatch:Gateways:{gateway}:Credential"] = GatewayCredential;
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             _settings[key] = value;
@@ -42,8 +46,8 @@ public sealed class LiveTestHost : WebApplicationFactory<Program>
     /// <summary>The gRPC (HTTP/2) port camera gateways dial; the demo gateways GW-01.. use <see cref="GatewayCredential"/>.</summary>
     public int GrpcPort { get; }
 
-    /// <summary>The credential appsettings.json gives the demo city's gateways.</summary>
-    public const string GatewayCredential = "demo-gateway-credential";
+    /// <summary>The credential test hosts give the city's gateways (GW-01..).</summary>
+    public const string GatewayCredential = "test-gateway-credential";
 
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
 
@@ -68,26 +72,18 @@ public sealed class LiveTestHost : WebApplicationFactory<Program>
         return host;
     }
 
-    /// <summary>A SignalR client over websockets only, enums as strings like the pages.</summary>
-    public HubConnection Hub(string path) => Hub(BaseAddress, path);
+    /// <summary>
+    /// A SignalR client over websockets only, enums as strings like the pages, signed in with a bearer token: the
+    /// operator on the operations hub, the any-unit officer on the terminal hub, unless <paramref name="user"/> says (null: anonymous).
+    /// </summary>
+    public HubConnection Hub(string path, string? user = "") => Hub(BaseAddress, path, user);
 
-    /// <summary>A SignalR client of any host's hub (e.g. one started for alert tests), like the pages connect.</summary>
-    public static HubConnection Hub(Uri baseAddress, string path) => new HubConnectionBuilder()
-        .WithUrl(new Uri(baseAddress, path), o =>
-        {
-            o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
-            o.SkipNegotiation = true;
-        })
-        .AddJsonProtocol(o =>
-        {
-            o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter());
-            o.PayloadSerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
-        })
-        .Build();
+    /// <summary>A signed-in SignalR client of any host's hub (e.g. one started for alert tests), like the pages connect.</summary>
+    public static HubConnection Hub(Uri baseAddress, string path, string? user = "") => TestAccounts.Hub(baseAddress, path, user);
 
-    public async Task<HubConnection> ConnectAsync(string path)
+    public async Task<HubConnection> ConnectAsync(string path, string? user = "")
     {
-        var hub = Hub(path);
+        var hub = Hub(path, user);
         await hub.StartAsync(TestContext.Current.CancellationToken);
         return hub;
     }

@@ -1,3 +1,4 @@
+using Dispatch.Testing;
 using Dispatch.Abstractions.Incidents;
 using Dispatch.Abstractions.Units;
 using Dispatch.Contracts.V1;
@@ -133,7 +134,7 @@ public sealed class OperationsHubTests(LiveHostFixture fixture) : IClassFixture<
 
         var ack = await session.SendAsync(sent);
         var alert = (await alerts.WaitForAsync(a => a.Item.AlertId == sent.AlertId)).Item;
-        using var http = new HttpClient { BaseAddress = _host.BaseAddress };
+        using var http = TestAccounts.Http(_host.BaseAddress);
         using var thumb = OpenCvSharp.Cv2.ImDecode(await http.GetByteArrayAsync(alert.SnapshotUrl, TestContext.Current.CancellationToken), OpenCvSharp.ImreadModes.Color);
         var annotatedJpeg = await http.GetByteArrayAsync(alert.AnnotatedSnapshotUrl, TestContext.Current.CancellationToken);
         using var annotated = OpenCvSharp.Cv2.ImDecode(annotatedJpeg, OpenCvSharp.ImreadModes.Color);

@@ -15,8 +15,12 @@ internal sealed partial class Scrape(string text)
 
     public static async Task<Scrape> FromAsync(HttpClient client)
     {
-        var text = await client.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
-        return new Scrape(text);
+        // As Prometheus scrapes: with the scrape token.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Dispatch.Testing.TestAccounts.ScrapeToken);
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+        return new Scrape(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 
     public string? TypeOf(string metric) =>

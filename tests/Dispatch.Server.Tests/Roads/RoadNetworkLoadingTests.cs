@@ -151,7 +151,7 @@ public sealed class ForeignCityHostTests
             ["Dispatch:City:Path"] = dir.File("city.geojson"),
             ["Dispatch:Roads:File"] = OsmFixtures.OsmToGeoJson,
         });
-        using var http = host.CreateClient();
+        using var http = await host.SignedInClientAsync(TestAccounts.Viewer);
 
         using var coverage = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/api/coverage?cells=false", TestContext.Current.CancellationToken));
         var roads = host.Services.GetService(typeof(LoadedRoads)) as LoadedRoads;

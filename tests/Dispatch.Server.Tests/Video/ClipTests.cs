@@ -4,7 +4,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Dispatch.Contracts.V1;
+using Dispatch.Server.Security;
 using Dispatch.Server.Tests.Alerts;
+using Dispatch.Testing;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -36,7 +38,14 @@ public sealed class ClipTests(VideoHostFixture fixture) : IClassFixture<VideoHos
         using var part = await http.SendAsync(ranged, Cancel);
         using var ended = await http.PostAsJsonAsync($"{url}/end", new { watchedSeconds = 2.75 }, Cancel);
         using var badEnd = await http.PostAsync($"{url}/end", new StringContent("{\"watchedSeconds\": -3}", Encoding.UTF8, "application/json"), Cancel);
-        var audit = await http.GetFromJsonAsync<JsonElement>($"/api/video/audit?kind=clip&cameraId={alert.CameraId}", Cancel);
+        using var supervisor = fixture.Host.Http(TestAccounts.Supervisor);
+        using var othersPlayback = await supervisor.GetAsync(url, Cancel);
+        using var viewer = fixture.Host.Http(TestAccounts.Viewer);
+        using var viewerStart = await viewer.PostAsync($"/api/video/alerts/{alert.AlertId}/clip/playbacks", null, Cancel);
+        using var officer = fixture.Host.Http(TestAccounts.Officer);
+        using var officerStart = await officer.PostAsync($"/api/video/alerts/{alert.AlertId}/clip/playbacks", null, Cancel);
+        var audit = await supervisor.GetFromJsonAsync<JsonElement>($"/api/video/audit?kind=clip&cameraId={alert.CameraId}", Cancel);
+        var securityAudit = await supervisor.GetFromJsonAsync<JsonElement>($"/api/audit?kind={SecurityAudit.VideoClip}&limit=500", Cancel);
 
         Assert.Equal(ClipOutcome.Accepted, ack.Outcome);
         Assert.Equal(ClipOutcome.Duplicate, again.Outcome);
@@ -51,8 +60,15 @@ public sealed class ClipTests(VideoHostFixture fixture) : IClassFixture<VideoHos
         Assert.Equal(HttpStatusCode.NoContent, ended.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badEnd.StatusCode);
         Assert.Contains("watchedSeconds must be within 0..86400, got -3", await badEnd.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, othersPlayback.StatusCode);
+        Assert.Contains("start your own", await othersPlayback.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, viewerStart.StatusCode);
+        Assert.Contains("ViewersMayWatch is off", await viewerStart.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, officerStart.StatusCode);
         var entry = Assert.Single(audit.EnumerateArray());
-        Assert.Equal(("clip", "console", alert.AlertId, 2.75),
+        var logged = securityAudit.EnumerateArray().Where(e => e.GetProperty("subject").GetString() == $"clip of alert {alert.AlertId}").Select(e => e.GetProperty("detail").GetString()).ToList();
+        Assert.Contains($"playback {entry.GetProperty("id").GetInt64()} ended: played 2.8 s; camera {alert.CameraId}", logged);
+        Assert.Equal(("clip", TestAccounts.Operator, alert.AlertId, 2.75),
             (entry.GetProperty("kind").GetString(), entry.GetProperty("actor").GetString(), entry.GetProperty("alertId").GetString(), entry.GetProperty("seconds").GetDouble()));
         Assert.Equal(playback.GetProperty("playbackId").GetInt64(), entry.GetProperty("id").GetInt64());
     }

@@ -6,6 +6,9 @@ using Dispatch.Abstractions.Units;
 using Dispatch.Domain.Plans;
 using Microsoft.Extensions.DependencyInjection;
 
+using Dispatch.Server.Security;
+using Dispatch.Testing;
+
 namespace Dispatch.Server.Tests.Video;
 
 /// <summary>
@@ -36,8 +39,9 @@ public sealed class LiveViewTests(VideoHostFixture fixture) : IClassFixture<Vide
         var sentAtStop = gateway.FramesSent;
         await Task.Delay(TimeSpan.FromSeconds(1), Cancel);
         await Eventually.True(async () => (await LiveAsync()).All(c => c.GetProperty("cameraId").GetString() != "LV1-01"), Patience, () => "LV1-01 is still live");
-        using var http = fixture.Host.Http();
-        var audit = await http.GetFromJsonAsync<JsonElement>("/api/video/audit?cameraId=LV1-01&kind=live", Cancel);
+        using var supervisor = fixture.Host.Http(TestAccounts.Supervisor);
+        var audit = await supervisor.GetFromJsonAsync<JsonElement>("/api/video/audit?cameraId=LV1-01&kind=live", Cancel);
+        var securityAudit = await supervisor.GetFromJsonAsync<JsonElement>($"/api/audit?kind={SecurityAudit.VideoLive}&limit=500", Cancel);
 
         Assert.Equal(("LV1-01", 5f, 640u, 360u), (start.CameraId, start.MaxFps, start.MaxWidthPx, start.MaxHeightPx));
         Assert.Equal(start.ViewId, stop.ViewId);
@@ -55,9 +59,12 @@ public sealed class LiveViewTests(VideoHostFixture fixture) : IClassFixture<Vide
         var latencies = frames.Select(f => (f.ArrivedAt.ToUnixTimeMilliseconds() - f.CapturedAtMs)).ToList();
         Assert.All(latencies, l => Assert.InRange(l, -50, 2000));
         var watching = Assert.Single(Assert.Single(live, c => c.GetProperty("cameraId").GetString() == "LV1-01").GetProperty("watching").EnumerateArray());
-        Assert.Equal("console", watching.GetProperty("actor").GetString());
+        Assert.Equal(TestAccounts.Operator, watching.GetProperty("actor").GetString());
         var entry = Assert.Single(audit.EnumerateArray());
-        Assert.Equal(("live", "console", "LV1-01"), (entry.GetProperty("kind").GetString(), entry.GetProperty("actor").GetString(), entry.GetProperty("cameraId").GetString()));
+        var logged = Assert.Single(securityAudit.EnumerateArray(), e => e.GetProperty("subject").GetString() == "camera LV1-01 live");
+        Assert.Equal(TestAccounts.Operator, logged.GetProperty("actor").GetString());
+        Assert.Matches(@"^watched \d+(\.\d)? s from .*; \d+ frames, \d+ dropped$", logged.GetProperty("detail").GetString());
+        Assert.Equal(("live", TestAccounts.Operator, "LV1-01"), (entry.GetProperty("kind").GetString(), entry.GetProperty("actor").GetString(), entry.GetProperty("cameraId").GetString()));
         Assert.True(entry.GetProperty("seconds").GetDouble() > 1, entry.ToString());
         Assert.True(entry.GetProperty("frames").GetInt64() >= 8, entry.ToString());
     }
@@ -174,16 +181,20 @@ public sealed class LiveViewTests(VideoHostFixture fixture) : IClassFixture<Vide
         await using var gateway = await fixture.GatewayAsync(6, cameras);
         var at = cameras[0].Location;
         var (assigned, other) = await IncidentWithOneUnitAsync(at.Latitude, at.Longitude + 0.0002);
-        using var http = fixture.Host.Http();
-        var offered = await http.GetFromJsonAsync<JsonElement>($"/api/video/units/{assigned}/cameras", Cancel);
-        var offeredOther = await http.GetFromJsonAsync<JsonElement>($"/api/video/units/{other}/cameras", Cancel);
+        var (officer, otherOfficer) = (VideoHostFixture.OfficerOf(assigned), VideoHostFixture.OfficerOf(other));
+        using var officerHttp = fixture.Host.Http(officer);
+        using var otherHttp = fixture.Host.Http(otherOfficer);
+        var offered = await officerHttp.GetFromJsonAsync<JsonElement>($"/api/video/units/{assigned}/cameras", Cancel);
+        var offeredOther = await otherHttp.GetFromJsonAsync<JsonElement>($"/api/video/units/{other}/cameras", Cancel);
+        using var notTheirs = await otherHttp.GetAsync($"/api/video/units/{assigned}/cameras", Cancel);
 
         // The control room watches in full size, so the gateway sends 640 px and the host scales the terminal's copy.
         await using var console = await fixture.ViewerAsync("LV6-01", "fps=5");
-        await using var terminal = await fixture.ViewerAsync("LV6-01", $"unit={assigned}&fps=10&width=1280&height=720");
-        await using var stranger = await fixture.ViewerAsync("LV6-01", $"unit={other}");
-        await Eventually.True(() => terminal.Frames.Count >= 3 && stranger.Closed.Code is not null, Patience,
-            () => $"terminal {terminal.Frames.Count} frames {string.Join(" | ", terminal.Statuses)}; stranger {string.Join(" | ", stranger.Statuses)}");
+        await using var terminal = await fixture.ViewerAsync("LV6-01", $"unit={assigned}&fps=10&width=1280&height=720", user: officer);
+        await using var stranger = await fixture.ViewerAsync("LV6-01", $"unit={other}", user: otherOfficer);
+        await using var impostor = await fixture.ViewerAsync("LV6-01", $"unit={assigned}", user: otherOfficer);
+        await Eventually.True(() => terminal.Frames.Count >= 3 && stranger.Closed.Code is not null && impostor.Closed.Code is not null, Patience,
+            () => $"terminal {terminal.Frames.Count} frames {string.Join(" | ", terminal.Statuses)}; stranger {string.Join(" | ", stranger.Statuses)}; impostor {string.Join(" | ", impostor.Statuses)}");
         var started = DateTimeOffset.UtcNow;
         var before = terminal.Frames.Count;
         await Task.Delay(TimeSpan.FromSeconds(3), Cancel);
@@ -192,6 +203,7 @@ public sealed class LiveViewTests(VideoHostFixture fixture) : IClassFixture<Vide
         Assert.Contains(offered.GetProperty("cameras").EnumerateArray(), c => c.GetProperty("cameraId").GetString() == "LV6-01");
         Assert.Equal(2, offered.GetProperty("maxFps").GetDouble());
         Assert.Equal(JsonValueKind.Null, offeredOther.GetProperty("incidentId").ValueKind);
+        Assert.Equal(HttpStatusCode.Forbidden, notTheirs.StatusCode);
         var status = terminal.Statuses[0];
         Assert.Equal((2.0, 320, 180), (status.GetProperty("fps").GetDouble(), status.GetProperty("maxWidthPx").GetInt32(), status.GetProperty("maxHeightPx").GetInt32()));
         Assert.All(terminal.Frames, f => Assert.Equal((320, 180), (f.WidthPx, f.HeightPx)));
@@ -200,6 +212,10 @@ public sealed class LiveViewTests(VideoHostFixture fixture) : IClassFixture<Vide
         Assert.Equal(4403, stranger.Closed.Code);
         Assert.StartsWith($"unit '{other}' has no assignment now", Assert.Single(stranger.Statuses).GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Empty(stranger.Frames);
+        Assert.Equal(4403, impostor.Closed.Code);
+        Assert.Equal($"'{otherOfficer}' may not watch for unit '{assigned}': only an officer who may act for that unit may",
+            Assert.Single(impostor.Statuses).GetProperty("message").GetString());
+        Assert.Empty(impostor.Frames);
     }
 
     /// <summary>Reports an incident at the point and makes sure exactly one of the test city's two units holds it.</summary>

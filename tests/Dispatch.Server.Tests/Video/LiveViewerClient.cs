@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text.Json;
+using Dispatch.Testing;
 
 namespace Dispatch.Server.Tests.Video;
 
@@ -30,9 +31,26 @@ public sealed class LiveViewerClient : IAsyncDisposable
 
     public WebSocketState State => _socket.State;
 
-    public static async Task<LiveViewerClient> ConnectAsync(int webPort, string cameraId, string query = "", bool reading = true)
+    /// <summary>
+    /// Connects signed in as <paramref name="user"/> (a bearer token on the handshake; null: anonymous), or with exactly
+    /// <paramref name="headers"/> when given.
+    /// </summary>
+    public static async Task<LiveViewerClient> ConnectAsync(int webPort, string cameraId, string query = "", bool reading = true, string? user = TestAccounts.Operator,
+        IReadOnlyDictionary<string, string>? headers = null)
     {
         var viewer = new LiveViewerClient();
+        if (headers is not null)
+        {
+            foreach (var (name, value) in headers)
+            {
+                viewer._socket.Options.SetRequestHeader(name, value);
+            }
+        }
+        else if (user is not null)
+        {
+            viewer._socket.Options.SetRequestHeader("Authorization", "Bearer " + await TestAccounts.TokenAsync(new Uri($"http://127.0.0.1:{webPort}"), user));
+        }
+
         var uri = new Uri($"ws://127.0.0.1:{webPort}/api/video/live/{Uri.EscapeDataString(cameraId)}{(query.Length > 0 ? "?" + query : "")}");
         using var handler = new SocketsHttpHandler
         {

@@ -15,6 +15,10 @@ public sealed class VideoHostFixture : IAsyncLifetime
     public const int Gateways = 12;
     public const int MaxLiveCamerasPerGateway = 2;
 
+    /// <summary>Officers who may act for the test city's units U-1 and U-2 only.</summary>
+    public const string OfficerOfU1 = "officer-u1";
+    public const string OfficerOfU2 = "officer-u2";
+
     private readonly TempDirectory _directory = new("dispatch-video");
 
     public AlertTestHost Host { get; private set; } = null!;
@@ -36,6 +40,13 @@ public sealed class VideoHostFixture : IAsyncLifetime
             ["Dispatch:Cameras:HeartbeatIntervalSeconds"] = "1",
             ["Dispatch:Cameras:OfflineAfterSeconds"] = "1",
         };
+        foreach (var (officer, unit) in new[] { (OfficerOfU1, "U-1"), (OfficerOfU2, "U-2") })
+        {
+            settings[$"Dispatch:Security:SeedAccounts:{officer}:Password"] = TestAccounts.Password;
+            settings[$"Dispatch:Security:SeedAccounts:{officer}:Roles"] = "officer";
+            settings[$"Dispatch:Security:SeedAccounts:{officer}:Units"] = unit;
+        }
+
         for (var n = 1; n <= Gateways; n++)
         {
             settings[$"Dispatch:Gateways:{GatewayId(n)}:Credential"] = AlertTestHost.Credential;
@@ -57,8 +68,11 @@ public sealed class VideoHostFixture : IAsyncLifetime
     public Task<ScriptedGateway> GatewayAsync(int n, IReadOnlyList<CameraInfo> cameras, int widthPx = 640, int heightPx = 360, byte[]? jpeg = null) =>
         ScriptedGateway.ConnectAsync(GrpcAddress, GatewayId(n), AlertTestHost.Credential, cameras, widthPx, heightPx, jpeg: jpeg);
 
-    public Task<LiveViewerClient> ViewerAsync(string cameraId, string query = "fps=5", bool reading = true) =>
-        LiveViewerClient.ConnectAsync(WebPort, cameraId, query, reading);
+    public Task<LiveViewerClient> ViewerAsync(string cameraId, string query = "fps=5", bool reading = true, string? user = TestAccounts.Operator) =>
+        LiveViewerClient.ConnectAsync(WebPort, cameraId, query, reading, user);
+
+    /// <summary>The officer of the test city's unit.</summary>
+    public static string OfficerOf(string unitId) => unitId == "U-1" ? OfficerOfU1 : OfficerOfU2;
 
     public async ValueTask DisposeAsync()
     {

@@ -92,11 +92,46 @@ public sealed class LiveSimulationTests
     }
 
     [Fact]
+    public async Task Station_desks_report_their_responders_on_scene_and_the_call_taker_closes_the_incident_once_its_units_cleared()
+    {
+        using var cluster = new LiveCluster(grids: 2);
+        await using var host = LiveTestHost.StartPrimary(cluster);
+        var log = new StringWriter();
+        var simulation = new LiveSimulation(QuickOptions(host) with { IncidentEvery = null }, TextWriter.Synchronized(log));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        var running = simulation.RunAsync(stop.Token);
+        await WaitUntilAsync(() => simulation.UnitIds.Count > 0 && simulation.Counters.Connected == simulation.UnitIds.Count && simulation.Counters.Positions > 0,
+            () => log.ToString());
+
+        // High priority beside a station: the station tier commits that station's responders.
+        var station = host.City.Stations[0];
+        var at = GreatCircle.Offset(station.Location, 80, 60);
+        var opened = await host.Grains.GetGrain<IIntakeGrain>(0).ReportAsync(new IncidentReport(
+            "assault", IncidentPriority.High, at.Latitude, at.Longitude, "simulator test", IncidentSource.Operator, "operator:test"));
+        Assert.True(opened.Ok, opened.Error);
+        var incident = host.Grains.GetGrain<IIncidentGrain>(opened.IncidentId!);
+        IncidentView? seen = null;
+        await WaitUntilAsync(() => (seen = incident.GetAsync().GetAwaiter().GetResult())!.Status == IncidentStatus.Closed,
+            () => $"{string.Join(" | ", seen?.Timeline.Select(t => t.Text) ?? [])}\n{simulation.Counters.Format(simulation.UnitIds.Count)}\n{log}", TimeSpan.FromSeconds(60));
+        await stop.CancelAsync();
+        await running;
+
+        var stationTier = seen!.Tiers.Single(t => t.Kind == TierKind.StationResponders);
+        Assert.Equal(station.Id, stationTier.StationId);
+        Assert.Equal(TierOutcome.Met, stationTier.Outcome);
+        Assert.Contains(seen.Timeline, e => e.Kind == TimelineKinds.StationOnScene);
+        Assert.Equal("resolved", seen.Disposition);
+        Assert.Contains(seen.Assignments, a => a.State == AssignmentState.Cleared);
+        Assert.All(seen.Assignments, a => Assert.True(a.State is AssignmentState.Cleared or AssignmentState.Released, $"{a.UnitId} {a.State}"));
+        Assert.True(simulation.Counters.IncidentsClosed >= 1 && simulation.Counters.StationsOnScene >= 1, simulation.Counters.Format(simulation.UnitIds.Count));
+    }
+
+    [Fact]
     public async Task Against_a_host_that_is_down_it_retries_with_growing_waits_and_stops_at_the_duration()
     {
         var port = TestPorts.GetFreeTcpPort();
         var log = new StringWriter();
-        var options = new LiveSimulationOptions { Host = new Uri($"http://127.0.0.1:{port}"), Duration = TimeSpan.FromSeconds(3), MaxRetryDelay = TimeSpan.FromSeconds(1) };
+        var options = new LiveSimulationOptions { Host = new Uri($"http://127.0.0.1:{port}"), Accounts = TestOfficers, Duration = TimeSpan.FromSeconds(3), MaxRetryDelay = TimeSpan.FromSeconds(1) };
         var started = DateTime.UtcNow;
 
         var answered = await new LiveSimulation(options, TextWriter.Synchronized(log)).RunAsync(Cancel);
@@ -122,10 +157,18 @@ public sealed class LiveSimulationTests
         return candidates.Where(c => c.Nearest >= 600).OrderBy(c => c.Nearest).Select(c => c.Point).FirstOrDefault(origin);
     }
 
+    /// <summary>The test host's operator (the call-taker) and its officer who may sign onto any unit.</summary>
+    private static readonly SimulatorAccount[] TestOfficers =
+    [
+        new(TestAccounts.Operator, TestAccounts.Password, ["operator"], []),
+        new(TestAccounts.Officer, TestAccounts.Password, ["officer"], ["*"]),
+    ];
+
     /// <summary>Officers who answer at once, stay briefly and drive twenty times faster than the roads allow.</summary>
     private static LiveSimulationOptions QuickOptions(LiveTestHost host) => new()
     {
         Host = host.BaseAddress,
+        Accounts = TestOfficers,
         PositionEvery = TimeSpan.FromMilliseconds(200),
         AckDelayMin = TimeSpan.FromMilliseconds(200),
         AckDelayMax = TimeSpan.FromMilliseconds(400),
@@ -138,6 +181,8 @@ public sealed class LiveSimulationTests
         ParkMax = TimeSpan.FromMilliseconds(500),
         SpeedFactor = 20,
         StartSpread = TimeSpan.FromMilliseconds(500),
+        StationMuster = TimeSpan.FromMilliseconds(100),
+        StationRunMetersPerSecond = 1000,
         ReportEvery = TimeSpan.FromHours(1),
         DemoRoadSize = 0.25,
     };

@@ -15,8 +15,12 @@ const time = (iso) => new Date(Date.parse(iso) + offsetHours * 3600_000).toISOSt
  * Mounts the layer and panels. `districts()` returns the districts the page follows (null for all); `showError`
  * shows a message; lists refresh every `refreshMs` while the page is visible.
  */
-export function mountEarlyWarning({ map, districts, showError, refreshMs = 30000 }) {
+export function mountEarlyWarning({ map, districts, showError, roles = [], refreshMs = 30000 }) {
+  // Patrols are commands (operator, supervisor); webhook dead letters are for supervisors and admins.
+  const mayPatrol = roles.includes('operator') || roles.includes('supervisor');
+  const mayManageExports = roles.includes('supervisor') || roles.includes('admin');
   const $ = (sel) => document.querySelector(sel);
+  if (!mayManageExports) $('#exports-panel').hidden = true;
   const renderer = L.canvas({ padding: 0.3 });
   const layer = L.layerGroup();
   const state = { enabled: false, hotspots: null, daily: null, rates: [], exports: null, sent: null };
@@ -36,7 +40,7 @@ export function mountEarlyWarning({ map, districts, showError, refreshMs = 30000
     list.innerHTML = districtsShown.map((d) => d.warnings.map((w) => `<li class="item" data-hotspot="${escapeHtml(w.hotspotId)}">
         <div><b>${escapeHtml(d.districtName)}</b> ${time(w.from)}–${time(w.until)}
         <br><small>${escapeHtml(w.hoursLabel)} · ×${w.relativeRisk} · q=${w.qValue.toExponential(1)}</small></div>
-        <button type="button" data-patrol="${escapeHtml(w.hotspotId)}">${t('patrol')}</button></li>`).join('')).join('')
+        ${mayPatrol ? `<button type="button" data-patrol="${escapeHtml(w.hotspotId)}">${t('patrol')}</button>` : ''}</li>`).join('')).join('')
       || `<li class="empty">${t('none')}</li>`;
     $('#warning-summary').textContent = state.hotspots
       ? `${state.hotspots.hotspots.length} ${t('hotspots')} · ${state.hotspots.incidents} ${t('incidentsLayer')} · FDR ${state.hotspots.falseDiscoveryRate}`
@@ -75,7 +79,7 @@ export function mountEarlyWarning({ map, districts, showError, refreshMs = 30000
         getJson('/api/early-warning/hotspots'),
         getJson(`/api/early-warning/daily${query}`),
         getJson('/api/early-warning/alert-rates').then((r) => r.warnings),
-        getJson('/api/exports/dead-letters').catch(() => null),
+        mayManageExports ? getJson('/api/exports/dead-letters').catch(() => null) : null,
       ]);
       offsetHours = state.daily?.utcOffsetHours ?? offsetHours;
       if (state.enabled) drawHotspots();

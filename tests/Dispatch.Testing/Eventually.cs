@@ -1,10 +1,13 @@
-namespace Dispatch.Grains.Tests.Infrastructure;
+namespace Dispatch.Testing;
 
-/// <summary>Waits (in real time) for something the grains do asynchronously, e.g. dispatch after intake.</summary>
+/// <summary>Waits (in real time) for something a host or its grains do asynchronously, e.g. dispatch after intake.</summary>
 public static class Eventually
 {
+    /// <summary>Reads until <paramref name="done"/> holds, or fails after <paramref name="timeout"/> (15 s) with the last value.</summary>
     public static async Task<T> Get<T>(Func<Task<T>> read, Func<T, bool> done, string what, TimeSpan? timeout = null)
     {
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentNullException.ThrowIfNull(done);
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
         while (true)
         {
@@ -26,10 +29,10 @@ public static class Eventually
 
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"timed out waiting for {what}; last value: {value}");
+                throw new TimeoutException($"timed out waiting for {what}; last value: {value}");
             }
 
-            await Task.Delay(20, TestContext.Current.CancellationToken);
+            await Task.Delay(20);
         }
     }
 }

@@ -1,6 +1,6 @@
 using Dispatch.Domain.Geo;
 
-namespace Dispatch.Simulator.Live;
+namespace Dispatch.Domain.Roads;
 
 /// <summary>A timed path: where a unit is after driving it for so many seconds (linear between its points).</summary>
 public sealed class DriveRoute

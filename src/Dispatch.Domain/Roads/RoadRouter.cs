@@ -1,9 +1,8 @@
 using Dispatch.Domain.Eta;
 using Dispatch.Domain.Geo;
-using Dispatch.Domain.Roads;
 using Dispatch.Domain.Units;
 
-namespace Dispatch.Simulator.Live;
+namespace Dispatch.Domain.Roads;
 
 /// <summary>
 /// Shortest-time routes over the road graph for a unit kind: from a point to the nearest road it may use,
