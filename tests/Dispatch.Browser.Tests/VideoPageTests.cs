@@ -44,12 +44,13 @@ public sealed class VideoBrowserFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(ScreenshotDirectory);
-        Host = LiveTestHost.StartPrimary(Cluster, new Dictionary<string, string?>
-        {
-            ["Dispatch:Video:ClipPreSeconds"] = "2",
-            ["Dispatch:Video:ClipPostSeconds"] = "2",
-            ["Dispatch:Video:StopAfterSeconds"] = "1",
-        });
+        // Every unit has an officer of its own (officer-<unit id>), so a terminal test can be the wrong officer.
+        var settings = TestAccounts.Settings([.. Cluster.City.Units.Select(u => (OfficerOf(u.Id), u.Id))]);
+        settings["Dispatch:Gateways:gw-1:Credential"] = LiveTestHost.GatewayCredential;
+        settings["Dispatch:Video:ClipPreSeconds"] = "2";
+        settings["Dispatch:Video:ClipPostSeconds"] = "2";
+        settings["Dispatch:Video:StopAfterSeconds"] = "1";
+        Host = LiveTestHost.StartPrimary(Cluster, settings);
         Scene = GreatCircle.Offset(Cluster.City.Stations[0].Location, northMeters: 60, eastMeters: 0);
         _gatewayOptions = GatewayOptions.Parse(
         [
@@ -86,12 +87,29 @@ public sealed class VideoBrowserFixture : IAsyncLifetime
         _gateway = Task.Run(() => GatewayHost.RunAsync(_gatewayOptions!, TextWriter.Synchronized(GatewayLog), stop));
     }
 
-    public async Task<IBrowserContext> NewContextAsync() => await Browser.NewContextAsync(new BrowserNewContextOptions
+    /// <summary>The account of the officer who may act for <paramref name="unitId"/> (and no other unit).</summary>
+    public static string OfficerOf(string unitId) => "officer-" + unitId;
+
+    /// <summary>A browser context whose pages are signed in as <paramref name="user"/> (its session cookie).</summary>
+    public async Task<IBrowserContext> NewContextAsync(string user = TestAccounts.Operator)
     {
-        Locale = "en-US",
-        ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
-        BaseURL = Host.BaseAddress.ToString(),
-    });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            Locale = "en-US",
+            ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
+            BaseURL = Host.BaseAddress.ToString(),
+        });
+        var response = await context.APIRequest.PostAsync("/api/auth/signin", new APIRequestContextOptions
+        {
+            DataObject = new { username = user, password = TestAccounts.Password },
+        });
+        if (!response.Ok)
+        {
+            throw new InvalidOperationException($"sign-in of '{user}' refused: {response.Status} {await response.TextAsync()}");
+        }
+
+        return context;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -150,7 +168,7 @@ public sealed class VideoPageTests(VideoBrowserFixture fixture) : IClassFixture<
             """);
         var stats = await page.EvaluateAsync<JsonElement>("() => window.dispatchVideo.stats()");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(fixture.ScreenshotDirectory, "operator-video-wall.png") });
-        using var http = new HttpClient { BaseAddress = fixture.Host.BaseAddress };
+        using var http = TestAccounts.Http(fixture.Host.BaseAddress, TestAccounts.Operator);
         var liveWhileOpen = await http.GetFromJsonAsync<JsonElement>("/api/video/live", Cancel);
         await page.Locator("#video-wall .wall-close").ClickAsync();
         var stopped = await WaitAsync(async () => (await http.GetFromJsonAsync<JsonElement>("/api/video/live", Cancel)).GetArrayLength() == 0);
@@ -226,7 +244,7 @@ public sealed class VideoPageTests(VideoBrowserFixture fixture) : IClassFixture<
 
         // Another selection ends the playback: the player reports how long it played.
         await page.EvaluateAsync("() => window.dispatchOps.select(null)");
-        using var http = new HttpClient { BaseAddress = fixture.Host.BaseAddress };
+        using var http = TestAccounts.Http(fixture.Host.BaseAddress, TestAccounts.Supervisor);
         JsonElement entry = default;
         var audited = await WaitAsync(async () =>
         {
@@ -238,7 +256,7 @@ public sealed class VideoPageTests(VideoBrowserFixture fixture) : IClassFixture<
         Assert.True(played > 1, $"played {played} s");
         Assert.InRange(duration, 3, 30);
         Assert.True(audited, "the clip's playback was not audited with its length");
-        Assert.Equal("console", entry.GetProperty("actor").GetString());
+        Assert.Equal(TestAccounts.Operator, entry.GetProperty("actor").GetString());
         Assert.True(entry.GetProperty("seconds").GetDouble() >= 1, entry.ToString());
         Assert.Empty(errors);
     }
@@ -246,9 +264,9 @@ public sealed class VideoPageTests(VideoBrowserFixture fixture) : IClassFixture<
     [Fact]
     public async Task The_assigned_officers_terminal_shows_the_scene_camera_small_and_another_officer_is_refused()
     {
-        await using var context = await fixture.NewContextAsync();
         var (_, assigned) = await IncidentAtSceneAsync();
         var other = await FreeUnitAsync(assigned);
+        await using var context = await fixture.NewContextAsync(VideoBrowserFixture.OfficerOf(assigned));
         var terminal = await OpenAsync(context, $"/terminal.html?unit={Uri.EscapeDataString(assigned)}", ready: "body[data-connection=connected]");
         var errors = Errors(terminal);
 
@@ -258,23 +276,30 @@ public sealed class VideoPageTests(VideoBrowserFixture fixture) : IClassFixture<
         var stats = await terminal.EvaluateAsync<JsonElement>("() => window.dispatchVideo.stats()");
         await terminal.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(fixture.ScreenshotDirectory, "terminal-scene-cameras.png") });
 
-        var stranger = await OpenAsync(context, $"/terminal.html?unit={Uri.EscapeDataString(other)}", ready: "body[data-connection=connected]");
+        // Another officer, on the terminal of a unit without an assignment: no card; asked directly, as a tampered
+        // terminal would, the host refuses both that unit's view and the assigned unit's.
+        await using var otherContext = await fixture.NewContextAsync(VideoBrowserFixture.OfficerOf(other));
+        var stranger = await OpenAsync(otherContext, $"/terminal.html?unit={Uri.EscapeDataString(other)}", ready: "body[data-connection=connected]");
         var strangerCard = await stranger.Locator("#scene-cameras").IsHiddenAsync();
-        // Asked directly, as a tampered terminal would: the host refuses the camera to a unit without this incident.
-        var refusal = await stranger.EvaluateAsync<JsonElement>("""
+        const string Ask = """
             ([camera, unit]) => new Promise((resolve) => {
               const socket = new WebSocket(`ws://${location.host}/api/video/live/${camera}?unit=${unit}`);
               let message = null;
               socket.onmessage = (e) => { if (typeof e.data === 'string') message = JSON.parse(e.data); };
               socket.onclose = (e) => resolve({ code: e.code, message });
             })
-            """, new object[] { "gw-1-cam-01", other });
+            """;
+        var ownUnit = await stranger.EvaluateAsync<JsonElement>(Ask, new object[] { "gw-1-cam-01", other });
+        var assignedUnit = await stranger.EvaluateAsync<JsonElement>(Ask, new object[] { "gw-1-cam-01", assigned });
 
         Assert.NotEmpty(stats.EnumerateArray());
         Assert.All(stats.EnumerateArray(), s => Assert.Equal(320, s.GetProperty("size")[0].GetInt32()));
         Assert.True(strangerCard, "a unit without an assignment shows scene cameras");
-        Assert.Equal(4403, refusal.GetProperty("code").GetInt32());
-        Assert.StartsWith($"unit '{other}' has no assignment now", refusal.GetProperty("message").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(4403, ownUnit.GetProperty("code").GetInt32());
+        Assert.StartsWith($"unit '{other}' has no assignment now", ownUnit.GetProperty("message").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(4403, assignedUnit.GetProperty("code").GetInt32());
+        Assert.Equal($"'{VideoBrowserFixture.OfficerOf(other)}' may not watch for unit '{assigned}': only an officer who may act for that unit may",
+            assignedUnit.GetProperty("message").GetProperty("message").GetString());
         Assert.Empty(errors);
     }
 
