@@ -11,7 +11,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 # Debian packages the service and its tests need at run time.
 # libgtk-3-0: the native OpenCV runtime (camera analytics, snapshots) links against it.
-APT_PACKAGES=(libgtk-3-0 curl)
+# ffmpeg: the camera gateway encodes event clips as VP8 in WebM with it (libvpx), which Chromium plays; OpenCV's own
+# runtime writes only MJPEG, MPEG-4 Part 2 and FFV1, none of which a browser plays (docs/video.md).
+APT_PACKAGES=(libgtk-3-0 curl ffmpeg)
 # What the tests add: Chromium for the browser tests (and a CJK font so screenshots of the Chinese pages are
 # readable); promtool (checks the /metrics output and deploy/prometheus); the load driver's peer baselines
 # (Redis GEO, PostGIS on a throwaway PostgreSQL cluster), since a short load run is part of the tests;

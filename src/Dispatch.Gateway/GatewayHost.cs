@@ -4,6 +4,7 @@ using Dispatch.Gateway.Cameras;
 using Dispatch.Gateway.Configuration;
 using Dispatch.Gateway.Delivery;
 using Dispatch.Gateway.Spool;
+using Dispatch.Gateway.Video;
 using Dispatch.Vision.Analytics;
 using Dispatch.Vision.Detection;
 
@@ -35,11 +36,14 @@ public static class GatewayHost
         }
 
         var workers = new List<CameraWorker>();
+        using var video = new GatewayVideo(options.Video, options.Server, options.GatewayId, options.Credential, options.SpoolDirectory,
+            [.. cameras.Select(c => c.Info.CameraId)], Log);
+        await video.PrepareAsync(cancellationToken);
         try
         {
             foreach (var camera in cameras)
             {
-                workers.Add(CreateWorker(camera, options, spool, Log));
+                workers.Add(CreateWorker(camera, options, spool, video.TapsFor(camera.Info.CameraId), Log));
             }
 
             var delivery = new AlertDelivery(
@@ -52,10 +56,13 @@ public static class GatewayHost
                     Cameras = [.. cameras.Select(c => c.Info)],
                     InitialBackoff = options.InitialBackoff,
                     MaxBackoff = options.MaxBackoff,
+                    SupportsLiveView = video.Live is not null,
+                    SupportsEventClips = video.ClipsAvailable,
                 },
                 spool,
                 () => Heartbeat(workers),
-                Log);
+                Log,
+                listener: video);
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             if (options.Duration is { } duration)
@@ -65,6 +72,7 @@ public static class GatewayHost
 
             using var deliveryStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var deliveryTask = delivery.RunAsync(deliveryStop.Token);
+            var videoTask = video.RunAsync(deliveryStop.Token);
             var cameraTasks = workers.Select(w => w.RunAsync(stop.Token)).ToList();
             Log($"gateway {options.GatewayId}: {workers.Count} cameras, server {string.Join(", ", new[] { options.Server }.Concat(options.FailoverServers))}, spool {spool.FilePath}");
 
@@ -81,6 +89,7 @@ public static class GatewayHost
                 }
 
                 Log($"alerts sent={delivery.AlertsSent} acked={delivery.AlertsAcked} rejected={delivery.AlertsRejected} spooled={spool.Count} connected={delivery.Connected}");
+                Log(video.Report());
             }
 
             Log(cancellationToken.IsCancellationRequested ? "asked to stop (Ctrl+C or TERM); stopping"
@@ -97,8 +106,15 @@ public static class GatewayHost
                 await Task.Delay(50, CancellationToken.None);
             }
 
+            // Clips of the last alerts: give their encoding and upload the same moment as the alerts' acks.
+            while (video.ClipSpool.Count > 0 && DateTime.UtcNow < drainUntil && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(50, CancellationToken.None);
+            }
+
             await deliveryStop.CancelAsync();
             await deliveryTask;
+            await videoTask;
 
             var frames = workers.Sum(w => w.Frames);
             var fps = workers.Count == 0 ? 0 : workers.Average(w => w.Fps);
@@ -161,7 +177,7 @@ public static class GatewayHost
         })];
     }
 
-    private static CameraWorker CreateWorker(PlannedCamera camera, GatewayOptions options, AlertSpool spool, Action<string> log)
+    private static CameraWorker CreateWorker(PlannedCamera camera, GatewayOptions options, AlertSpool spool, CameraVideoTaps taps, Action<string> log)
     {
         var synthetic = camera.Source == "synthetic";
         IFrameSource source = synthetic
@@ -171,7 +187,8 @@ public static class GatewayHost
             ? new HogPersonDetector()
             : new MotionBlobPersonDetector();
         var pace = options.Fps ?? source.NativeFps;
-        return new CameraWorker(camera.Info.CameraId, source, new CameraAnalytics(camera.Settings, detector), spool, pace, options.FramesPerCamera, log);
+        return new CameraWorker(camera.Info.CameraId, source, new CameraAnalytics(camera.Settings, detector), spool, pace, options.FramesPerCamera, log,
+            options.Picture, taps);
     }
 
     private static int StableSeed(string cameraId)

@@ -25,6 +25,14 @@ public sealed record GatewayOptions
                                 are unacknowledged (default 3); the rest stay spooled
           --report SECONDS      progress line interval (default 5)
           --lat DEG --lon DEG   location of the first synthetic camera; others spread 100 m apart
+          --live on|off         answer the service's live-view requests (default on)
+          --max-live N          at most N cameras streamed live at once (default 4)
+          --clips on|off        record an event clip with every alert, as long before and after it as the
+                                service asks (default on; needs ffmpeg with libvpx)
+          --clip-fps N          frames per second in clips (default 5)
+          --ffmpeg PATH         the ffmpeg that encodes clips (default: ffmpeg on PATH)
+          --frozen-after SECONDS  a picture unchanged this long is reported frozen (default 10)
+          --dark-after SECONDS  a black or covered picture this long is reported dark (default 5)
         A camera whose source cannot be opened is retried (1 s doubling to 60 s, with jitter) and reported
         offline to the service in heartbeats, with the reason.
         exit status: 0 done; 1 spool, file or configuration error; 3 no camera delivered a frame; 64 bad option
@@ -77,6 +85,12 @@ public sealed record GatewayOptions
 
     public TimeSpan CameraRetryMax { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Live views and event clips.</summary>
+    public Video.GatewayVideoOptions Video { get; init; } = new();
+
+    /// <summary>When a picture counts as frozen or dark.</summary>
+    public Vision.Health.PictureHealthSettings Picture { get; init; } = new();
+
     public static GatewayOptions Parse(IReadOnlyList<string> args)
     {
         var options = new GatewayOptions();
@@ -112,6 +126,13 @@ public sealed record GatewayOptions
                 "--report" => options with { ReportEvery = TimeSpan.FromSeconds(ParseDouble(name, Value(), 0.1, 3600)) },
                 "--lat" => options with { Latitude = ParseDouble(name, Value(), -90, 90) },
                 "--lon" => options with { Longitude = ParseDouble(name, Value(), -180, 180) },
+                "--live" => options with { Video = options.Video with { LiveView = ParseSwitch(name, Value()) } },
+                "--max-live" => options with { Video = options.Video with { MaxLiveViews = ParseInt(name, Value(), 1, 64) } },
+                "--clips" => options with { Video = options.Video with { Clips = ParseSwitch(name, Value()) } },
+                "--clip-fps" => options with { Video = options.Video with { ClipSettings = options.Video.ClipSettings with { Fps = ParseDouble(name, Value(), 1, 30) } } },
+                "--ffmpeg" => options with { Video = options.Video with { FfmpegPath = NonEmpty(name, Value()) } },
+                "--frozen-after" => options with { Picture = options.Picture with { FrozenAfterSeconds = ParseDouble(name, Value(), 1, 3600) } },
+                "--dark-after" => options with { Picture = options.Picture with { DarkAfterSeconds = ParseDouble(name, Value(), 1, 3600) } },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };
         }
@@ -134,6 +155,13 @@ public sealed record GatewayOptions
 
     private static string NonEmpty(string name, string value) =>
         string.IsNullOrWhiteSpace(value) ? throw new ArgumentException($"option {name} needs a non-empty value") : value;
+
+    private static bool ParseSwitch(string name, string value) => value switch
+    {
+        "on" => true,
+        "off" => false,
+        _ => throw new ArgumentException($"option {name} '{value}' must be on or off"),
+    };
 
     private static string ParseDetector(string value) =>
         value is "hog" or "motion-blob" ? value : throw new ArgumentException($"--detector '{value}' must be hog or motion-blob");

@@ -13,6 +13,7 @@ using Dispatch.Server.Metrics;
 using Dispatch.Server.Live;
 using Dispatch.Server.Roads;
 using Dispatch.Server.Security;
+using Dispatch.Server.Video;
 
 var builder = WebApplication.CreateBuilder(args);
 WebApplication app;
@@ -33,6 +34,7 @@ try
     builder.AddCoverage();
     builder.AddEarlyWarning();
     builder.AddIncidentExports(); // after AddLive: wraps its event sink
+    builder.AddVideo();
     builder.AddBasemap();
     builder.AddApiDocument();
     builder.AddGridEvents();
@@ -54,6 +56,7 @@ app.MapLive();
 app.MapCoverage();
 app.MapEarlyWarning();
 app.MapIncidentExports();
+app.MapVideo();
 app.MapIncidentsApi();
 app.MapBasemap();
 app.MapGridEvents();

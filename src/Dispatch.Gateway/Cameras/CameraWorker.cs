@@ -1,15 +1,21 @@
 using System.Diagnostics;
 using Dispatch.Contracts.V1;
 using Dispatch.Gateway.Spool;
+using Dispatch.Gateway.Video;
 using Dispatch.Vision.Analytics;
+using Dispatch.Vision.Health;
 using Google.Protobuf.WellKnownTypes;
 using OpenCvSharp;
 
 namespace Dispatch.Gateway.Cameras;
 
+/// <summary>What a camera's frames feed besides the analytics: its clip ring and the live views the service asked for.</summary>
+public sealed record CameraVideoTaps(ClipRecorder? Clips, LiveViews? Live);
+
 /// <summary>
 /// One camera: reads frames on its own thread, runs the analytics and stores each alert in the
-/// spool (delivery takes it from there). Optionally paced to a frame rate like a real camera.
+/// spool (delivery takes it from there). Optionally paced to a frame rate like a real camera. Every frame is also
+/// looked at for a frozen or dark picture (reported in heartbeats), kept in the clip ring, and offered to a live view.
 /// </summary>
 public sealed class CameraWorker : IDisposable
 {
@@ -26,11 +32,19 @@ public sealed class CameraWorker : IDisposable
     private TimeSpan _elapsedAtLastHealth;
     private DateTime? _lastFrameUtc;
     private string _reportedProblem = string.Empty;
+    private readonly PictureHealthMonitor _picture;
+    private readonly CameraVideoTaps _taps;
+    private Vision.Health.PictureFault _reportedFault;
 
     /// <param name="paceFps">Frames per second to hold to; 0 reads as fast as analytics allow.</param>
     /// <param name="maxFrames">Stop after analysing this many frames; null runs until cancelled.</param>
-    public CameraWorker(string cameraId, IFrameSource source, CameraAnalytics analytics, AlertSpool spool, double paceFps, long? maxFrames = null, Action<string>? log = null)
+    /// <param name="picture">Thresholds for a frozen or dark picture; defaults when null.</param>
+    /// <param name="taps">The clip ring and live views this camera's frames feed; none when null.</param>
+    public CameraWorker(string cameraId, IFrameSource source, CameraAnalytics analytics, AlertSpool spool, double paceFps, long? maxFrames = null,
+        Action<string>? log = null, PictureHealthSettings? picture = null, CameraVideoTaps? taps = null)
     {
+        _picture = new PictureHealthMonitor(picture ?? new PictureHealthSettings());
+        _taps = taps ?? new CameraVideoTaps(null, null);
         _maxFrames = maxFrames;
         CameraId = cameraId;
         _source = source;
@@ -57,6 +71,9 @@ public sealed class CameraWorker : IDisposable
     /// <summary>Whether this camera has delivered at least one frame in this run.</summary>
     public bool HasWorked => Frames > 0;
 
+    /// <summary>The picture's state after the last frame (frozen, dark, or fine).</summary>
+    public PictureState Picture => _picture.Current;
+
     /// <summary>Runs until cancelled, on a dedicated thread (analytics are CPU-bound and synchronous).</summary>
     public Task RunAsync(CancellationToken cancellationToken) =>
         Task.Factory.StartNew(() => Run(cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -71,6 +88,7 @@ public sealed class CameraWorker : IDisposable
         _framesAtLastHealth = frames;
         _elapsedAtLastHealth = elapsed;
         var problem = _source.Problem;
+        var picture = _picture.Current;
         var health = new CameraHealth
         {
             CameraId = CameraId,
@@ -78,8 +96,10 @@ public sealed class CameraWorker : IDisposable
             Status = problem.Length > 0 && fps < 0.1 ? CameraStatus.Offline
                 : problem.Length > 0 ? CameraStatus.Degraded
                 : frames == 0 ? CameraStatus.Unspecified
+                : picture.Fault != Vision.Health.PictureFault.None ? CameraStatus.Degraded
                 : CameraStatus.Online,
-            Detail = problem,
+            Detail = problem.Length > 0 ? problem : picture.Describe(),
+            PictureFault = problem.Length > 0 ? Contracts.V1.PictureFault.None : (Contracts.V1.PictureFault)(int)picture.Fault,
         };
         if (_lastFrameUtc is { } last)
         {
@@ -100,6 +120,7 @@ public sealed class CameraWorker : IDisposable
                 if (!_source.TryRead(frame, out var at))
                 {
                     ReportProblem();
+                    _taps.Clips?.Tick(DateTime.UtcNow);
                     cancellationToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(50));
                     continue;
                 }
@@ -113,10 +134,16 @@ public sealed class CameraWorker : IDisposable
                 var now = DateTime.UtcNow;
                 _lastFrameUtc = now;
                 Interlocked.Increment(ref _frames);
+
+                // The live picture first: the viewer's latency starts at capture, not after the analytics.
+                _taps.Live?.Offer(CameraId, frame, now);
+                ReportPicture(_picture.Observe(frame, at));
+                _taps.Clips?.Offer(frame, now);
                 foreach (var analyticsEvent in _analytics.Process(frame, at))
                 {
                     var alert = AlertComposer.Compose(CameraId, analyticsEvent, frame, now, _analytics.DetectorName);
                     _spool.Append(alert);
+                    _taps.Clips?.Mark(alert.AlertId, now);
                     Interlocked.Increment(ref _alerts);
                     _log($"{CameraId}: {alert.Kind} {string.Join(' ', alert.Attributes.Select(a => $"{a.Key}={a.Value}"))} -> {alert.AlertId}");
                 }
@@ -149,9 +176,24 @@ public sealed class CameraWorker : IDisposable
         }
     }
 
+    /// <summary>Logs a picture fault when it starts and when it clears.</summary>
+    private void ReportPicture(PictureState state)
+    {
+        if (state.Fault == _reportedFault)
+        {
+            return;
+        }
+
+        _log(state.Fault == Vision.Health.PictureFault.None
+            ? $"{CameraId}: picture fine again"
+            : $"{CameraId}: {state.Describe()}; reported degraded to the service");
+        _reportedFault = state.Fault;
+    }
+
     public void Dispose()
     {
         _analytics.Dispose();
         _source.Dispose();
+        _picture.Dispose();
     }
 }

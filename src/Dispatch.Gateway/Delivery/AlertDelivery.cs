@@ -7,6 +7,20 @@ using Grpc.Net.Client;
 
 namespace Dispatch.Gateway.Delivery;
 
+/// <summary>What the service asks of a gateway on its Connect session besides acks: clip settings, live views.</summary>
+public interface IGatewaySessionListener
+{
+    /// <summary>A session began; the Welcome carries the service's clip policy (unset: none).</summary>
+    void Welcomed(Welcome welcome);
+
+    void LiveViewStart(LiveViewStart request);
+
+    void LiveViewStop(LiveViewStop request);
+
+    /// <summary>The session ended: live views end with it (the service asks again after the next Hello).</summary>
+    void SessionEnded();
+}
+
 /// <summary>
 /// Keeps a CameraGateway.Connect session open and drains the spool into it: Hello, wait for the
 /// Welcome, then every pending alert oldest first within the service's window, heartbeats on
@@ -20,6 +34,7 @@ public sealed class AlertDelivery
     private readonly AlertSpool _spool;
     private readonly Func<Heartbeat> _heartbeat;
     private readonly Action<string> _log;
+    private readonly IGatewaySessionListener? _listener;
     private readonly Backoff _backoff;
     private readonly SemaphoreSlim _wake = new(0);
     private readonly object _gate = new();
@@ -36,9 +51,11 @@ public sealed class AlertDelivery
     private volatile bool _connected;
     private Uri _server;
 
-    public AlertDelivery(DeliveryOptions options, AlertSpool spool, Func<Heartbeat>? heartbeat = null, Action<string>? log = null, Random? random = null)
+    public AlertDelivery(DeliveryOptions options, AlertSpool spool, Func<Heartbeat>? heartbeat = null, Action<string>? log = null, Random? random = null,
+        IGatewaySessionListener? listener = null)
     {
         _options = options;
+        _listener = listener;
         _spool = spool;
         _heartbeat = heartbeat ?? (() => new Heartbeat());
         _log = log ?? (_ => { });
@@ -99,6 +116,7 @@ public sealed class AlertDelivery
             finally
             {
                 _connected = false;
+                _listener?.SessionEnded();
                 lock (_gate)
                 {
                     _inFlight.Clear();
@@ -141,7 +159,14 @@ public sealed class AlertDelivery
         Task? reader = null;
         try
         {
-            var hello = new Hello { GatewayId = _options.GatewayId, Credential = _options.Credential, Software = "dispatch-gateway/1.0" };
+            var hello = new Hello
+            {
+                GatewayId = _options.GatewayId,
+                Credential = _options.Credential,
+                Software = "dispatch-gateway/1.2",
+                SupportsLiveView = _options.SupportsLiveView,
+                SupportsEventClips = _options.SupportsEventClips,
+            };
             hello.Cameras.AddRange(_options.Cameras);
             await call.RequestStream.WriteAsync(new GatewayMessage { Hello = hello }, stopping);
 
@@ -270,7 +295,14 @@ public sealed class AlertDelivery
                             _log($"camera {message.Welcome.RefusedCameraIds[i]} refused by the service: {reason}");
                         }
 
+                        _listener?.Welcomed(message.Welcome);
                         welcomed.TrySetResult();
+                        break;
+                    case ServerMessage.BodyOneofCase.LiveViewStart:
+                        _listener?.LiveViewStart(message.LiveViewStart);
+                        break;
+                    case ServerMessage.BodyOneofCase.LiveViewStop:
+                        _listener?.LiveViewStop(message.LiveViewStop);
                         break;
                     case ServerMessage.BodyOneofCase.FlowControl:
                         ApplyWindow(message.FlowControl);

@@ -33,6 +33,12 @@ public sealed record DeliveryOptions
     /// <summary>In-flight cap used until the service sends its flow-control window.</summary>
     public int DefaultWindow { get; init; } = 32;
 
+    /// <summary>Said in Hello: the gateway answers live-view requests.</summary>
+    public bool SupportsLiveView { get; init; }
+
+    /// <summary>Said in Hello: the gateway uploads event clips.</summary>
+    public bool SupportsEventClips { get; init; }
+
     /// <summary>Wait before re-sending an alert refused as retryable when the ack names no time.</summary>
     public TimeSpan RetryRejectedAfter { get; init; } = TimeSpan.FromSeconds(1);
 }

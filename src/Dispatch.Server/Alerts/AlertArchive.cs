@@ -26,6 +26,23 @@ public sealed record AlertDecision(Live.AlertState State, string? IncidentId, st
 /// <summary>A bounding box as archived (normalised frame coordinates).</summary>
 public sealed record ArchivedBox(double X, double Y, double Width, double Height, string Label, double Score);
 
+/// <summary>An alert's event clip as archived (the bytes apart): which alert, what it holds.</summary>
+public sealed record ArchivedClip(
+    string GatewayId,
+    string AlertId,
+    string CameraId,
+    string MediaType,
+    DateTimeOffset StartsAt,
+    DateTimeOffset EndsAt,
+    int WidthPx,
+    int HeightPx,
+    int FrameCount,
+    long Bytes,
+    DateTimeOffset ReceivedAt)
+{
+    public double DurationSeconds => (EndsAt - StartsAt).TotalSeconds;
+}
+
 /// <summary>Which rendering of a snapshot.</summary>
 public enum SnapshotVariant
 {
@@ -35,7 +52,7 @@ public enum SnapshotVariant
 }
 
 /// <summary>
-/// Accepted alerts and their snapshots (original, thumbnail, boxes drawn) in one SQLite file, so operators can see
+/// Accepted alerts, their snapshots (original, thumbnail, boxes drawn) and event clips in one SQLite file, so operators can see
 /// what a camera saw for any incident, also after a restart. Writes go through one writer (SQLite takes one) in batches.
 /// </summary>
 public sealed class AlertArchive : IAsyncDisposable
@@ -179,6 +196,69 @@ public sealed class AlertArchive : IAsyncDisposable
         return await query.ExecuteScalarAsync(cancellationToken) as byte[];
     }
 
+    /// <summary>
+    /// Keeps an alert's event clip beside its snapshots; false when the alert already has one (the first copy stays).
+    /// A rare write of up to a few MiB, so it goes straight to the file rather than through the alert batches.
+    /// </summary>
+    public async Task<bool> SaveClipAsync(ArchivedClip clip, byte[] bytes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(clip);
+        ArgumentNullException.ThrowIfNull(bytes);
+        await _schema.Value.WaitAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var insert = connection.CreateCommand();
+        insert.CommandText = """
+            INSERT OR IGNORE INTO camera_alert_clip (gateway_id, alert_id, camera_id, media_type, starts_at, ends_at, width_px, height_px,
+                frame_count, byte_count, received_at, bytes)
+            VALUES ($gateway, $alert, $camera, $media, $starts, $ends, $width, $height, $frames, $count, $received, $bytes)
+            """;
+        insert.Parameters.AddWithValue("$gateway", clip.GatewayId);
+        insert.Parameters.AddWithValue("$alert", clip.AlertId);
+        insert.Parameters.AddWithValue("$camera", clip.CameraId);
+        insert.Parameters.AddWithValue("$media", clip.MediaType);
+        insert.Parameters.AddWithValue("$starts", clip.StartsAt.UtcTicks);
+        insert.Parameters.AddWithValue("$ends", clip.EndsAt.UtcTicks);
+        insert.Parameters.AddWithValue("$width", clip.WidthPx);
+        insert.Parameters.AddWithValue("$height", clip.HeightPx);
+        insert.Parameters.AddWithValue("$frames", clip.FrameCount);
+        insert.Parameters.AddWithValue("$count", bytes.LongLength);
+        insert.Parameters.AddWithValue("$received", clip.ReceivedAt.UtcTicks);
+        insert.Parameters.AddWithValue("$bytes", bytes);
+        return await insert.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    /// <summary>What an alert's clip holds, or null when it has none (yet).</summary>
+    public async Task<ArchivedClip?> ClipInfoAsync(string gatewayId, string alertId, CancellationToken cancellationToken)
+    {
+        await _schema.Value.WaitAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var query = connection.CreateCommand();
+        query.CommandText = """
+            SELECT gateway_id, alert_id, camera_id, media_type, starts_at, ends_at, width_px, height_px, frame_count, byte_count, received_at
+            FROM camera_alert_clip WHERE gateway_id = $gateway AND alert_id = $alert
+            """;
+        query.Parameters.AddWithValue("$gateway", gatewayId);
+        query.Parameters.AddWithValue("$alert", alertId);
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new ArchivedClip(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                new DateTimeOffset(reader.GetInt64(4), TimeSpan.Zero), new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero),
+                reader.GetInt32(6), reader.GetInt32(7), reader.GetInt32(8), reader.GetInt64(9), new DateTimeOffset(reader.GetInt64(10), TimeSpan.Zero))
+            : null;
+    }
+
+    /// <summary>An alert's clip bytes, or null when it has none.</summary>
+    public async Task<byte[]?> ClipBytesAsync(string gatewayId, string alertId, CancellationToken cancellationToken)
+    {
+        await _schema.Value.WaitAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var query = connection.CreateCommand();
+        query.CommandText = "SELECT bytes FROM camera_alert_clip WHERE gateway_id = $gateway AND alert_id = $alert";
+        query.Parameters.AddWithValue("$gateway", gatewayId);
+        query.Parameters.AddWithValue("$alert", alertId);
+        return await query.ExecuteScalarAsync(cancellationToken) as byte[];
+    }
+
     /// <summary>The latest accepted alerts, newest first, with any decision on them (the operators' feed after a start).</summary>
     public async Task<IReadOnlyList<(ArchivedAlert Alert, AlertDecision? Decision)>> RecentAsync(int limit, CancellationToken cancellationToken)
     {
@@ -306,6 +386,11 @@ public sealed class AlertArchive : IAsyncDisposable
                 gateway_id TEXT NOT NULL, alert_id TEXT NOT NULL, variant INTEGER NOT NULL, jpeg BLOB NOT NULL,
                 PRIMARY KEY (gateway_id, alert_id, variant));
             CREATE INDEX IF NOT EXISTS camera_alert_by_received ON camera_alert (received_at);
+            CREATE TABLE IF NOT EXISTS camera_alert_clip (
+                gateway_id TEXT NOT NULL, alert_id TEXT NOT NULL, camera_id TEXT NOT NULL, media_type TEXT NOT NULL,
+                starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL, width_px INTEGER NOT NULL, height_px INTEGER NOT NULL,
+                frame_count INTEGER NOT NULL, byte_count INTEGER NOT NULL, received_at INTEGER NOT NULL, bytes BLOB NOT NULL,
+                PRIMARY KEY (gateway_id, alert_id));
             CREATE TABLE IF NOT EXISTS camera_alert_decision (
                 gateway_id TEXT NOT NULL, alert_id TEXT NOT NULL, state INTEGER NOT NULL, incident_id TEXT NULL, reason TEXT NULL,
                 actor TEXT NOT NULL, decided_at INTEGER NOT NULL, PRIMARY KEY (gateway_id, alert_id));

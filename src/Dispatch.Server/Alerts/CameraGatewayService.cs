@@ -7,6 +7,7 @@ using Dispatch.Domain.Geo;
 using Dispatch.Grains.Hosting;
 using Dispatch.Server.Cameras;
 using Dispatch.Server.Security;
+using Dispatch.Server.Video;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
@@ -36,6 +37,8 @@ public sealed partial class CameraGatewayService(
     IOptions<CameraHealthOptions> healthOptions,
     IGrainFactory grains,
     Dispatch.Grains.City.CityDirectory city,
+    GatewayLinks links,
+    IOptions<VideoOptions> videoOptions,
     [FromKeyedServices(DispatchClock.ServiceKey)] TimeProvider clock,
     ILogger<CameraGatewayService> logger) : CameraGateway.CameraGatewayBase
 {
@@ -60,6 +63,7 @@ public sealed partial class CameraGatewayService(
         var writer = WriteAllAsync(outbox.Reader, responseStream, cancellation);
         var processing = new List<Task>();
         string? gatewayId = null;
+        GatewayLink? link = null;
         var window = 0;
         var oversized = OversizedMessages.Of(context);
         var ordinal = 0;
@@ -109,7 +113,16 @@ public sealed partial class CameraGatewayService(
                         gatewayId = hello.GatewayId;
                         window = WindowOf(gatewayId);
                         var welcome = await WelcomeAsync(gatewayId, hello, window);
+                        welcome.ClipPolicy = ClipPolicy(hello);
                         await outbox.Writer.WriteAsync(new ServerMessage { Welcome = welcome }, cancellation);
+
+                        // After the Welcome: live views still watched are asked for again on this stream.
+                        if (link is not null)
+                        {
+                            links.Detach(link);
+                        }
+
+                        link = links.Attach(gatewayId, hello, welcome, outbox.Writer);
                         break;
 
                     case GatewayMessage.BodyOneofCase.Alert:
@@ -144,6 +157,11 @@ public sealed partial class CameraGatewayService(
         }
         finally
         {
+            if (link is not null)
+            {
+                links.Detach(link);
+            }
+
             await Task.WhenAll(processing);
             outbox.Writer.TryComplete();
             await writer;
@@ -325,6 +343,20 @@ public sealed partial class CameraGatewayService(
 
         await feed.RegisterAsync(registration);
         return (RejectReason.Unspecified, registration);
+    }
+
+    /// <summary>What a gateway that uploads clips is asked for (contract 1.2; 0 and 0 seconds when clips are off); nothing for one that does not.</summary>
+    private ClipPolicy? ClipPolicy(Hello hello)
+    {
+        var video = videoOptions.Value;
+        if (!hello.SupportsEventClips)
+        {
+            return null;
+        }
+
+        var policy = new ClipPolicy { PreSeconds = (uint)video.ClipPreSeconds, PostSeconds = (uint)video.ClipPostSeconds, MaxBytes = (ulong)video.MaxClipBytes };
+        policy.MediaTypes.AddRange(CameraVideoService.MediaTypes);
+        return policy;
     }
 
     private static ServerMessage Ack(AlertAck ack) => new() { Ack = ack };

@@ -61,6 +61,9 @@ public sealed record CameraStates(DateTimeOffset At, IReadOnlyList<string> Onlin
 /// <summary>A camera a gateway announced in its Hello, with its place when the service knows it.</summary>
 public sealed record AnnouncedCamera(string CameraId, string? Name = null, GeoPoint? Location = null);
 
+/// <summary>A camera a gateway announced on this host, with what the board knows of it.</summary>
+public sealed record AnnouncedCameraState(string CameraId, string GatewayId, string? Name, GeoPoint? Location, bool Online, string Status, string Detail);
+
 /// <summary>A camera that went online or offline (after the debounce), or that a gateway announced anew.</summary>
 public sealed record CameraHealthChange(string CameraId, string GatewayId, bool Online, DateTimeOffset At, string? Name, GeoPoint? Location);
 
@@ -109,7 +112,10 @@ public sealed class CameraHealthBoard(TimeProvider clock, CameraHealthOptions op
         return changes;
     }
 
-    /// <summary>A heartbeat: cameras reported online or degraded are seen now; offline ones keep their last online time.</summary>
+    /// <summary>
+    /// A heartbeat: cameras reported online or degraded are seen now; offline ones keep their last online time. A
+    /// camera whose picture is frozen or dark (contract 1.2) delivers frames that show nothing: it is not seen either.
+    /// </summary>
     public IReadOnlyList<CameraHealthChange> Record(string gatewayId, Heartbeat heartbeat)
     {
         ArgumentNullException.ThrowIfNull(heartbeat);
@@ -132,9 +138,10 @@ public sealed class CameraHealthBoard(TimeProvider clock, CameraHealthOptions op
                     continue;
                 }
 
-                var up = camera.Status is CameraStatus.Online or CameraStatus.Degraded;
+                var up = (camera.Status is CameraStatus.Online or CameraStatus.Degraded) && camera.PictureFault == PictureFault.None;
                 var entry = new Entry(gatewayId, up ? now : previous?.LastOnlineAt, camera.Status, camera.Detail)
                 {
+                    PictureFault = camera.PictureFault,
                     Name = previous?.Name,
                     Location = previous?.Location,
                     Shown = previous?.Shown,
@@ -178,6 +185,17 @@ public sealed class CameraHealthBoard(TimeProvider clock, CameraHealthOptions op
         }
     }
 
+    /// <summary>The cameras gateways announced on this host, with their last known name, place and health.</summary>
+    public IReadOnlyList<AnnouncedCameraState> Announced()
+    {
+        var now = clock.GetUtcNow();
+        lock (_lock)
+        {
+            return [.. _cameras.Select(c => new AnnouncedCameraState(c.Key, c.Value.GatewayId, c.Value.Name, c.Value.Location,
+                IsOnline(c.Value, now), StatusName(c.Value), c.Value.Detail))];
+        }
+    }
+
     public CameraStates States()
     {
         var now = clock.GetUtcNow();
@@ -213,7 +231,7 @@ public sealed class CameraHealthBoard(TimeProvider clock, CameraHealthOptions op
                 }
                 else
                 {
-                    offline.Add(new OfflineCamera(cameraId, entry.GatewayId, entry.LastOnlineAt, StatusName(entry.LastStatus), entry.Detail));
+                    offline.Add(new OfflineCamera(cameraId, entry.GatewayId, entry.LastOnlineAt, StatusName(entry), entry.Detail));
                 }
             }
         }
@@ -237,6 +255,14 @@ public sealed class CameraHealthBoard(TimeProvider clock, CameraHealthOptions op
     private bool IsOnline(Entry entry, DateTimeOffset now) =>
         entry.LastOnlineAt is { } at && now - at <= TimeSpan.FromSeconds(options.OfflineAfterSeconds);
 
+    /// <summary>The last reported status; a picture fault is named as such ("frozen", "dark"), not as "degraded".</summary>
+    private static string StatusName(Entry entry) => entry.PictureFault switch
+    {
+        PictureFault.Frozen => "frozen",
+        PictureFault.Dark => "dark",
+        _ => StatusName(entry.LastStatus),
+    };
+
     private static string StatusName(CameraStatus status) => status switch
     {
         CameraStatus.Online => "online",
@@ -250,6 +276,8 @@ public sealed class CameraHealthBoard(TimeProvider clock, CameraHealthOptions op
         public string? Name { get; init; }
 
         public GeoPoint? Location { get; init; }
+
+        public PictureFault PictureFault { get; init; }
 
         /// <summary>What operators were last told (null: nothing yet); changed only under the board's lock.</summary>
         public bool? Shown { get; set; }

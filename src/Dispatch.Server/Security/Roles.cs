@@ -59,6 +59,12 @@ public static class Policies
     /// <summary>Change the operational picture: incidents, assignments, alerts, directives, move-ups, camera approvals (operator, supervisor).</summary>
     public const string Command = "command";
 
+    /// <summary>
+    /// Watch cameras live and play alerts' clips (operator, supervisor, viewer, officer). The video endpoints narrow it:
+    /// a viewer only where Dispatch:Video:ViewersMayWatch allows, an officer only its own unit's incident cameras and no clips.
+    /// </summary>
+    public const string WatchVideo = "watch-video";
+
     /// <summary>Read the audit log (supervisor, admin).</summary>
     public const string ReadAudit = "read-audit";
 

@@ -24,6 +24,12 @@ public sealed partial class SecurityAudit(ISecurityStore store, TimeProvider clo
     public const string UnitSignOnRefused = "unit-sign-on-refused";
     public const string AccessDenied = "access-denied";
 
+    /// <summary>A camera's live picture watched: camera, seconds, frames (the video audit holds the details).</summary>
+    public const string VideoLive = "video-live";
+
+    /// <summary>An alert's clip played: alert, camera, seconds.</summary>
+    public const string VideoClip = "video-clip";
+
     /// <summary>Longest text kept per field: a hostile client cannot grow the log with one request.</summary>
     public const int MaxFieldLength = 256;
 

@@ -276,6 +276,7 @@ public static class SecuritySetup
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.ViewBoard, p => p.RequireRole(Roles.Viewer, Roles.Operator, Roles.Supervisor, Roles.Admin))
             .AddPolicy(Policies.Command, p => p.RequireRole(Roles.Operator, Roles.Supervisor))
+            .AddPolicy(Policies.WatchVideo, p => p.RequireRole(Roles.Operator, Roles.Supervisor, Roles.Viewer, Roles.Officer))
             .AddPolicy(Policies.ReadAudit, p => p.RequireRole(Roles.Supervisor, Roles.Admin))
             .AddPolicy(Policies.ManageAccounts, p => p.RequireRole(Roles.Supervisor, Roles.Admin))
             .AddPolicy(Policies.ManageExports, p => p.RequireRole(Roles.Supervisor, Roles.Admin))

@@ -195,6 +195,9 @@ public static class AuthorizationMatrix
         new("grpc /grpc.reflection.v1.ServerReflection/ServerReflectionInfo", SignedIn, c => ReflectionAsync(c, "grpc.reflection.v1.ServerReflection")),
         new("grpc /grpc.health.v1.Health/Check", Everyone, HealthCheckAsync),
         new("grpc /grpc.health.v1.Health/Watch", Everyone, HealthWatchAsync),
+
+        // Live pictures, clips and their audit (VideoMatrix)
+        .. VideoMatrix.Rows,
     ];
 
     /// <summary>The road tile under the city's centre at zoom 14.</summary>

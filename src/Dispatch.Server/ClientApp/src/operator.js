@@ -8,6 +8,7 @@ import { mountEarlyWarning } from './earlywarning.js';
 import { mountBasemap, basemapStats } from './basemap.js';
 import { mapSymbol, unitShapes, unitLabelZoom } from './symbols.js';
 import { mountIncidentList } from './incidentlist.js';
+import { mountVideo } from './video.js';
 
 const $ = (sel) => document.querySelector(sel);
 const state = {
@@ -440,6 +441,7 @@ function select(sel) {
   state.selected = sel;
   if (sel?.kind === 'incident') showReach(sel.id); else clearReach();
   renderDetail(); renderQueue();
+  video.show(sel);
 }
 function selectUnit(unitId) {
   const u = state.units.get(unitId);
@@ -576,6 +578,9 @@ function pointInPolygon([y, x], pts) {
   return inside;
 }
 
+// ---- live pictures and clips (video.js): the wall of an incident's cameras, the selected alert's clip ----
+const video = mountVideo({ alert: (id) => state.alerts.get(id), incident: (id) => state.incidents.get(id), showError });
+
 // ---- connection ----
 const ops = liveConnection('/hubs/operations', {
   resync: (c) => c.invoke('Subscribe', state.districts),
@@ -649,6 +654,7 @@ window.dispatchOps = {
   zoomTo: (lat, lon, zoom) => new Promise((resolve) => { map.once('moveend', () => resolve()); map.setView([lat, lon], zoom, { animate: false }); }),
   map,
   select,
+  video,
 };
 
 translatePage();

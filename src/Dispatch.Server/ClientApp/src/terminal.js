@@ -4,6 +4,7 @@ import './pages.css';
 import { t, tv, toggleLanguage, translatePage, onLanguageChange } from './i18n.js';
 import { liveConnection, session, statusColors, escapeHtml, formatSeconds } from './live.js';
 import { mountBasemap } from './basemap.js';
+import { mountTerminalVideo } from './video.js';
 
 const $ = (sel) => document.querySelector(sel);
 const QUEUE_KEY = 'dispatch.terminal.queue';
@@ -35,9 +36,13 @@ function showError(message) {
   setTimeout(() => { $('#error').hidden = true; }, 6000);
 }
 
+// The scene cameras of the unit's incident (video.js): shown while it holds an assignment.
+const video = mountTerminalVideo({ container: $('#session'), unitId: () => state.unitId });
+
 function render() {
   const u = state.unit;
   if (!u) return;
+  video.unitChanged(u);
   $('#unit-name').textContent = `${u.callSign} (${u.unitId})`;
   // Offline, the buttons already pressed are queued: show (and enable buttons for) the status they lead to.
   const shown = expectedStatus(u.status);
@@ -265,6 +270,7 @@ function showSignIn(error, offerTakeOver = false) {
 function forgetUnit() {
   localStorage.removeItem(UNIT_KEY);
   state.unitId = null; state.unit = null; state.incident = null; state.route = null; state.signedIn = false; framed = null;
+  video.unitChanged(null);
   const url = new URL(location.href);
   if (url.searchParams.has('unit')) { url.searchParams.delete('unit'); history.replaceState(null, '', url); }
 }

@@ -22,7 +22,7 @@ PROTOS, TARGET, SCENARIO, GATEWAY, CREDENTIAL, CAMERA = sys.argv[1:7]
 # Stubs are generated from the contract for this run only, so the test always speaks the current protos/.
 STUBS = tempfile.mkdtemp(prefix="dispatch-pystubs-")
 GRPC_TOOLS_PROTOS = os.path.join(os.path.dirname(protoc.__file__), "_proto")
-for proto in ("dispatch/v1/alert.proto", "dispatch/v1/camera_gateway.proto"):
+for proto in ("dispatch/v1/alert.proto", "dispatch/v1/video.proto", "dispatch/v1/camera_gateway.proto"):
     if protoc.main(["protoc", "-I" + PROTOS, "-I" + GRPC_TOOLS_PROTOS,
                     "--python_out=" + STUBS, "--grpc_python_out=" + STUBS, proto]) != 0:
         sys.exit("protoc failed on " + proto)
