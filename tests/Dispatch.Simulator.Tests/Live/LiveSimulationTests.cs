@@ -113,6 +113,9 @@ public sealed class LiveSimulationTests
         IncidentView? seen = null;
         await WaitUntilAsync(() => (seen = incident.GetAsync().GetAwaiter().GetResult())!.Status == IncidentStatus.Closed,
             () => $"{string.Join(" | ", seen?.Timeline.Select(t => t.Text) ?? [])}\n{simulation.Counters.Format(simulation.UnitIds.Count)}\n{log}", TimeSpan.FromSeconds(60));
+
+        // The incident is closed in the engine a moment before the call-taker's call returns and is counted.
+        await WaitUntilAsync(() => simulation.Counters.IncidentsClosed >= 1 && simulation.Counters.StationsOnScene >= 1, () => simulation.Counters.Format(simulation.UnitIds.Count));
         await stop.CancelAsync();
         await running;
 
