@@ -113,7 +113,23 @@ public sealed class MeterExport : IDisposable
             }
         }
 
-        var metric = _metrics.GetOrAdd(instrument, i => Create(i, labelNames));
+        object metric;
+        try
+        {
+            metric = _metrics.GetOrAdd(instrument, i => Create(i, labelNames));
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
+        {
+            // The registry refused the metric (a name another instrument took with other labels): never thrown into
+            // the code that measured.
+            if (_mismatched.TryAdd(instrument, 0))
+            {
+                System.Diagnostics.Trace.WriteLine($"{instrument.Name} not exported: {exception.Message}");
+            }
+
+            return;
+        }
+
         var names = ((Collector)metric).LabelNames;
         if (names.Length != labelValues.Length || !names.AsSpan().SequenceEqual(labelNames))
         {
