@@ -78,6 +78,14 @@ public sealed class RoadEtaEstimator : IEtaEstimator
     private readonly EtaOrigin[] _fallbackOrigin = new EtaOrigin[1];
     private readonly double[] _fallbackEta = new double[1];
 
+    // A unit's road position, kept while the unit stays where it was: a zone ranks the same units for many incidents
+    // between two of their position reports, and snapping every candidate for every incident was the largest cost of a
+    // decision. Emptied when full, so it holds the positions of the last while only.
+    private readonly Dictionary<(GeoPoint Position, UnitKind Kind), RoadSnap?> _originSnaps = [];
+
+    /// <summary>How many unit road positions <see cref="_originSnaps"/> keeps before it starts again.</summary>
+    internal const int OriginSnapCapacity = 32_768;
+
     public RoadEtaEstimator(RoadGraph graph, RoadEtaOptions? options = null, IEtaEstimator? fallback = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
@@ -139,7 +147,7 @@ public sealed class RoadEtaEstimator : IEtaEstimator
             return Fallback(from, kind, to);
         }
 
-        if (_graph.Snap(from, kind, _maxSnapMeters) is not { } origin)
+        if (OriginSnap(from, kind) is not { } origin)
         {
             return Fallback(from, kind, to);
         }
@@ -183,6 +191,26 @@ public sealed class RoadEtaEstimator : IEtaEstimator
         }
 
         return best;
+    }
+
+    /// <summary>Number of unit road positions held (for tests of the bound).</summary>
+    internal int OriginSnapCount => _originSnaps.Count;
+
+    private RoadSnap? OriginSnap(GeoPoint from, UnitKind kind)
+    {
+        if (_originSnaps.TryGetValue((from, kind), out var known))
+        {
+            return known;
+        }
+
+        if (_originSnaps.Count >= OriginSnapCapacity)
+        {
+            _originSnaps.Clear();
+        }
+
+        var snap = _graph.Snap(from, kind, _maxSnapMeters);
+        _originSnaps[(from, kind)] = snap;
+        return snap;
     }
 
     private KindSearch SearchTo(UnitKind kind, GeoPoint destination)

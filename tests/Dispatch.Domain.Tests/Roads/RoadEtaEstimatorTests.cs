@@ -11,6 +11,55 @@ public sealed class RoadEtaEstimatorTests
         new(graph, new RoadEtaOptions { MaxSearchSeconds = maxSearchSeconds, BeyondBoundIsUnreachable = beyondIsUnreachable, DirectAccessMeters = 0 }, new FixedEta(fallbackSeconds));
 
     [Fact]
+    public void Ranking_the_same_units_for_many_incidents_gives_the_etas_a_fresh_estimator_gives()
+    {
+        // A small grid of streets with a one-way in it; units of every kind ranked for one incident after another,
+        // some of them moving between incidents: the road positions the estimator keeps must never go stale.
+        var graph = Graph(
+            Road(RoadClass.Residential, (0, 0), (500, 0), (1000, 0)),
+            Road(RoadClass.Residential, OneWay.Forward, null, (0, 500), (500, 500), (1000, 500)),
+            Road(RoadClass.Primary, (0, 0), (0, 500)),
+            Road(RoadClass.Residential, (500, 0), (500, 500)),
+            Road(RoadClass.Footway, (1000, 0), (1000, 500)));
+        var kept = Estimator(graph);
+        var random = new Random(5);
+        var units = Enumerable.Range(0, 40)
+            .Select(i => new EtaOrigin(At(random.NextDouble() * 1000, random.NextDouble() * 500), (UnitKind)(i % 4)))
+            .ToArray();
+
+        for (var incident = 0; incident < 30; incident++)
+        {
+            var destination = At(random.NextDouble() * 1000, random.NextDouble() * 500);
+            var eta = new double[units.Length];
+            var fresh = new double[units.Length];
+
+            kept.EstimateTo(destination, units, eta);
+            Estimator(graph).EstimateTo(destination, units, fresh);
+
+            Assert.Equal(fresh, eta);
+            var moved = random.Next(units.Length);
+            units[moved] = units[moved] with { Position = At(random.NextDouble() * 1000, random.NextDouble() * 500) };
+        }
+
+        // One road position per unit position and kind seen: 40 units plus the 29 moves (at most; a repeat is one entry).
+        Assert.InRange(kept.OriginSnapCount, 40, 69);
+    }
+
+    [Fact]
+    public void The_kept_road_positions_start_again_when_full()
+    {
+        var graph = Graph(Road(RoadClass.Residential, (0, 0), (1000, 0)));
+        var estimator = Estimator(graph);
+
+        for (var i = 0; i <= RoadEtaEstimator.OriginSnapCapacity; i++)
+        {
+            estimator.EtaSeconds(At(i * (1000.0 / RoadEtaEstimator.OriginSnapCapacity), 10), UnitKind.Car, At(500, 0));
+        }
+
+        Assert.Equal(1, estimator.OriginSnapCount);
+    }
+
+    [Fact]
     public void A_unit_a_few_metres_away_goes_straight_over_when_the_roads_loop_far_around()
     {
         // Two dead ends 40 m apart, joined by road only at the far end: 3.8 km round.
