@@ -110,6 +110,10 @@ public sealed class LiveHostObserver(
     private readonly Channel<List<BoardChange>> _outbox = Channel.CreateUnbounded<List<BoardChange>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _applying = new();
     private ConcurrentDictionary<string, byte> _moved = new(StringComparer.Ordinal);
+
+    // Units whose dispatch reached this host before their incident did (two notifier batches): the alert-to-terminal
+    // latency is recorded when the incident's push follows. Touched by the one sender only.
+    private readonly Dictionary<string, LiveUnit> _awaitingIncident = new(StringComparer.Ordinal);
     private Task? _sender;
 
     public static string UnitGroup(string unitId) => "unit:" + unitId;
@@ -193,15 +197,29 @@ public sealed class LiveHostObserver(
                 var unitDelta = new LiveDelta<LiveUnit>(change.Seq, unit);
                 await operations.Clients.Groups(audience.GroupsFor(unit.GridId)).SendAsync(OperationsEvents.UnitChanged, unitDelta);
                 await terminals.Clients.Group(UnitGroup(unit.UnitId)).SendAsync(TerminalEvents.UnitChanged, unitDelta);
+                _awaitingIncident.Remove(unit.UnitId);
                 if (unit.Assignment is { } held && board.FindIncident(held.IncidentId) is { } assigned)
                 {
                     RecordAlertDelivery(unit, assigned);
                     await terminals.Clients.Group(UnitGroup(unit.UnitId))
                         .SendAsync(TerminalEvents.IncidentChanged, new LiveDelta<LiveIncident>(change.Seq, assigned));
                 }
+                else if (unit.Assignment is not null && unit.Status == UnitStatus.Dispatched)
+                {
+                    _awaitingIncident[unit.UnitId] = unit;
+                }
 
                 break;
             case IncidentUpdate { Incident: var incident }:
+                foreach (var assignment in incident.Assignments)
+                {
+                    if (_awaitingIncident.TryGetValue(assignment.UnitId, out var dispatched) && dispatched.Assignment?.IncidentId == incident.IncidentId)
+                    {
+                        _awaitingIncident.Remove(assignment.UnitId);
+                        RecordAlertDelivery(dispatched, incident);
+                    }
+                }
+
                 var incidentDelta = new LiveDelta<LiveIncident>(change.Seq, incident);
                 await operations.Clients.Groups(audience.GroupsFor(incident.GridId)).SendAsync(OperationsEvents.IncidentChanged, incidentDelta);
                 await terminals.Clients.Groups([.. incident.Assignments.Select(a => UnitGroup(a.UnitId))])

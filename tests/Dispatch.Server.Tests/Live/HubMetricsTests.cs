@@ -52,11 +52,47 @@ public sealed class HubMetricsTests(LiveHostFixture fixture) : IClassFixture<Liv
             incidentId = ack.IncidentId;
         }
 
-        var incident = await fixture.Host.Grains.GetGrain<IIncidentGrain>(incidentId).GetAsync();
+        // The dispatch first (slow on a busy machine), then the push it caused, which is on its way by then.
+        var incident = await Eventually.Get(
+            () => fixture.Host.Grains.GetGrain<IIncidentGrain>(incidentId).GetAsync(), i => i?.Assignments.Count > 0, "a unit dispatched to the camera's incident",
+            TimeSpan.FromSeconds(60));
         var after = await GaugeAsync(http, metric, "", v => v > before);
 
         Assert.Equal(IncidentSource.Camera, incident!.Source);
         Assert.True(after > before, $"{metric} stayed at {before}");
+    }
+
+    [Fact]
+    public async Task A_dispatch_whose_unit_change_arrives_before_its_incident_is_recorded_when_the_incident_arrives()
+    {
+        using var http = TestAccounts.Http(fixture.Host.BaseAddress);
+        const string metric = "dispatch_alert_delivery_duration_seconds_count";
+        var before = (await Scrape.FromAsync(http)).Value(metric) ?? 0;
+        var observer = fixture.Host.Services.GetRequiredService<LiveHostObserver>();
+        var now = DateTimeOffset.UtcNow;
+        const string incidentId = "INC-ORDER-1";
+        var unit = new LiveUnit("UNIT-ORDER-1", "Order 1", Dispatch.Domain.Units.UnitKind.Car, "ST-ORDER", Dispatch.Domain.Units.UnitStatus.Dispatched,
+            36.66, 117.0, now, null, new LiveUnitAssignment(incidentId, "3min", 36.661, 117.001, now, now.AddSeconds(30), 1));
+        var incident = new LiveIncident(incidentId, "fight", 3, 36.661, 117.001, "order test", IncidentSource.Camera, IncidentStatus.Open,
+            now.AddSeconds(-1), null, null, null, [], [new LiveIncidentAssignment(unit.UnitId, "3min", AssignmentState.Dispatched, now, 60, null)]);
+
+        // Two notifier batches: the unit's dispatch first, pushed to pages before its incident reaches this host.
+        await using var page = await fixture.Host.ConnectAsync(OperationsHub.Path);
+        var unitPushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        page.On<LiveDelta<LiveUnit>>(OperationsEvents.UnitChanged, d =>
+        {
+            if (d.Item.UnitId == unit.UnitId)
+            {
+                unitPushed.TrySetResult();
+            }
+        });
+        await page.InvokeAsync<OperationsSnapshot>("Subscribe", (string[]?)null, TestContext.Current.CancellationToken);
+        await observer.ReceiveAsync([new UnitUpdate(DateTimeOffset.UtcNow.UtcTicks, unit)]);
+        await unitPushed.Task.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
+        await observer.ReceiveAsync([new IncidentUpdate(DateTimeOffset.UtcNow.UtcTicks, incident)]);
+        var after = await GaugeAsync(http, metric, "", v => v > before);
+
+        Assert.Equal(before + 1, after);
     }
 
     /// <summary>Scrapes until the gauge satisfies <paramref name="expected"/> (exporters may refresh on their own tick) and returns the last value.</summary>
