@@ -105,17 +105,30 @@ rotate_log() {
     mv -f "$log" "$log.1"
 }
 
-# Stops one child: SIGTERM (each part stops cleanly on it), then SIGKILL after the grace time.
-stop_process() {
-    local pid=$1 grace_seconds=$2 waited=0
-    [ -n "$pid" ] || return 0
-    kill -TERM "$pid" 2>/dev/null || return 0
-    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt $((grace_seconds * 10)) ]; do
+# Stops children together: SIGTERM to each (every part stops cleanly on it), then SIGKILL to whichever is still
+# there when the grace time is up. One deadline for all of them, so stopping N parts never takes N grace times.
+stop_processes() {
+    local grace_seconds=$1 waited=0 pid alive
+    shift
+    for pid in "$@"; do
+        [ -z "$pid" ] || kill -TERM "$pid" 2>/dev/null || true
+    done
+    while [ "$waited" -lt $((grace_seconds * 10)) ]; do
+        alive=0
+        for pid in "$@"; do
+            if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+                alive=1
+            fi
+        done
+        [ "$alive" -eq 0 ] && break
         sleep 0.1
         waited=$((waited + 1))
     done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    for pid in "$@"; do
+        [ -n "$pid" ] || continue
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
 }
 
 HOST_PID=""
@@ -126,24 +139,17 @@ CLUSTER_DB=""
 CLUSTER_USER=""
 REDIS_PID=""
 
-# The gateway and the simulator first, so their streams end before the host does; then the host.
+# The gateway and the simulator first, so their streams end before the host does; then the host(s), together, so
+# each leaves the cluster cleanly while the others still answer it; then Redis and PostgreSQL.
 stop_all() {
     trap - INT TERM
-    stop_process "$SIMULATOR_PID" 15
-    stop_process "$GATEWAY_PID" 15
-    stop_process "$HOST_PID" 30
-    # The cluster's hosts together: each leaves the cluster cleanly while the others still answer it.
-    local pid
-    for pid in "${CLUSTER_HOST_PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${CLUSTER_HOST_PIDS[@]}"; do
-        stop_process "$pid" 30
-    done
+    stop_processes 15 "$SIMULATOR_PID" "$GATEWAY_PID"
+    stop_processes 30 "$HOST_PID" "${CLUSTER_HOST_PIDS[@]}"
     CLUSTER_HOST_PIDS=()
-    stop_process "$REDIS_PID" 10
+    stop_processes 10 "$REDIS_PID"
     if [ -n "$CLUSTER_DB" ]; then
-        as_cluster_user "$(postgres_bin)/pg_ctl" -D "$CLUSTER_DB" -m fast -w stop >/dev/null 2>&1 || true
+        as_cluster_user "$(postgres_bin)/pg_ctl" -D "$CLUSTER_DB" -m fast -w -t 30 stop >/dev/null 2>&1 \
+            || as_cluster_user "$(postgres_bin)/pg_ctl" -D "$CLUSTER_DB" -m immediate -w -t 10 stop >/dev/null 2>&1 || true
     fi
     SIMULATOR_PID="" GATEWAY_PID="" HOST_PID="" REDIS_PID="" CLUSTER_DB=""
 }
@@ -292,8 +298,11 @@ cmd_cluster() {
         || "$bin/createdb" -h 127.0.0.1 -p "$DISPATCH_PG_PORT" -U dispatch dispatch
     echo "PostgreSQL on 127.0.0.1:$DISPATCH_PG_PORT (database dispatch; files in $root/postgres)"
 
-    as_cluster_user redis-server --port "$DISPATCH_REDIS_PORT" --bind 127.0.0.1 --dir "$root/redis" --save "" --appendonly no \
-        >"$root/redis/redis.log" 2>&1 &
+    # In a session of its own, like PostgreSQL (pg_ctl detaches it): Ctrl+C reaches the hosts, which leave the cluster
+    # through Redis; Redis stops after them (stop_all).
+    local redis=(redis-server --port "$DISPATCH_REDIS_PORT" --bind 127.0.0.1 --dir "$root/redis" --save "" --appendonly no)
+    [ -n "$CLUSTER_USER" ] && redis=(runuser -u "$CLUSTER_USER" -- "${redis[@]}")
+    setsid "${redis[@]}" >"$root/redis/redis.log" 2>&1 &
     REDIS_PID=$!
     echo "Redis on 127.0.0.1:$DISPATCH_REDIS_PORT (cluster membership)"
 

@@ -177,9 +177,18 @@ public sealed class DispatchScriptTests
 
             using var interrupt = Process.Start("kill", ["-INT", "--", $"-{run.Id.ToString(CultureInfo.InvariantCulture)}"])!;
             await interrupt.WaitForExitAsync(TestContext.Current.CancellationToken);
+            // The script's own budget: 15 s for the simulator and gateway, 30 s for the hosts together, 10 s for Redis,
+            // 40 s for PostgreSQL; the rest is slack for a busy machine.
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(120));
-            await run.WaitForExitAsync(timeout.Token);
+            timeout.CancelAfter(TimeSpan.FromSeconds(150));
+            try
+            {
+                await run.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+            {
+                Assert.Fail($"the cluster was still stopping 150 s after Ctrl+C:\n{Said()}\nhosts:\n{HostLogTails(data)}");
+            }
         }
         finally
         {
@@ -191,7 +200,7 @@ public sealed class DispatchScriptTests
         }
 
         var said = Said();
-        Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}:\n{said}");
+        Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}:\n{said}\nhosts:\n{HostLogTails(data)}");
         Assert.Contains("Dispatch cluster is up", said, StringComparison.Ordinal);
         Assert.Contains($"Host 3: map http://localhost:{web + 20}/", said, StringComparison.Ordinal);
         Assert.Contains("Dispatch stopped.", said, StringComparison.Ordinal);
@@ -248,6 +257,20 @@ public sealed class DispatchScriptTests
     }
 
     private static string Port() => TestPorts.GetFreeTcpPort().ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The last lines of each cluster host's log and of the gateway's and simulator's, for a failure message.</summary>
+    private static string HostLogTails(string data)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var log in (string[])["host-1/host.log", "host-2/host.log", "host-3/host.log", "gateway.log", "simulator.log"])
+        {
+            var lines = Read(Path.Combine(data, "cluster", log)).Split('\n');
+            text.AppendLine(CultureInfo.InvariantCulture, $"--- {log} (last 40 lines)");
+            text.AppendJoin('\n', lines.TakeLast(40)).AppendLine();
+        }
+
+        return text.ToString();
+    }
 
     private static string Read(string path)
     {
