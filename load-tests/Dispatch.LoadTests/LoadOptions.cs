@@ -63,10 +63,20 @@ public sealed record LoadOptions
     public int DecisionWarmup { get; init; } = 300;
 
     /// <summary>
-    /// Seconds of untimed load (alerts at the same rate on gateway streams of their own, positions) before the timed
-    /// phase, so a host this run started is measured warm, as a long-running host would be (its JIT settled).
+    /// Seconds of untimed load (alerts on gateway streams of their own, positions) before the timed phase, so a host
+    /// this run started is measured warm, as a long-running host would be (its JIT settled).
     /// </summary>
     public double WarmupSeconds { get; init; }
+
+    /// <summary>
+    /// Alerts per second during the warm-up; null: the timed rate up to <see cref="DefaultWarmupRateCap"/>. A warm-up at
+    /// an overload rate would not warm the host but hand the timed phase a backlog, which is a different experiment.
+    /// </summary>
+    public double? WarmupRate { get; init; }
+
+    public const double DefaultWarmupRateCap = 50;
+
+    public double EffectiveWarmupRate => WarmupRate ?? Math.Min(AlertRate, DefaultWarmupRateCap);
 
     /// <summary>How long to wait after the last alert for assignments still in flight before counting them lost.</summary>
     public double DrainSeconds { get; init; } = 10;
@@ -85,7 +95,7 @@ public sealed record LoadOptions
                                   [--gateways G] [--target URL [--grpc-port PORT] [--gateway-credential SECRET]
                                    --account NAME --password SECRET --scrape-token TOKEN]
                                   [--host-dll PATH] [--data-dir DIR] [--write-city PATH] [--report PATH] [--no-baselines] [--decision-alerts K]
-                                  [--decision-concurrency C] [--decision-warmup W] [--warmup SECONDS] [--drain SECONDS] [--seed S]
+                                  [--decision-concurrency C] [--decision-warmup W] [--warmup SECONDS] [--warmup-rate R] [--drain SECONDS] [--seed S]
         Starts the built host (or drives --target on 127.0.0.1) with N cameras behind G gRPC gateways and M patrol units
         signed in on SignalR terminals reporting positions at P Hz, sends R alerts per second for the given duration
         and times each from the gateway's send to the assignment on the officer's terminal; then replays alerts against
@@ -133,6 +143,7 @@ public sealed record LoadOptions
                 "--decision-concurrency" => options with { DecisionConcurrency = (int)Number(name, Value(), 1, 256) },
                 "--decision-warmup" => options with { DecisionWarmup = (int)Number(name, Value(), 0, 100_000) },
                 "--warmup" => options with { WarmupSeconds = Number(name, Value(), 0, 600) },
+                "--warmup-rate" => options with { WarmupRate = Number(name, Value(), 0.1, MaxAlertRate) },
                 "--drain" => options with { DrainSeconds = Number(name, Value(), 0, 600) },
                 "--seed" => options with { Seed = (int)Number(name, Value(), 0, int.MaxValue) },
                 _ => throw new ArgumentException($"unknown option '{name}'"),

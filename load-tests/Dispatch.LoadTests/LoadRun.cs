@@ -281,14 +281,14 @@ public static class LoadRun
                 : Task.FromResult(0L);
             if (world.City.Cameras.Count > 0)
             {
-                await SendAlertsAsync(warm, world, options with { DurationSeconds = options.WarmupSeconds }, phase.Token);
+                await SendAlertsAsync(warm, world, options with { DurationSeconds = options.WarmupSeconds, AlertRate = options.EffectiveWarmupRate }, phase.Token);
             }
 
             positions = await positionTask;
             await warm.DrainAsync(TimeSpan.FromSeconds(options.DrainSeconds), cancellationToken);
             warmTracker.Close();
             await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"warm-up (untimed): {warm.Sent} alerts, {warm.Acked} acked, {warmTracker.AssignedCount} assigned, {positions} position reports in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s"));
+                $"warm-up (untimed, {options.EffectiveWarmupRate:0.#} alerts/s): {warm.Sent} alerts, {warm.Acked} acked, {warmTracker.AssignedCount} assigned, {positions} position reports in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s"));
         }
 
         terminals.Tracker = null;

@@ -18,7 +18,7 @@ public static class MarkdownReport
         text.AppendLine(inv, $"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, load average at the end {LoadAverage()}, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC").AppendLine();
         text.AppendLine("| setting | value |").AppendLine("|---|---|");
         text.AppendLine(inv, $"| host | {h.Mode}, ready in {h.StartSeconds:F1} s (city seeded), gateways and terminals connected in {h.ConnectSeconds:F1} s |");
-        text.AppendLine(inv, $"| duration | {o.DurationSeconds} s, drain up to {o.DrainSeconds} s{(o.WarmupSeconds > 0 ? $", after {o.WarmupSeconds} s of untimed warm-up load" : "")} |");
+        text.AppendLine(inv, $"| duration | {o.DurationSeconds} s, drain up to {o.DrainSeconds} s{(o.WarmupSeconds > 0 ? $", after {o.WarmupSeconds} s of untimed warm-up load at {o.EffectiveWarmupRate:0.#} alerts/s" : "")} |");
         text.AppendLine(inv, $"| units | {result.Units} SignalR terminals reporting at {o.PositionHz} Hz |");
         text.AppendLine(inv, $"| cameras | {result.Cameras} registered, on {result.Gateways} gRPC gateway streams |");
         text.AppendLine(inv, $"| alert rate | {o.AlertRate}/s asked |");

@@ -18,7 +18,9 @@ public sealed record VideoBenchOptions
           --settle SECONDS    unmeasured time after the gateway connected, before the first phase (default 15)
           --clips on|off      the gateway records event clips too, as in service (default on; needs ffmpeg)
           --report PATH       also write the figures as markdown
-        Phases: the gateway connected with nobody watching; one tile per camera; then --viewers tiles.
+        Phases: the gateway connected with nobody watching; one tile per camera; then --viewers tiles; then, with the
+        pages closed, one plain WebSocket viewer per camera and --viewers of them (no browser: the host's own cost
+        and latency, apart from what the pages cost this machine).
         """;
 
     public int Cameras { get; init; } = 4;

@@ -16,6 +16,26 @@ public sealed class LoadOptionsTests
     }
 
     [Theory]
+    [InlineData(new[] { "--alert-rate", "200", "--warmup", "30" }, 50)]
+    [InlineData(new[] { "--alert-rate", "20", "--warmup", "30" }, 20)]
+    [InlineData(new[] { "--alert-rate", "200", "--warmup", "30", "--warmup-rate", "120" }, 120)]
+    public void A_warm_up_runs_at_a_rate_the_host_sustains_unless_told(string[] arguments, double expected)
+    {
+        var options = LoadOptions.Parse(arguments);
+
+        Assert.Equal(30, options.WarmupSeconds);
+        Assert.Equal(expected, options.EffectiveWarmupRate);
+    }
+
+    [Fact]
+    public void A_warm_up_rate_of_zero_is_refused_naming_the_option()
+    {
+        var error = Assert.Throws<ArgumentException>(() => LoadOptions.Parse(["--warmup-rate", "0"]));
+
+        Assert.Contains("--warmup-rate", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("--target", "http://10.0.0.5:5080", "127.0.0.1")]
     [InlineData("--target", "http://localhost:5080", "127.0.0.1")]
     [InlineData("--target", "http://127.0.0.1", "HTTP port")]

@@ -29,6 +29,18 @@ public sealed class VideoBenchTests
     }
 
     [Fact]
+    public void The_machine_cpu_counts_every_state_but_idle_and_iowait_as_busy()
+    {
+        var before = MachineCpu.Parse("cpu  100 0 50 800 50 0 0 0 0 0");
+        var after = MachineCpu.Parse("cpu  400 0 150 1200 50 0 0 0 0 0");
+
+        Assert.Equal((150L, 1000L), before);
+        Assert.Equal((550L, 1800L), after);
+        // 400 of 800 jiffies busy over the interval: half of every core.
+        Assert.Equal(0.5 * Environment.ProcessorCount, MachineCpu.BusyCores(before, after, 4), 6);
+    }
+
+    [Fact]
     public void Sixteen_viewers_on_four_pages_watch_every_camera_on_every_page()
     {
         var (options, _) = VideoBenchOptions.Parse([]);
