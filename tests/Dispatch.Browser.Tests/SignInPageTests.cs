@@ -6,7 +6,7 @@ namespace Dispatch.Browser.Tests;
 /// <summary>The sign-in page in Chromium against the real host: operators, officers, and the lockout.</summary>
 public sealed class SignInPageTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
-    private const float PatienceMs = 20_000;
+    private const float PatienceMs = 45_000;
 
     [Fact]
     public async Task An_operator_signs_in_sees_the_map_and_signs_out()
@@ -19,8 +19,10 @@ public sealed class SignInPageTests(BrowserFixture fixture) : IClassFixture<Brow
         var sentToSignIn = new Uri(page.Url).AbsolutePath;
         await SignInAsync(page, TestAccounts.Operator, TestAccounts.Password);
         await page.WaitForSelectorAsync("body[data-ready=true][data-connection=connected]", new() { Timeout = PatienceMs });
+        // The name and the units arrive with the session and the board; on a busy machine a moment after "ready".
+        await page.WaitForFunctionAsync("() => (document.querySelector('#who')?.textContent ?? '').trim().length > 0", null, new() { Timeout = PatienceMs });
         var shownName = await page.TextContentAsync("#who");
-        var unitsDrawn = await page.EvaluateAsync<bool>("id => !!window.dispatchOps.unitLatLng(id)", fixture.Cluster.City.Units[0].Id);
+        var unitsDrawn = await WaitForAsync(page, "id => !!window.dispatchOps.unitLatLng(id)", fixture.Cluster.City.Units[0].Id);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(fixture.ScreenshotDirectory, "signed-in-operator.png") });
 
         await page.ClickAsync("#sign-out");
@@ -99,5 +101,19 @@ public sealed class SignInPageTests(BrowserFixture fixture) : IClassFixture<Brow
         await page.FillAsync("#username", user);
         await page.FillAsync("#password", password);
         await page.ClickAsync("#submit");
+    }
+
+    /// <summary>Whether <paramref name="expression"/> became true within the patience time (false rather than a timeout, so the assertion names it).</summary>
+    private static async Task<bool> WaitForAsync(IPage page, string expression, object argument)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync(expression, argument, new() { Timeout = PatienceMs });
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 }
