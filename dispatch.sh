@@ -347,10 +347,11 @@ cmd_cluster() {
         --lat 36.6600 --lon 117.0000 --spool "$root/gateway-spool" --report 60 > "$root/gateway.log" 2>&1 &
     GATEWAY_PID=$!
     echo "Camera gateway gw-1 started on every host's gRPC port ($servers); its log: $root/gateway.log"
-    dotnet src/Dispatch.Simulator/bin/Release/net10.0/Dispatch.Simulator.dll live --host "http://127.0.0.1:$((DISPATCH_WEB_PORT + 10))" \
+    dotnet src/Dispatch.Simulator/bin/Release/net10.0/Dispatch.Simulator.dll live \
+        --host "http://127.0.0.1:$DISPATCH_WEB_PORT,http://127.0.0.1:$((DISPATCH_WEB_PORT + 10)),http://127.0.0.1:$((DISPATCH_WEB_PORT + 20))" \
         --accounts "$root/host-1/demo-accounts.txt" > "$root/simulator.log" 2>&1 &
     SIMULATOR_PID=$!
-    echo "Simulator started on host 2; its log: $root/simulator.log"
+    echo "Simulator started, its terminals spread over the three hosts; its log: $root/simulator.log"
     echo "Press Ctrl+C to stop."
 
     # Until a host ends by itself (a signal ends the run through on_stop_signal instead).

@@ -44,8 +44,32 @@ public sealed class SiloOptions
     /// <summary>Silo port of the cluster's first silo, for a second silo on the same machine; 0 when this silo is the first.</summary>
     public int PrimarySiloPort { get; set; }
 
-    public IReadOnlyList<string> Validate()
+    /// <summary>
+    /// Running as a Kubernetes pod (Orleans' Kubernetes hosting): the silo is named after its pod, advertises the pod's
+    /// IP and watches its cluster's pods, so a deleted pod's silo is known dead at once. Membership stays on Redis.
+    /// </summary>
+    public bool KubernetesHosting { get; set; }
+
+    /// <summary>What Orleans' Kubernetes hosting reads from the pod: the downward API's variables and the pod's service account.</summary>
+    public static class PodEnvironment
     {
+        public const string Name = "POD_NAME";
+        public const string Namespace = "POD_NAMESPACE";
+        public const string Ip = "POD_IP";
+        public const string ApiHost = "KUBERNETES_SERVICE_HOST";
+        public const string ApiPort = "KUBERNETES_SERVICE_PORT";
+        public const string ServiceAccountToken = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+    }
+
+    /// <summary>The checks against this process's own environment and files.</summary>
+    public IReadOnlyList<string> Validate() => Validate(Environment.GetEnvironmentVariable, File.Exists);
+
+    /// <param name="environment">Reads an environment variable (the pod's, with <see cref="KubernetesHosting"/>).</param>
+    /// <param name="fileExists">Whether a file exists (the pod's service account token).</param>
+    public IReadOnlyList<string> Validate(Func<string, string?> environment, Func<string, bool> fileExists)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(fileExists);
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(ClusterId))
         {
@@ -102,6 +126,43 @@ public sealed class SiloOptions
         if (ProbeTimeoutSeconds is < 1 or > 60)
         {
             errors.Add($"{SectionName}:ProbeTimeoutSeconds must be within 1..60, got {ProbeTimeoutSeconds}");
+        }
+
+        if (KubernetesHosting)
+        {
+            errors.AddRange(ValidatePod(environment, fileExists));
+        }
+
+        return errors;
+    }
+
+    /// <summary>With <see cref="KubernetesHosting"/>: Redis membership, and a pod around the process (Orleans would fail later and less clearly).</summary>
+    private List<string> ValidatePod(Func<string, string?> environment, Func<string, bool> fileExists)
+    {
+        var errors = new List<string>();
+        if (Membership != SiloMembership.Redis)
+        {
+            errors.Add($"{SectionName}:KubernetesHosting needs {SectionName}:Membership Redis (got {Membership}): the pods of a Deployment find each other in Redis");
+        }
+
+        var missing = new[] { PodEnvironment.Name, PodEnvironment.Namespace, PodEnvironment.Ip, PodEnvironment.ApiHost, PodEnvironment.ApiPort }
+            .Where(v => string.IsNullOrWhiteSpace(environment(v))).ToList();
+        if (missing.Count > 0)
+        {
+            errors.Add($"{SectionName}:KubernetesHosting is on but the pod environment lacks {string.Join(", ", missing)} " +
+                $"({PodEnvironment.Name}, {PodEnvironment.Namespace} and {PodEnvironment.Ip} from the downward API: metadata.name, metadata.namespace, status.podIP; " +
+                $"{PodEnvironment.ApiHost} and {PodEnvironment.ApiPort} are set by Kubernetes in every pod; see deploy/k8s/dispatch.yaml)");
+        }
+
+        if (environment(PodEnvironment.Ip) is { Length: > 0 } ip && !IPAddress.TryParse(ip, out _))
+        {
+            errors.Add($"{SectionName}:KubernetesHosting: {PodEnvironment.Ip} must be an IP address, got '{ip}'");
+        }
+
+        if (!fileExists(PodEnvironment.ServiceAccountToken))
+        {
+            errors.Add($"{SectionName}:KubernetesHosting is on but there is no service account token at {PodEnvironment.ServiceAccountToken} " +
+                "(the silo watches its cluster's pods through the Kubernetes API: give the pod the ServiceAccount and Role of deploy/k8s/rbac.yaml)");
         }
 
         return errors;
@@ -208,7 +269,16 @@ public static class SiloSetup
             if (silo.Membership == SiloMembership.Redis)
             {
                 siloBuilder.UseRedisClustering(o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(silo.RedisConnectionString!));
-                siloBuilder.ConfigureEndpoints(IPAddress.Parse(silo.AdvertisedAddress), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: true);
+                // In a pod the address others reach this silo at is the pod's own, which changes with every pod.
+                var advertised = silo.KubernetesHosting
+                    ? Environment.GetEnvironmentVariable(SiloOptions.PodEnvironment.Ip)!
+                    : silo.AdvertisedAddress;
+                siloBuilder.ConfigureEndpoints(IPAddress.Parse(advertised), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: true);
+                if (silo.KubernetesHosting)
+                {
+                    siloBuilder.UseKubernetesHosting();
+                }
+
                 siloBuilder.Configure<ClusterMembershipOptions>(o =>
                 {
                     o.ProbeTimeout = TimeSpan.FromSeconds(silo.ProbeTimeoutSeconds);

@@ -15,6 +15,7 @@ public sealed class LiveCounters
     private long _incidentsReported;
     private long _incidentsClosed;
     private long _stationsOnScene;
+    private long _hostChanges;
 
     public long Connected => Interlocked.Read(ref _connected);
 
@@ -36,6 +37,11 @@ public sealed class LiveCounters
 
     /// <summary>Station tiers whose responders the simulated station desks reported on scene.</summary>
     public long StationsOnScene => Interlocked.Read(ref _stationsOnScene);
+
+    /// <summary>Connections that moved to another host of the list after theirs was lost.</summary>
+    public long HostChanges => Interlocked.Read(ref _hostChanges);
+
+    public void OnHostChanged() => Interlocked.Increment(ref _hostChanges);
 
     public void OnConnected() => Interlocked.Increment(ref _connected);
 
@@ -61,5 +67,5 @@ public sealed class LiveCounters
 
     /// <summary>One line, key=value, for logs and scripts.</summary>
     public string Format(int units) => string.Create(CultureInfo.InvariantCulture,
-        $"units={units} connected={Connected} positions={Positions} acknowledged={Acknowledged} on_scene={OnScene} cleared={Cleared} incidents_reported={IncidentsReported} incidents_closed={IncidentsClosed} station_on_scene={StationsOnScene} refused={Refused} connect_failures={ConnectFailures}");
+        $"units={units} connected={Connected} positions={Positions} acknowledged={Acknowledged} on_scene={OnScene} cleared={Cleared} incidents_reported={IncidentsReported} incidents_closed={IncidentsClosed} station_on_scene={StationsOnScene} refused={Refused} connect_failures={ConnectFailures} host_changes={HostChanges}");
 }

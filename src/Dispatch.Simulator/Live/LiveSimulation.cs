@@ -25,12 +25,12 @@ public sealed class LiveSimulation(LiveSimulationOptions options, TextWriter log
         }
 
         var random = new Random(options.Seed);
-        using var link = new HostLink(options.Host, new RetryBackoff(options.MaxRetryDelay, new Random(options.Seed)), log, options.Accounts);
-        await log.WriteLineAsync($"live: reading the city of {options.Host}");
+        using var link = new HostLink(options.Hosts, new RetryBackoff(options.MaxRetryDelay, new Random(options.Seed)), log, options.Accounts);
+        await log.WriteLineAsync($"live: reading the city of {string.Join(", ", options.Hosts)}");
         var city = await link.LoadCityAsync(run.Token);
         if (city is null)
         {
-            await log.WriteLineAsync($"live: host {options.Host} never answered; nothing simulated");
+            await log.WriteLineAsync($"live: host {string.Join(", ", options.Hosts)} never answered; nothing simulated");
             return false;
         }
 
@@ -51,7 +51,8 @@ public sealed class LiveSimulation(LiveSimulationOptions options, TextWriter log
         var spreadMs = options.StartSpread.TotalMilliseconds / Math.Max(1, units.Count);
         for (var i = 0; i < units.Count; i++)
         {
-            var terminal = new SimulatedTerminal(units[i], link, router, options, Counters, random.Next());
+            // Terminals are spread over the hosts of a cluster, as a load balancer would.
+            var terminal = new SimulatedTerminal(units[i], link, router, options, Counters, random.Next(), firstHost: i);
             var startAfter = TimeSpan.FromMilliseconds(spreadMs * i);
             tasks.Add(Task.Run(async () =>
             {

@@ -6,9 +6,10 @@ namespace Dispatch.Simulator.Live;
 public sealed record LiveSimulationOptions
 {
     public const string Usage = """
-        usage: Dispatch.Simulator live --host URL --accounts FILE [--units N] [--duration S] [--seed N] [--incident-every S]
+        usage: Dispatch.Simulator live --host URL[,URL...] --accounts FILE [--units N] [--duration S] [--seed N] [--incident-every S]
                                        [--position-every S] [--roads FILE] [--speed X] [--report S]
-          --host URL           the running host's HTTP address, e.g. http://127.0.0.1:5080
+          --host URL[,URL...]  the running host's HTTP address, e.g. http://127.0.0.1:5080; more than one: the
+                               hosts of one cluster, terminals spread over them and moved to the next when theirs is lost
           --accounts FILE      who signs in: the host's data/demo-accounts.txt, or tab-separated lines
                                "account NAME PASSWORD ROLES UNITS" (an operator for the call-taker, officers for units)
           --units N            simulated patrol units, picked at random from the host's city (0 or omitted: all)
@@ -22,6 +23,12 @@ public sealed record LiveSimulationOptions
         """;
 
     public required Uri Host { get; init; }
+
+    /// <summary>The other hosts of <c>--host</c>'s list, in order (the hosts of one cluster).</summary>
+    public IReadOnlyList<Uri> FailoverHosts { get; init; } = [];
+
+    /// <summary><see cref="Host"/> and then <see cref="FailoverHosts"/>.</summary>
+    public IReadOnlyList<Uri> Hosts => [Host, .. FailoverHosts];
 
     /// <summary>0: every unit of the city.</summary>
     public int Units { get; init; }
@@ -92,11 +99,13 @@ public sealed record LiveSimulationOptions
         {
             var line = new CommandLine(args).Allow("host", "accounts", "units", "duration", "seed", "incident-every", "position-every", "roads", "speed", "report");
             var hostText = line.Text("host") ?? throw new CommandLineException("--host is required, e.g. --host http://127.0.0.1:5080");
+            var hosts = ParseHosts(hostText);
             var incidentEvery = line.Text("incident-every") is "0" ? 0 : line.Double("incident-every", 40);
             var duration = line.Text("duration") is "0" ? 0 : line.Double("duration", 0);
             return (new LiveSimulationOptions
             {
-                Host = ParseHost(hostText),
+                Host = hosts[0],
+                FailoverHosts = [.. hosts.Skip(1)],
                 Accounts = SimulatorAccounts.Read(line.ExistingFile("accounts") ?? throw new CommandLineException("--accounts FILE is required, e.g. --accounts data/demo-accounts.txt")),
                 Units = line.Int("units", 0),
                 Duration = duration > 0 ? TimeSpan.FromSeconds(duration) : null,
@@ -112,6 +121,19 @@ public sealed record LiveSimulationOptions
         {
             return (null, e.Message);
         }
+    }
+
+    /// <summary>A comma-separated list of hosts, each an absolute http(s) URL, none twice; anything else is refused naming the value.</summary>
+    public static IReadOnlyList<Uri> ParseHosts(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var hosts = text.Split(',', StringSplitOptions.TrimEntries).Select(ParseHost).ToList();
+        if (hosts.GroupBy(h => h).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new CommandLineException($"--host names {twice.Key} twice in \"{text}\"");
+        }
+
+        return hosts;
     }
 
     /// <summary>An absolute http(s) URL; anything else is refused naming the value.</summary>

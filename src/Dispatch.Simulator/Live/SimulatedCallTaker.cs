@@ -46,7 +46,7 @@ public sealed class SimulatedCallTaker(
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var account = SimulatorAccounts.CallTaker(link.Accounts) ?? throw new InvalidOperationException("no operator account for the call-taker");
-        await using var hub = link.Connection(HostLink.OperationsHubPath, account);
+        await using var hub = link.Connection(HostLink.OperationsHubPath, account, moved: _ => counters.OnHostChanged());
 
         // Handlers only queue: calling the hub from inside one would stall the connection's receive loop.
         hub.On<HubDelta<IncidentSummary>>("IncidentChanged", d => Consider(d.Item));

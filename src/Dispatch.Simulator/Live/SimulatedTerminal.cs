@@ -21,7 +21,8 @@ public sealed class SimulatedTerminal(
     RoadRouter router,
     LiveSimulationOptions options,
     LiveCounters counters,
-    int seed)
+    int seed,
+    int firstHost = 0)
 {
     private readonly Random _random = new(seed);
     private readonly HashSet<long> _handled = [];
@@ -32,6 +33,8 @@ public sealed class SimulatedTerminal(
     private GeoPoint _position = unit.Start;
     private long _actions;
     private HubConnection? _hub;
+    private int _connected;
+    private GeoPoint? _unsentFix;
 
     public string UnitId => unit.Id;
 
@@ -50,18 +53,31 @@ public sealed class SimulatedTerminal(
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var account = SimulatorAccounts.OfficerFor(link.Accounts, unit) ?? throw new InvalidOperationException($"no officer account may sign onto unit '{unit.Id}'");
-        await using var hub = link.Connection(HostLink.TerminalHubPath, account);
+        // Several hosts: this terminal starts on its own host of the list and moves to the next when that one is lost.
+        await using var hub = link.Connection(HostLink.TerminalHubPath, account, firstHost, _ => counters.OnHostChanged());
         _hub = hub;
         hub.On<HubDelta<TerminalUnit>>("UnitChanged", d => Offer(d.Item, d.Seq, snapshot: false));
         hub.Reconnecting += _ =>
         {
-            counters.OnDisconnected();
+            Connected(false);
             return Task.CompletedTask;
         };
         hub.Reconnected += async _ =>
         {
-            counters.OnConnected();
+            Connected(true);
             await SignInAsync(cancellationToken);
+            await ResendFixAsync();
+        };
+        hub.Closed += async error =>
+        {
+            Connected(false);
+            // Closed for good (a host that stops may refuse a reconnect): connect afresh, to the next host if there are several.
+            if (!cancellationToken.IsCancellationRequested && await link.StartAsync(hub, _ => counters.OnConnectFailed(), cancellationToken))
+            {
+                Connected(true);
+                await SignInAsync(cancellationToken);
+                await ResendFixAsync();
+            }
         };
 
         if (!await link.StartAsync(hub, _ => counters.OnConnectFailed(), cancellationToken))
@@ -69,7 +85,7 @@ public sealed class SimulatedTerminal(
             return;
         }
 
-        counters.OnConnected();
+        Connected(true);
         try
         {
             while (!cancellationToken.IsCancellationRequested && Latest is null)
@@ -96,7 +112,20 @@ public sealed class SimulatedTerminal(
         }
         finally
         {
-            if (hub.State == HubConnectionState.Connected)
+            Connected(false);
+        }
+    }
+
+    /// <summary>Counts this terminal in or out of the connected ones, once per change.</summary>
+    private void Connected(bool now)
+    {
+        if (Interlocked.Exchange(ref _connected, now ? 1 : 0) == (now ? 0 : 1))
+        {
+            if (now)
+            {
+                counters.OnConnected();
+            }
+            else
             {
                 counters.OnDisconnected();
             }
@@ -291,17 +320,28 @@ public sealed class SimulatedTerminal(
         return false;
     }
 
-    /// <summary>GPS is soft state: a fix that cannot be sent is dropped, the next one follows.</summary>
+    /// <summary>
+    /// GPS is soft state: a fix that cannot be sent is not queued behind the ones after it, but the newest fix the host
+    /// did not take is kept and sent once the terminal is connected again (to this host or the next), so the map does
+    /// not wait for the next leg of the drive.
+    /// </summary>
     private async Task ReportPositionAsync(GeoPoint position)
     {
         if (_hub!.State != HubConnectionState.Connected)
         {
+            KeepUnsent(position);
             return;
         }
 
         try
         {
             await _hub.InvokeAsync("ReportPosition", position.Latitude, position.Longitude);
+            lock (_lock)
+            {
+                // The host has a fix as new as any kept back (fixes are sent in the order they are taken).
+                _unsentFix = null;
+            }
+
             counters.OnPosition();
         }
         catch (HubException)
@@ -310,7 +350,30 @@ public sealed class SimulatedTerminal(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Dropped with the connection (or the connection is being shut down).
+            // Lost with the connection (or the connection is being shut down): sent after the reconnect.
+            KeepUnsent(position);
+        }
+    }
+
+    private void KeepUnsent(GeoPoint position)
+    {
+        lock (_lock)
+        {
+            _unsentFix = position;
+        }
+    }
+
+    private async Task ResendFixAsync()
+    {
+        GeoPoint? fix;
+        lock (_lock)
+        {
+            fix = _unsentFix;
+        }
+
+        if (fix is { } unsent)
+        {
+            await ReportPositionAsync(unsent);
         }
     }
 

@@ -48,12 +48,21 @@ public static class SimulatorAccounts
     private static string[] Split(string text) => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
 
-/// <summary>Bearer tokens from the host (POST /api/auth/token), one per account, fetched again shortly before they expire.</summary>
-public sealed class TokenSource(HttpClient http)
+/// <summary>
+/// Bearer tokens from the host (POST /api/auth/token), one per account, fetched again shortly before they expire. With
+/// the hosts of a cluster (one signing key), a host that cannot be reached is left for the next of the list.
+/// </summary>
+public sealed class TokenSource(IReadOnlyList<HttpClient> hosts)
 {
     private static readonly TimeSpan Margin = TimeSpan.FromMinutes(2);
     private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset ExpiresAt)> _tokens = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(4, 4);
+    private int _current;
+
+    public TokenSource(HttpClient http)
+        : this([http])
+    {
+    }
 
     public async Task<string> TokenAsync(SimulatorAccount account, CancellationToken cancellationToken)
     {
@@ -67,22 +76,48 @@ public sealed class TokenSource(HttpClient http)
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            using var response = await http.PostAsJsonAsync("api/auth/token", new { username = account.Name, password = account.Password }, cancellationToken);
-            if (!response.IsSuccessStatusCode)
+            var first = Volatile.Read(ref _current);
+            for (var i = 0; ; i++)
             {
-                throw new UnauthorizedAccessException(
-                    $"account '{account.Name}' was refused a token: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+                var index = (first + i) % hosts.Count;
+                try
+                {
+                    var token = await FetchAsync(hosts[index], account, cancellationToken);
+                    Volatile.Write(ref _current, index);
+                    return token;
+                }
+                catch (Exception e) when (i + 1 < hosts.Count && !cancellationToken.IsCancellationRequested
+                    && e is HttpRequestException or TaskCanceledException)
+                {
+                    // That host is down or does not answer: ask the next one.
+                }
             }
-
-            var answer = await response.Content.ReadFromJsonAsync<TokenAnswer>(cancellationToken)
-                ?? throw new UnauthorizedAccessException($"account '{account.Name}': the host answered no token");
-            _tokens[account.Name] = (answer.AccessToken, answer.ExpiresAt);
-            return answer.AccessToken;
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    private async Task<string> FetchAsync(HttpClient http, SimulatorAccount account, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync("api/auth/token", new { username = account.Name, password = account.Password }, cancellationToken);
+        if ((int)response.StatusCode >= 500)
+        {
+            // The host is there but cannot serve (starting, stopping): another may.
+            throw new HttpRequestException($"{http.BaseAddress}api/auth/token answered {(int)response.StatusCode} {response.ReasonPhrase}", null, response.StatusCode);
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new UnauthorizedAccessException(
+                $"account '{account.Name}' was refused a token: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+
+        var answer = await response.Content.ReadFromJsonAsync<TokenAnswer>(cancellationToken)
+            ?? throw new UnauthorizedAccessException($"account '{account.Name}': the host answered no token");
+        _tokens[account.Name] = (answer.AccessToken, answer.ExpiresAt);
+        return answer.AccessToken;
     }
 
     private sealed record TokenAnswer(string AccessToken, DateTimeOffset ExpiresAt);

@@ -147,7 +147,7 @@ public sealed class LiveSimulationTests
         Assert.Contains("never answered", log.ToString(), StringComparison.Ordinal);
     }
 
-    private static GeoPoint AwayFromEveryUnit(LiveTestHost host)
+    internal static GeoPoint AwayFromEveryUnit(LiveTestHost host)
     {
         var units = host.Services.GetRequiredService<LiveBoard>().Snapshot(null, host.Services.GetRequiredService<Dispatch.Server.Cameras.CameraHealthBoard>().Summarize()).Units
             .Where(u => u.Latitude is not null).Select(u => new GeoPoint(u.Latitude!.Value, u.Longitude!.Value)).ToList();
@@ -161,14 +161,14 @@ public sealed class LiveSimulationTests
     }
 
     /// <summary>The test host's operator (the call-taker) and its officer who may sign onto any unit.</summary>
-    private static readonly SimulatorAccount[] TestOfficers =
+    internal static readonly SimulatorAccount[] TestOfficers =
     [
         new(TestAccounts.Operator, TestAccounts.Password, ["operator"], []),
         new(TestAccounts.Officer, TestAccounts.Password, ["officer"], ["*"]),
     ];
 
     /// <summary>Officers who answer at once, stay briefly and drive twenty times faster than the roads allow.</summary>
-    private static LiveSimulationOptions QuickOptions(LiveTestHost host) => new()
+    internal static LiveSimulationOptions QuickOptions(LiveTestHost host) => new()
     {
         Host = host.BaseAddress,
         Accounts = TestOfficers,
@@ -190,7 +190,7 @@ public sealed class LiveSimulationTests
         DemoRoadSize = 0.25,
     };
 
-    private static async Task WaitUntilAsync(Func<bool> condition, Func<string> context, TimeSpan? timeout = null)
+    internal static async Task WaitUntilAsync(Func<bool> condition, Func<string> context, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (!condition())
