@@ -52,6 +52,8 @@ public static class GridEventsApi
         builder.Services.AddSingleton<GridEventDesk>();
         builder.Services.AddSingleton<SafetyIndexDesk>();
         builder.Services.AddHostedService<GridEventSlaWatch>();
+        builder.Services.AddSingleton<GridEventFeed>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GridEventFeed>());
         builder.Services.Configure<RateLimiterOptions>(o => o.AddPolicy(ResidentRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
             "resident:" + SecurityAudit.RemoteOf(http),
             _ => new FixedWindowRateLimiterOptions { PermitLimit = options.ResidentRequestsPerHourPerAddress, Window = TimeSpan.FromHours(1), QueueLimit = 0 })));
@@ -64,6 +66,9 @@ public static class GridEventsApi
     /// </summary>
     public static WebApplication MapGridEvents(this WebApplication app)
     {
+        // Live changes for the operator map and the department queue; a connection ends when its session does.
+        app.MapHub<GridEventsHub>(GridEventsHub.Path, o => o.CloseOnAuthenticationExpiration = true);
+
         // Anonymous on purpose: the resident's report page, for people without an account (self-contained: the bundle is inlined, since /dist needs a session).
         app.MapGet("/report", (IWebHostEnvironment environment) => Results.Content(ReportPage(environment), "text/html; charset=utf-8"))
             .AllowAnonymous().RequireRateLimiting(ResidentRateLimit).WithName("GridReportPage");
