@@ -74,8 +74,17 @@ public static class GridEventsApi
             .AllowAnonymous().RequireRateLimiting(ResidentRateLimit).WithName("GridReportPage");
 
         // Anonymous on purpose: the resident's page needs the categories before anyone signs in (throttled like the rest of the resident surface).
-        app.MapGet("/api/grid-events/catalog", (IOptions<GridEventOptions> options) => Results.Json(new
+        // The grids' outlines come with them: the page's map shows where reports are taken and refuses a place outside every grid before sending.
+        app.MapGet("/api/grid-events/catalog", (IOptions<GridEventOptions> options, CityModel city) => Results.Json(new
         {
+            grids = city.Grids.Select(g => new
+            {
+                id = g.Id,
+                name = g.Name,
+                nameEn = g.NameEn,
+                districtName = g.DistrictName,
+                ring = g.Boundary.ExteriorRing.Coordinates.Select(c => new[] { Math.Round(c.Y, 6), Math.Round(c.X, 6) }),
+            }),
             categories = options.Value.Categories.Select(c => new { id = c.Key, name = c.Value.Name, nameEn = c.Value.NameEn, department = c.Value.Department, slaHours = c.Value.SlaHours }),
             departments = options.Value.Departments.Select(d => new { id = d.Key, name = d.Value.Name, nameEn = d.Value.NameEn }),
             maxPhotos = options.Value.MaxPhotos,
