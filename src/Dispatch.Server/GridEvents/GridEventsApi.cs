@@ -51,6 +51,8 @@ public static class GridEventsApi
             new RelationalGridEventStoreOptions { Dialect = RelationalDialect.Sqlite, ConnectionString = $"Data Source={databasePath}" }, sp.GetService<TimeProvider>()));
         builder.Services.AddSingleton<GridEventDesk>();
         builder.Services.AddSingleton<SafetyIndexDesk>();
+        builder.Services.AddSingleton<CameraShareSampler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CameraShareSampler>());
         builder.Services.AddHostedService<GridEventSlaWatch>();
         builder.Services.AddSingleton<GridEventFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GridEventFeed>());
