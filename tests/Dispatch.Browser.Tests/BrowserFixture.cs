@@ -5,7 +5,7 @@ using Microsoft.Playwright;
 namespace Dispatch.Browser.Tests;
 
 /// <summary>One host and one Chromium for the whole class (starting either is the slow part).</summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
@@ -31,8 +31,9 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
 
         Directory.CreateDirectory(ScreenshotDirectory);
-        Host = LiveTestHost.StartPrimary(Cluster, TestAccounts.Settings(
-            (OfficerOfFirstUnit, Cluster.City.Units[0].Id)));
+        var settings = TestAccounts.Settings((OfficerOfFirstUnit, Cluster.City.Units[0].Id));
+        Configure(settings);
+        Host = LiveTestHost.StartPrimary(Cluster, settings);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -40,6 +41,11 @@ public sealed class BrowserFixture : IAsyncLifetime
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
+    }
+
+    /// <summary>Settings a derived fixture adds to or overrides before the host starts.</summary>
+    protected virtual void Configure(Dictionary<string, string?> settings)
+    {
     }
 
     public async ValueTask DisposeAsync()
@@ -56,6 +62,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
 
         Cluster.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>

@@ -41,6 +41,33 @@ public sealed class GridQueueAndIndexPageTests(BrowserFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task An_event_assigned_to_the_department_is_pushed_into_its_open_queue_page_and_others_departments_events_are_not()
+    {
+        var (context, outside) = await fixture.NewOfflineContextAsync(user: TestAccounts.Department);
+        await using var _ = context;
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        await page.GotoAsync("/grid.html");
+        await page.WaitForSelectorAsync("body[data-ready=true][data-connection=connected]", Patiently);
+        var loads = await page.EvaluateAsync<int>("() => Number(document.body.dataset.loads)");
+
+        // Another department's event first, then the power department's: only the second is pushed to this page.
+        var inside = fixture.Cluster.City.Grids[0].Boundary.InteriorPoint;
+        using var op = TestAccounts.Http(fixture.Host.BaseAddress, TestAccounts.Operator);
+        using var other = await op.PostAsJsonAsync("/api/grid-events", new { category = "rubbish", latitude = inside.Y, longitude = inside.X, text = "bags by the wall" }, Cancel);
+        var otherId = JsonDocument.Parse(await other.Content.ReadAsStringAsync(Cancel)).RootElement.GetProperty("eventId").GetString()!;
+        var id = await AssignedEventAsync();
+        await page.WaitForSelectorAsync($"tr[data-event='{id}'][data-state=assigned]", new() { Timeout = 10_000 });
+
+        Assert.Equal(id, await page.EvaluateAsync<string>("() => document.body.dataset.pushed"));
+        Assert.True(await page.EvaluateAsync<int>("() => Number(document.body.dataset.loads)") > loads);
+        Assert.Equal(0, await page.Locator($"tr[data-event='{otherId}']").CountAsync());
+        Assert.Empty(outside);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task The_index_report_ranks_the_districts_draws_the_trends_and_shows_the_districts_figure_change_after_a_rating()
     {
         var district = fixture.Cluster.City.Grids[0].DistrictId;

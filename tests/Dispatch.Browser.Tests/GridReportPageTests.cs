@@ -96,4 +96,85 @@ public sealed class GridReportPageTests(BrowserFixture fixture) : IClassFixture<
             File.Delete(photo);
         }
     }
+
+    [Fact]
+    public async Task On_a_phone_a_tap_on_the_map_picks_the_place_shows_its_grid_and_a_place_outside_every_grid_is_refused_before_sending()
+    {
+        var grid = fixture.Cluster.City.Grids[0];
+        var inside = grid.Boundary.InteriorPoint;
+        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = fixture.Host.BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = 390, Height = 844 },
+            IsMobile = true,
+            HasTouch = true,
+            Locale = "zh-CN",
+        });
+        var outside = new List<string>();
+        await context.RouteAsync("**/*", async route =>
+        {
+            var url = new Uri(route.Request.Url);
+            if (url.Scheme is "data" or "blob" || url.Host is "127.0.0.1" or "localhost")
+            {
+                await route.ContinueAsync();
+                return;
+            }
+
+            outside.Add(route.Request.Url);
+            await route.AbortAsync();
+        });
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        var posts = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        page.Request += (_, r) =>
+        {
+            if (r.Method == "POST")
+            {
+                posts.Add(r.Url);
+            }
+        };
+
+        await page.GotoAsync("/report");
+        await page.WaitForSelectorAsync("body[data-ready=true]");
+        await page.SelectOptionAsync("#category", "rubbish");
+        await page.FillAsync("#text", "垃圾堆在路口 rubbish dumped at the crossing");
+        await page.FillAsync("#contact", "139 0000 0000");
+
+        // A tap in the map's margin, outside every grid: refused on the page, nothing sent.
+        var away = await page.EvaluateAsync<JsonElement>("() => window.reportMap.outsidePoint()");
+        await page.Touchscreen.TapAsync((float)away.GetProperty("x").GetDouble(), (float)away.GetProperty("y").GetDouble());
+        await page.WaitForSelectorAsync("#picked-grid.refusal");
+        var outsideText = await page.TextContentAsync("#picked-grid");
+        await page.ClickAsync("#send");
+        await page.WaitForSelectorAsync("#report-error:not([hidden])");
+        var refusal = await page.TextContentAsync("#report-error");
+        Assert.Empty(posts);
+
+        // A tap inside the first grid: the grid is named, the coordinates filled, the report goes there.
+        var at = await page.EvaluateAsync<JsonElement>("([lat, lon]) => window.reportMap.pagePoint(lat, lon)", new[] { inside.Y, inside.X });
+        await page.Touchscreen.TapAsync((float)at.GetProperty("x").GetDouble(), (float)at.GetProperty("y").GetDouble());
+        await page.WaitForSelectorAsync($"body[data-picked-grid='{grid.Id}']");
+        var pickedText = await page.TextContentAsync("#picked-grid");
+        var latitude = double.Parse(await page.InputValueAsync("#latitude"), System.Globalization.CultureInfo.InvariantCulture);
+        var longitude = double.Parse(await page.InputValueAsync("#longitude"), System.Globalization.CultureInfo.InvariantCulture);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(fixture.ScreenshotDirectory, "grid-report-map.png"), FullPage = true });
+        await page.ClickAsync("#send");
+        await page.WaitForSelectorAsync("body[data-sent]");
+        var eventId = await page.TextContentAsync("#sent-id");
+        using var op = TestAccounts.Http(fixture.Host.BaseAddress, TestAccounts.Operator);
+        var stored = await op.GetFromJsonAsync<JsonElement>($"/api/grid-events/{eventId}", Cancel);
+
+        Assert.Contains("outside every grid", outsideText, StringComparison.Ordinal);
+        Assert.Contains("outside every grid", refusal, StringComparison.Ordinal);
+        Assert.Contains(grid.Name, pickedText, StringComparison.Ordinal);
+        Assert.Equal(grid.Id, stored.GetProperty("gridId").GetString());
+        Assert.Equal(latitude, stored.GetProperty("latitude").GetDouble(), 6);
+        Assert.Equal(longitude, stored.GetProperty("longitude").GetDouble(), 6);
+        Assert.True(Dispatch.Domain.Geo.GreatCircle.DistanceMeters(new(latitude, longitude), new(inside.Y, inside.X)) < 100, $"picked {latitude},{longitude}");
+        Assert.Single(posts);
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways on a phone");
+        Assert.Empty(outside);
+        Assert.Empty(errors);
+    }
 }

@@ -90,6 +90,9 @@ public sealed class GridEventDesk(
     /// <summary>Raised after every committed change (live views, the index cache).</summary>
     public event Action<GridEventRecord>? Changed;
 
+    /// <summary>Raised after every committed change with the event as it was before (null for a new report): live views follow a move between departments.</summary>
+    public event Action<GridEventRecord, GridEventRecord?>? Committed;
+
     public async Task<(GridEventView? Event, string? FollowCode, GridEventRefusal? Refusal)> ReportAsync(
         GridEventReportRequest? request, GridEventActor? actor, CancellationToken cancellationToken)
     {
@@ -183,6 +186,7 @@ public sealed class GridEventDesk(
         };
         var created = await store.CreateAsync(draft, resident ? "resident" : actor!.Journal, $"routed to {routing.Department} ({routing.Reason})", photos, cancellationToken);
         Changed?.Invoke(created);
+        Committed?.Invoke(created, null);
         return (View(created, null), followCode, null);
     }
 
@@ -195,9 +199,23 @@ public sealed class GridEventDesk(
     }
 
     /// <summary>The events this actor may see, newest first, optionally in one state.</summary>
-    public async Task<IReadOnlyList<GridEventView>> ListAsync(GridEventActor actor, GridEventState? state, string? department, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<GridEventView>> ListAsync(GridEventActor actor, GridEventState? state, string? department, CancellationToken cancellationToken) =>
+        ListAsync(actor, state is { } s ? [s] : null, department, 500, cancellationToken);
+
+    /// <summary>The open events this actor may see (their time limits running), newest first: what live views start from.</summary>
+    public Task<IReadOnlyList<GridEventView>> ListOpenAsync(GridEventActor actor, CancellationToken cancellationToken) =>
+        ListAsync(actor, OpenStates, null, MaxOpenListed, cancellationToken);
+
+    /// <summary>The states whose time limit is running.</summary>
+    public static readonly IReadOnlyList<GridEventState> OpenStates = [.. Enum.GetValues<GridEventState>().Where(GridEventMachine.IsOpen)];
+
+    /// <summary>Most open events a live view starts with (newest first).</summary>
+    public const int MaxOpenListed = 5_000;
+
+    private async Task<IReadOnlyList<GridEventView>> ListAsync(
+        GridEventActor actor, IReadOnlyList<GridEventState>? states, string? department, int limit, CancellationToken cancellationToken)
     {
-        var filter = new GridEventFilter { States = state is { } s ? [s] : null, Limit = 500 };
+        var filter = new GridEventFilter { States = states, Limit = limit };
         if (!actor.Reads)
         {
             filter = actor.Departments is { } mine
@@ -372,16 +390,39 @@ public sealed class GridEventDesk(
         var escalated = 0;
         foreach (var e in overdue.Where(e => e.State != GridEventState.Escalated && e.EscalatedAt is null))
         {
-            var district = city.FindDistrict(e.DistrictId)?.Name ?? e.DistrictId;
-            var (_, refusal) = await CommitStepAsync(e, GridEventAction.Escalate, e.Version, "system:sla",
-                $"past its time limit ({e.DueAt:yyyy-MM-dd HH:mm} UTC): escalated to {district}", r => r, cancellationToken);
-            if (refusal is null)
+            if (await EscalatePastLimitAsync(e, cancellationToken) is not null)
             {
                 escalated++;
             }
         }
 
         return escalated;
+    }
+
+    /// <summary>
+    /// The moment one event's time limit passes: escalates it to its district when it is open, past due, not escalated
+    /// before and in a state that may be escalated. Returns the event as it stands afterwards (null when unknown) and
+    /// whether this call escalated it.
+    /// </summary>
+    public async Task<(GridEventRecord? Event, bool Escalated)> EscalateIfOverdueAsync(string eventId, CancellationToken cancellationToken)
+    {
+        var e = (await store.ReadAsync(eventId, cancellationToken))?.Event;
+        if (e is null || !GridEventMachine.IsOpen(e.State) || e.DueAt > timeProvider.GetUtcNow() || e.State == GridEventState.Escalated || e.EscalatedAt is not null
+            || !GridEventMachine.AllowedFrom(GridEventAction.Escalate).Contains(e.State))
+        {
+            return (e, false);
+        }
+
+        var escalated = await EscalatePastLimitAsync(e, cancellationToken);
+        return escalated is null ? ((await store.ReadAsync(eventId, cancellationToken))?.Event, false) : (escalated, true);
+    }
+
+    private async Task<GridEventRecord?> EscalatePastLimitAsync(GridEventRecord e, CancellationToken cancellationToken)
+    {
+        var district = city.FindDistrict(e.DistrictId)?.Name ?? e.DistrictId;
+        var (committed, _) = await CommitRecordAsync(e, GridEventAction.Escalate, e.Version, "system:sla",
+            $"past its time limit ({e.DueAt:yyyy-MM-dd HH:mm} UTC): escalated to {district}", r => r, cancellationToken);
+        return committed;
     }
 
     public GridEventView View(GridEventRecord e, IReadOnlyList<GridEventJournalEntry>? journal) => new(
@@ -416,6 +457,13 @@ public sealed class GridEventDesk(
     private async Task<(GridEventView? Event, GridEventRefusal? Refusal)> CommitStepAsync(
         GridEventRecord e, GridEventAction action, long? expectedVersion, string actor, string note, Func<GridEventRecord, GridEventRecord> change, CancellationToken cancellationToken)
     {
+        var (committed, refusal) = await CommitRecordAsync(e, action, expectedVersion, actor, note, change, cancellationToken);
+        return committed is null ? (null, refusal) : (View(committed, null), null);
+    }
+
+    private async Task<(GridEventRecord? Event, GridEventRefusal? Refusal)> CommitRecordAsync(
+        GridEventRecord e, GridEventAction action, long? expectedVersion, string actor, string note, Func<GridEventRecord, GridEventRecord> change, CancellationToken cancellationToken)
+    {
         if (expectedVersion is { } version && version != e.Version)
         {
             return (null, Stale(e, version));
@@ -441,7 +489,8 @@ public sealed class GridEventDesk(
         {
             var committed = await store.CommitAsync(updated, e.Version, GridEventMachine.Kind(action), actor, note, cancellationToken);
             Changed?.Invoke(committed);
-            return (View(committed, null), null);
+            Committed?.Invoke(committed, e);
+            return (committed, null);
         }
         catch (RecordVersionConflictException conflict)
         {

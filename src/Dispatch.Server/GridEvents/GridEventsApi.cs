@@ -51,7 +51,11 @@ public static class GridEventsApi
             new RelationalGridEventStoreOptions { Dialect = RelationalDialect.Sqlite, ConnectionString = $"Data Source={databasePath}" }, sp.GetService<TimeProvider>()));
         builder.Services.AddSingleton<GridEventDesk>();
         builder.Services.AddSingleton<SafetyIndexDesk>();
+        builder.Services.AddSingleton<CameraShareSampler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CameraShareSampler>());
         builder.Services.AddHostedService<GridEventSlaWatch>();
+        builder.Services.AddSingleton<GridEventFeed>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GridEventFeed>());
         builder.Services.Configure<RateLimiterOptions>(o => o.AddPolicy(ResidentRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
             "resident:" + SecurityAudit.RemoteOf(http),
             _ => new FixedWindowRateLimiterOptions { PermitLimit = options.ResidentRequestsPerHourPerAddress, Window = TimeSpan.FromHours(1), QueueLimit = 0 })));
@@ -64,13 +68,25 @@ public static class GridEventsApi
     /// </summary>
     public static WebApplication MapGridEvents(this WebApplication app)
     {
+        // Live changes for the operator map and the department queue; a connection ends when its session does.
+        app.MapHub<GridEventsHub>(GridEventsHub.Path, o => o.CloseOnAuthenticationExpiration = true);
+
         // Anonymous on purpose: the resident's report page, for people without an account (self-contained: the bundle is inlined, since /dist needs a session).
         app.MapGet("/report", (IWebHostEnvironment environment) => Results.Content(ReportPage(environment), "text/html; charset=utf-8"))
             .AllowAnonymous().RequireRateLimiting(ResidentRateLimit).WithName("GridReportPage");
 
         // Anonymous on purpose: the resident's page needs the categories before anyone signs in (throttled like the rest of the resident surface).
-        app.MapGet("/api/grid-events/catalog", (IOptions<GridEventOptions> options) => Results.Json(new
+        // The grids' outlines come with them: the page's map shows where reports are taken and refuses a place outside every grid before sending.
+        app.MapGet("/api/grid-events/catalog", (IOptions<GridEventOptions> options, CityModel city) => Results.Json(new
         {
+            grids = city.Grids.Select(g => new
+            {
+                id = g.Id,
+                name = g.Name,
+                nameEn = g.NameEn,
+                districtName = g.DistrictName,
+                ring = g.Boundary.ExteriorRing.Coordinates.Select(c => new[] { Math.Round(c.Y, 6), Math.Round(c.X, 6) }),
+            }),
             categories = options.Value.Categories.Select(c => new { id = c.Key, name = c.Value.Name, nameEn = c.Value.NameEn, department = c.Value.Department, slaHours = c.Value.SlaHours }),
             departments = options.Value.Departments.Select(d => new { id = d.Key, name = d.Value.Name, nameEn = d.Value.NameEn }),
             maxPhotos = options.Value.MaxPhotos,

@@ -16,6 +16,12 @@ public sealed class LiveCounters
     private long _incidentsClosed;
     private long _stationsOnScene;
     private long _hostChanges;
+    private long _gridEventsReported;
+    private long _residentReports;
+    private long _gridEventsResolved;
+    private long _gridEventsRated;
+    private long _gridEventsClosed;
+    private long _residentThrottled;
 
     public long Connected => Interlocked.Read(ref _connected);
 
@@ -43,6 +49,37 @@ public sealed class LiveCounters
 
     public void OnHostChanged() => Interlocked.Increment(ref _hostChanges);
 
+    public long GridEventsReported => Interlocked.Read(ref _gridEventsReported);
+
+    /// <summary>Grid events reported by simulated residents without an account.</summary>
+    public long ResidentReports => Interlocked.Read(ref _residentReports);
+
+    public long GridEventsResolved => Interlocked.Read(ref _gridEventsResolved);
+
+    public long GridEventsRated => Interlocked.Read(ref _gridEventsRated);
+
+    public long GridEventsClosed => Interlocked.Read(ref _gridEventsClosed);
+
+    /// <summary>Residents' requests the host answered 429 (over its per-address throttle).</summary>
+    public long ResidentThrottled => Interlocked.Read(ref _residentThrottled);
+
+    public void OnGridEventReported(bool byResident)
+    {
+        Interlocked.Increment(ref _gridEventsReported);
+        if (byResident)
+        {
+            Interlocked.Increment(ref _residentReports);
+        }
+    }
+
+    public void OnGridEventResolved() => Interlocked.Increment(ref _gridEventsResolved);
+
+    public void OnGridEventRated() => Interlocked.Increment(ref _gridEventsRated);
+
+    public void OnGridEventClosed() => Interlocked.Increment(ref _gridEventsClosed);
+
+    public void OnResidentThrottled() => Interlocked.Increment(ref _residentThrottled);
+
     public void OnConnected() => Interlocked.Increment(ref _connected);
 
     public void OnDisconnected() => Interlocked.Decrement(ref _connected);
@@ -67,5 +104,5 @@ public sealed class LiveCounters
 
     /// <summary>One line, key=value, for logs and scripts.</summary>
     public string Format(int units) => string.Create(CultureInfo.InvariantCulture,
-        $"units={units} connected={Connected} positions={Positions} acknowledged={Acknowledged} on_scene={OnScene} cleared={Cleared} incidents_reported={IncidentsReported} incidents_closed={IncidentsClosed} station_on_scene={StationsOnScene} refused={Refused} connect_failures={ConnectFailures} host_changes={HostChanges}");
+        $"units={units} connected={Connected} positions={Positions} acknowledged={Acknowledged} on_scene={OnScene} cleared={Cleared} incidents_reported={IncidentsReported} incidents_closed={IncidentsClosed} station_on_scene={StationsOnScene} grid_events_reported={GridEventsReported} grid_events_by_residents={ResidentReports} grid_events_resolved={GridEventsResolved} grid_events_rated={GridEventsRated} grid_events_closed={GridEventsClosed} resident_throttled={ResidentThrottled} refused={Refused} connect_failures={ConnectFailures} host_changes={HostChanges}");
 }

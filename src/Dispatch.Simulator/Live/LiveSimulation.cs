@@ -67,6 +67,18 @@ public sealed class LiveSimulation(LiveSimulationOptions options, TextWriter log
         var stations = city.Stations.ToDictionary(st => st.Id, st => st.Location, StringComparer.Ordinal);
         var callTaker = new SimulatedCallTaker(link, router, beats, options, Counters, log, random.Next(), stations);
         tasks.Add(Task.Run(() => GuardAsync("call-taker", () => callTaker.RunAsync(run.Token)), CancellationToken.None));
+        if (options.GridEventEvery is not null)
+        {
+            var gridDesk = new SimulatedGridDesk(link, city, options, Counters, log, random.Next());
+            tasks.Add(Task.Run(async () =>
+            {
+                using (gridDesk)
+                {
+                    await GuardAsync("grid event desk", () => gridDesk.RunAsync(run.Token));
+                }
+            }, CancellationToken.None));
+        }
+
         tasks.Add(ReportAsync(units.Count, run.Token));
         await Task.WhenAll(tasks);
         await log.WriteLineAsync(Counters.Format(units.Count));

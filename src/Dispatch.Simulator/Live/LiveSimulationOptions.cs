@@ -8,6 +8,7 @@ public sealed record LiveSimulationOptions
     public const string Usage = """
         usage: Dispatch.Simulator live --host URL[,URL...] --accounts FILE [--units N] [--duration S] [--seed N] [--incident-every S]
                                        [--position-every S] [--roads FILE] [--speed X] [--report S]
+                                       [--grid-event-every S] [--resident-requests-per-hour N]
           --host URL[,URL...]  the running host's HTTP address, e.g. http://127.0.0.1:5080; more than one: the
                                hosts of one cluster, terminals spread over them and moved to the next when theirs is lost
           --accounts FILE      who signs in: the host's data/demo-accounts.txt, or tab-separated lines
@@ -20,6 +21,11 @@ public sealed record LiveSimulationOptions
           --roads FILE         road network GeoJSON (default: the demo road network); units drive along it
           --speed X            driving speed multiplier over the road speeds (default 1)
           --report S           seconds between status lines (default 30)
+          --grid-event-every S mean seconds between grid events reported by grid workers and residents, which
+                               the command centre and the departments then work through; 0 for none (default 90)
+          --resident-requests-per-hour N
+                               requests the simulated residents make without an account per hour, kept under the
+                               host's Dispatch:GridEvents:ResidentRequestsPerHourPerAddress (default 15)
         """;
 
     public required Uri Host { get; init; }
@@ -89,6 +95,44 @@ public sealed record LiveSimulationOptions
     /// <summary>Longest wait between attempts to reach the host.</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Mean time between grid events the simulator reports (grid workers and residents); null for none.</summary>
+    public TimeSpan? GridEventEvery { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>Share of grid events reported by residents without an account (while their requests fit the throttle).</summary>
+    public double ResidentShare { get; init; } = 0.3;
+
+    /// <summary>The simulated residents' requests per hour (reports and ratings), kept under the host's per-address throttle.</summary>
+    public int ResidentRequestsPerHour { get; init; } = 15;
+
+    /// <summary>Share of resolved grid events their reporter rates.</summary>
+    public double GridRatingShare { get; init; } = 0.6;
+
+    /// <summary>Categories reported (null: every category of the host's catalog, weighted like the simulated day).</summary>
+    public IReadOnlySet<string>? GridCategories { get; init; }
+
+    /// <summary>How often the desk looks at its open grid events.</summary>
+    public TimeSpan GridScanEvery { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The command centre accepts, then assigns, this long after the previous step.</summary>
+    public TimeSpan GridAcceptDelayMin { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan GridAcceptDelayMax { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A department starts on an assigned (or escalated) event this long after it arrived.</summary>
+    public TimeSpan GridStartDelayMin { get; init; } = TimeSpan.FromSeconds(20);
+
+    public TimeSpan GridStartDelayMax { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>Handling on site, from start to resolved.</summary>
+    public TimeSpan GridHandlingMin { get; init; } = TimeSpan.FromSeconds(60);
+
+    public TimeSpan GridHandlingMax { get; init; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>The reporter rates (or the command centre closes) this long after resolution.</summary>
+    public TimeSpan GridRateDelayMin { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan GridRateDelayMax { get; init; } = TimeSpan.FromSeconds(90);
+
     public static TimeSpan Between(Random random, TimeSpan min, TimeSpan max) =>
         max <= min ? min : min + ((max - min) * random.NextDouble());
 
@@ -97,11 +141,15 @@ public sealed record LiveSimulationOptions
     {
         try
         {
-            var line = new CommandLine(args).Allow("host", "accounts", "units", "duration", "seed", "incident-every", "position-every", "roads", "speed", "report");
+            var line = new CommandLine(args).Allow("host", "accounts", "units", "duration", "seed", "incident-every", "position-every", "roads", "speed", "report",
+                "grid-event-every", "resident-requests-per-hour");
             var hostText = line.Text("host") ?? throw new CommandLineException("--host is required, e.g. --host http://127.0.0.1:5080");
             var hosts = ParseHosts(hostText);
             var incidentEvery = line.Text("incident-every") is "0" ? 0 : line.Double("incident-every", 40);
             var duration = line.Text("duration") is "0" ? 0 : line.Double("duration", 0);
+            var gridEventEvery = line.Text("grid-event-every") is "0" ? 0 : line.Double("grid-event-every", 90);
+            var residentRequests = line.Int("resident-requests-per-hour", 15);
+
             return (new LiveSimulationOptions
             {
                 Host = hosts[0],
@@ -115,6 +163,8 @@ public sealed record LiveSimulationOptions
                 RoadsPath = line.ExistingFile("roads"),
                 SpeedFactor = line.Double("speed", 1),
                 ReportEvery = TimeSpan.FromSeconds(line.Double("report", 30)),
+                GridEventEvery = gridEventEvery > 0 ? TimeSpan.FromSeconds(gridEventEvery) : null,
+                ResidentRequestsPerHour = residentRequests,
             }, null);
         }
         catch (CommandLineException e)

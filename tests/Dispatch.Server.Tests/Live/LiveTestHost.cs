@@ -4,6 +4,7 @@ using Dispatch.Domain.City;
 using Dispatch.Server.Live;
 using Dispatch.Testing;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,9 +18,11 @@ namespace Dispatch.Server.Tests.Live;
 public sealed class LiveTestHost : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    private LiveTestHost(LiveCluster cluster, bool primary, IReadOnlyDictionary<string, string?>? settings = null)
+    private LiveTestHost(LiveCluster cluster, bool primary, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         Port = TestPorts.GetFreeTcpPort();
         GrpcPort = TestPorts.GetFreeTcpPort();
         SiloPort = TestPorts.GetFreeTcpPort();
@@ -55,10 +58,13 @@ public sealed class LiveTestHost : WebApplicationFactory<Program>
 
     public CityModel City => Services.GetRequiredService<CityModel>();
 
-    /// <summary>Starts the first (or only) host of a cluster; <paramref name="settings"/> add to or override the test defaults.</summary>
-    public static LiveTestHost StartPrimary(LiveCluster cluster, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts the first (or only) host of a cluster; <paramref name="settings"/> add to or override the test defaults,
+    /// <paramref name="services"/> replaces services (e.g. the host's <see cref="TimeProvider"/>).
+    /// </summary>
+    public static LiveTestHost StartPrimary(LiveCluster cluster, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
-        var host = new LiveTestHost(cluster, primary: true, settings);
+        var host = new LiveTestHost(cluster, primary: true, settings, services);
         host.StartServer();
         cluster.PrimarySiloPort = host.SiloPort;
         return host;
@@ -93,6 +99,11 @@ public sealed class LiveTestHost : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_services is not null)
+        {
+            builder.ConfigureTestServices(_services);
         }
     }
 }

@@ -2,6 +2,7 @@ using Dispatch.Abstractions.Incidents;
 using Dispatch.Contracts.V1;
 using Dispatch.Server.EarlyWarning;
 using Dispatch.Server.Exports;
+using Dispatch.Server.GridEvents;
 using Dispatch.Server.Tests.GridEvents;
 using Dispatch.Server.Live;
 using Dispatch.Server.Security;
@@ -109,6 +110,8 @@ public static class AuthorizationMatrix
         Http("POST /api/grid-events/{eventId}/incident", Commanders, async c => await c.CallAsync(HttpMethod.Post,
             $"/api/grid-events/{await GridEventFixtures.WorkersEventAsync(c.Host)}/incident", new { type = "public-order", priority = "Low" })),
         Http("GET /api/index", Board, c => c.CallAsync(HttpMethod.Get, "/api/index")),
+        Hub("hub GridEventsHub (connect)", GridReaders, GridEventsHub.Path, _ => Task.CompletedTask),
+        Hub("hub GridEventsHub.Subscribe", GridReaders, GridEventsHub.Path, (_, h) => h.InvokeAsync<System.Text.Json.JsonElement>("Subscribe", Token)),
 
         // Accounts, gateways, audit
         Http("GET /api/admin/accounts/", AccountAdmins, c => c.CallAsync(HttpMethod.Get, "/api/admin/accounts")),

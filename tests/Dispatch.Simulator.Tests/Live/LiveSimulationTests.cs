@@ -188,6 +188,7 @@ public sealed class LiveSimulationTests
         StationRunMetersPerSecond = 1000,
         ReportEvery = TimeSpan.FromHours(1),
         DemoRoadSize = 0.25,
+        GridEventEvery = null,
     };
 
     internal static async Task WaitUntilAsync(Func<bool> condition, Func<string> context, TimeSpan? timeout = null)

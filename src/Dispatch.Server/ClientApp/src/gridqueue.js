@@ -1,6 +1,8 @@
-// The grid event queue: a department's own events (or everything for the command centre), with the next steps as buttons.
+// The grid event queue: a department's own events (or everything for the command centre), with the next steps as
+// buttons. Changes are pushed over /hubs/grid-events (a report, a step, a time limit passing) and the list follows.
 import './pages.css';
 import './gridpages.css';
+import { liveConnection } from './live.js';
 
 const $ = (id) => document.getElementById(id);
 const escapeHtml = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
@@ -42,7 +44,32 @@ async function load() {
       <td>${new Date(e.dueAt).toLocaleString()}</td><td>${escapeHtml(e.text)}</td>
       <td>${steps(e.state).map((s) => `<button data-step="${s}" data-version="${e.version}">${s}</button>`).join(' ')}</td>
     </tr>`).join('') || '<tr><td colspan="8" class="empty">nothing here</td></tr>';
+  const wanted = new URLSearchParams(location.search).get('event');
+  const row = wanted && document.querySelector(`tr[data-event="${CSS.escape(wanted)}"]`);
+  if (row) {
+    row.classList.add('focus');
+    if (!focused) { row.scrollIntoView({ block: 'center' }); focused = true; }
+  }
   document.body.dataset.ready = 'true';
+  document.body.dataset.loads = String(Number(document.body.dataset.loads ?? 0) + 1);
+}
+let focused = false;
+
+// A burst of changes (a department working through its queue) reloads the list once.
+let loadTimer = null;
+function loadSoon() {
+  clearTimeout(loadTimer);
+  loadTimer = setTimeout(() => load().catch((e) => { $('error').textContent = e.message; $('error').hidden = false; }), 150);
+}
+
+function follow() {
+  const live = liveConnection('/hubs/grid-events', {
+    resync: async (c) => { const snapshot = await c.invoke('Subscribe'); loadSoon(); return snapshot; },
+    onSnapshot: () => {},
+    onState: (st) => { document.body.dataset.connection = st; },
+  });
+  live.on('GridEventChanged', (d) => { document.body.dataset.pushed = d.item.eventId; loadSoon(); });
+  live.start();
 }
 
 $('events').addEventListener('click', async (event) => {
@@ -66,5 +93,5 @@ $('refresh').addEventListener('click', load);
 call('GET', '/api/auth/me')
   .then((who) => { me = who; $('who').textContent = `${who.name} (${who.roles.join(', ')})`; })
   .then(load)
+  .then(follow)
   .catch((e) => { $('error').textContent = e.message; $('error').hidden = false; });
-setInterval(() => load().catch(() => {}), 15_000);

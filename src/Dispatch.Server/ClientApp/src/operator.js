@@ -9,6 +9,7 @@ import { mountBasemap, basemapStats } from './basemap.js';
 import { mapSymbol, unitShapes, unitLabelZoom } from './symbols.js';
 import { mountIncidentList } from './incidentlist.js';
 import { mountVideo } from './video.js';
+import { mountGridMap } from './gridmap.js';
 
 const $ = (sel) => document.querySelector(sel);
 const state = {
@@ -683,6 +684,9 @@ mountCoverage({ map, city: () => state.city, showError });
 
 // ---- early warning: hotspot layer, today's warnings with one-click patrols, alert rates, dead letters (earlywarning.js) ----
 mountEarlyWarning({ map, districts: () => state.districts, showError, roles: me.roles ?? [] });
+
+// ---- grid events as their own layer and the safety index as a choropleth (gridmap.js) ----
+mountGridMap({ map, city: () => state.city, roles: me.roles ?? [], showError });
 
 await ops.start();
 document.body.dataset.ready = 'true';
