@@ -284,9 +284,9 @@ public sealed class TerminalFleet : IAsyncDisposable
             await connection.InvokeAsync("ReportPosition", at.Latitude, at.Longitude, cancellationToken);
             return true;
         }
-        catch (Exception ex) when (ex is HubException or InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is HubException or InvalidOperationException or IOException or System.Net.WebSockets.WebSocketException)
         {
-            // Refused, or the connection is gone: not taken.
+            // Refused, or the connection is gone (its host may have died mid-call): not taken.
             return false;
         }
     }
@@ -338,7 +338,7 @@ public sealed class TerminalFleet : IAsyncDisposable
         {
             await Volatile.Read(ref _connections[index]).InvokeAsync<object>("Perform", Guid.NewGuid().ToString("N"), action, cancellationToken);
         }
-        catch (Exception ex) when (ex is HubException or InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is HubException or InvalidOperationException or IOException or System.Net.WebSockets.WebSocketException)
         {
             // Refused (no longer assigned) or the connection is gone: the officer carries on with the next step.
             Interlocked.Increment(ref _actionsRefused);

@@ -131,13 +131,28 @@ public static class FaultRun
         var positionTask = load.PositionHz > 0 && world.Units.Count > 0
             ? terminals.ReportPositionsAsync(world.Units, load.PositionHz, load.Seed, phase.Token)
             : Task.FromResult(0L);
-        var faultTask = InjectAsync(cluster, options, timeline, cancellationToken);
-        await SendAlertsAsync(gateways, world, load, sentAt, phase.Token);
-        var loadEnd = Stopwatch.GetTimestamp();
-        var positions = await positionTask;
+        using var stopFault = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var faultTask = InjectAsync(cluster, options, timeline, stopFault.Token);
+        long loadEnd;
+        long positions;
+        long faultStart;
+        long faultEnd;
+        try
+        {
+            await SendAlertsAsync(gateways, world, load, sentAt, phase.Token);
+            loadEnd = Stopwatch.GetTimestamp();
+            positions = await positionTask;
 
-        // The fault's own sequence (a restart, a rolling round) may outlast the load; the drain starts once it is over.
-        var (faultStart, faultEnd) = await faultTask;
+            // The fault's own sequence (a restart, a rolling round) may outlast the load; the drain starts once it is over.
+            (faultStart, faultEnd) = await faultTask;
+        }
+        finally
+        {
+            // A run that fails half-way must not leave a host starting behind the cluster's back.
+            await stopFault.CancelAsync();
+            await faultTask.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
         var drained = await gateways.DrainAsync(TimeSpan.FromSeconds(load.DrainSeconds), cancellationToken);
         tracker.Close();
         timeline.Mark(drained ? "drained: every alert acked and every accepted one assigned" : "drain window over with alerts outstanding");

@@ -20,6 +20,7 @@ public sealed class LocalCluster : IAsyncDisposable
     private HostProcess?[] _members = [];
     private PostgresServer? _postgres;
     private RedisServer? _redis;
+    private bool _disposed;
 
     private LocalCluster(string directory)
     {
@@ -100,7 +101,14 @@ public sealed class LocalCluster : IAsyncDisposable
             _members[index] = null;
         }
 
-        _members[index] = await HostProcess.LaunchAsync(_launches[index], ownsDirectory: false, cancellationToken);
+        var member = await HostProcess.LaunchAsync(_launches[index], ownsDirectory: false, cancellationToken);
+        if (Volatile.Read(ref _disposed))
+        {
+            await member.DisposeAsync();
+            throw new ObjectDisposedException(nameof(LocalCluster), "the cluster was stopped while a host was starting");
+        }
+
+        _members[index] = member;
     }
 
     /// <summary>SIGKILL of member <paramref name="index"/>: no shutdown code runs.</summary>
@@ -121,6 +129,7 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Volatile.Write(ref _disposed, true);
         foreach (var member in _members)
         {
             if (member is not null)
