@@ -20,6 +20,9 @@ public sealed class AlertTracker(LatencyRecorder latency)
 
     public long AssignedCount => latency.Count;
 
+    /// <summary>Told of each alert measured: when it was sent and when its first assignment reached a terminal (Stopwatch timestamps).</summary>
+    public Action<long, long>? Measured { get; set; }
+
     /// <summary>An alert was accepted as incident <paramref name="incidentId"/>; <paramref name="sentAt"/> is when it was sent.</summary>
     public Task SentAsync(string incidentId, long sentAt)
     {
@@ -51,6 +54,7 @@ public sealed class AlertTracker(LatencyRecorder latency)
         if (sentAt != 0 && assignedAt != 0 && Volatile.Read(ref _closed) == 0 && Interlocked.Exchange(ref track.Recorded, 1) == 0)
         {
             latency.Record(Stopwatch.GetElapsedTime(sentAt, assignedAt));
+            Measured?.Invoke(sentAt, assignedAt);
             track.Done.TrySetResult();
         }
     }

@@ -29,11 +29,26 @@ public sealed record HostEndpoints(Uri Web, Uri Grpc, string GatewayCredential, 
     }
 }
 
+/// <summary>The secrets a run gives its hosts: the gateways' credential, the driver's account password, the /metrics scrape token.</summary>
+public sealed record HostSecrets(string GatewayCredential, string Password, string ScrapeToken)
+{
+    /// <summary>The bootstrap account the driver signs in with (operator, and officer of every unit).</summary>
+    public const string Account = "load-driver";
+
+    public static HostSecrets New() => new(Secret(), Secret(), Secret());
+
+    private static string Secret() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+}
+
+/// <summary>How to start one host, and start it again on the same ports and files: the built dll, its folder, its environment, where it listens.</summary>
+public sealed record HostLaunch(string Dll, string Directory, IReadOnlyDictionary<string, string> Environment, HostEndpoints Endpoints, TimeSpan ReadyWithin);
+
 /// <summary>
 /// The real host (the built Dispatch.Server.dll) as a child process on free 127.0.0.1 ports, with its own temporary
 /// data directory (SQLite grain state, alert archive), the run's city file, the run's gateways with a fresh
 /// credential, and alert correlation and cooldown off so every alert opens its own incident. It is ready when
-/// /health/ready answers, which is after the city is seeded into the grains. Disposing kills it and deletes the directory.
+/// /health/ready answers, which is after the city is seeded into the grains. Disposing kills it and deletes the
+/// directory (when this host owns it; a cluster member's folder belongs to its cluster).
 /// </summary>
 public sealed class HostProcess : IAsyncDisposable
 {
@@ -41,18 +56,25 @@ public sealed class HostProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly string _directory;
+    private readonly bool _ownsDirectory;
     private readonly Queue<string> _output = new();
 
-    private HostProcess(Process process, string directory, HostEndpoints endpoints)
+    private HostProcess(Process process, HostLaunch launch, bool ownsDirectory)
     {
         _process = process;
-        _directory = directory;
-        Endpoints = endpoints;
+        _directory = launch.Directory;
+        _ownsDirectory = ownsDirectory;
+        Launch = launch;
     }
 
-    public HostEndpoints Endpoints { get; }
+    /// <summary>How this host was started (to start it again).</summary>
+    public HostLaunch Launch { get; }
+
+    public HostEndpoints Endpoints => Launch.Endpoints;
 
     public int ProcessId => _process.Id;
+
+    public bool HasExited => _process.HasExited;
 
     /// <summary>The host's SQLite file (grain state and incident record).</summary>
     public string DatabasePath => Path.Combine(_directory, "data", "dispatch.db");
@@ -98,58 +120,105 @@ public sealed class HostProcess : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(world);
         ArgumentNullException.ThrowIfNull(options);
-        var dll = FindHostDll(options.HostDll);
-        var directory = options.DataDirectory is null
-            ? Directory.CreateTempSubdirectory("dispatch-load-host-").FullName
-            : Directory.CreateDirectory(Path.Combine(options.DataDirectory, "dispatch-load-host-" + Guid.NewGuid().ToString("N")[..8])).FullName;
-        var cityPath = Path.Combine(directory, "city.geojson");
-        await File.WriteAllTextAsync(cityPath, CityGeoJson.Write(world.City), Encoding.UTF8, cancellationToken);
+        var directory = NewDirectory(options, "dispatch-load-host-");
+        try
+        {
+            var cityPath = Path.Combine(directory, "city.geojson");
+            await File.WriteAllTextAsync(cityPath, CityGeoJson.Write(world.City), Encoding.UTF8, cancellationToken);
+            var launch = Prepare(world, options, directory, cityPath, "load-" + Guid.NewGuid().ToString("N")[..8], HostSecrets.New(), extra: null);
+            return await LaunchAsync(launch, ownsDirectory: true, cancellationToken);
+        }
+        catch
+        {
+            TryDelete(directory);
+            throw;
+        }
+    }
 
+    /// <summary>A fresh folder for a run's files under --data-dir or the system's temporary directory.</summary>
+    public static string NewDirectory(LoadOptions options, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.DataDirectory is null
+            ? Directory.CreateTempSubdirectory(prefix).FullName
+            : Directory.CreateDirectory(Path.Combine(options.DataDirectory, prefix + Guid.NewGuid().ToString("N")[..8])).FullName;
+    }
+
+    /// <summary>
+    /// How a host of this run starts: free 127.0.0.1 ports, its files under <paramref name="directory"/>, the city,
+    /// every gateway's credential and the driver's account from <paramref name="secrets"/>, correlation and cooldown
+    /// off; <paramref name="extra"/> settings (environment names, e.g. <c>Dispatch__Silo__Membership</c>) on top.
+    /// </summary>
+    public static HostLaunch Prepare(
+        World world, LoadOptions options, string directory, string cityPath, string clusterId, HostSecrets secrets, IReadOnlyDictionary<string, string>? extra)
+    {
+        ArgumentNullException.ThrowIfNull(world);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(secrets);
+        var dll = FindHostDll(options.HostDll);
         var webPort = InProcessEngine.FreePort();
         var grpcPort = InProcessEngine.FreePort();
-        var credential = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        var env = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Kestrel__Endpoints__Web__Url"] = $"http://127.0.0.1:{Text(webPort)}",
+            ["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{Text(grpcPort)}",
+            ["Dispatch__Silo__SiloPort"] = Text(InProcessEngine.FreePort()),
+            ["Dispatch__Silo__GatewayPort"] = Text(InProcessEngine.FreePort()),
+            ["Dispatch__Silo__ClusterId"] = clusterId,
+            ["Dispatch__Storage__SqlitePath"] = Path.Combine(directory, "data", "dispatch.db"),
+            ["Dispatch__City__Path"] = cityPath,
 
-        // The driver signs in like any client: a bootstrap account for this run (operator, and officer of every unit).
-        const string Account = "load-driver";
-        var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-        var scrapeToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+            // Every alert opens its own incident, so each one asks for an assignment: the correlation and cooldown
+            // lookups still run, they just never match.
+            ["Dispatch__Alerts__CooldownSeconds"] = "0",
+            ["Dispatch__Alerts__CorrelationDistanceMeters"] = "0",
+            ["Dispatch__Alerts__CorrelationWindowSeconds"] = "0",
+            ["Dispatch__Alerts__MaxUnacknowledgedAlerts"] = "1000",
+
+            // The driver signs in like any client: a bootstrap account for this run (operator, and officer of every unit).
+            [$"Dispatch__Security__SeedAccounts__{HostSecrets.Account}__Password"] = secrets.Password,
+            [$"Dispatch__Security__SeedAccounts__{HostSecrets.Account}__Roles"] = "operator,officer",
+            [$"Dispatch__Security__SeedAccounts__{HostSecrets.Account}__Units"] = "*",
+            ["Dispatch__Metrics__ScrapeToken"] = secrets.ScrapeToken,
+
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
+            ["Logging__LogLevel__Orleans"] = "Error",
+        };
+        foreach (var gateway in world.Gateways)
+        {
+            env[$"Dispatch__Gateways__{gateway}__Credential"] = secrets.GatewayCredential;
+        }
+
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            env[key] = value;
+        }
+
+        // Seeding registers every unit and camera in the grains before the ports open: allow for it.
+        var readyWithin = TimeSpan.FromSeconds(Math.Min(1800, 90 + ((world.City.Units.Count + world.City.Cameras.Count) / 100.0)));
+        var endpoints = new HostEndpoints(new Uri($"http://127.0.0.1:{Text(webPort)}"), new Uri($"http://127.0.0.1:{Text(grpcPort)}"),
+            secrets.GatewayCredential, HostSecrets.Account, secrets.Password, secrets.ScrapeToken);
+        return new HostLaunch(dll, directory, env, endpoints, readyWithin);
+    }
+
+    /// <summary>Starts a host as <paramref name="launch"/> says and waits until it is ready; a host that exits or is not ready in time is killed.</summary>
+    public static async Task<HostProcess> LaunchAsync(HostLaunch launch, bool ownsDirectory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(launch);
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = directory,
+            WorkingDirectory = launch.Directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(dll);
-        var env = start.Environment;
-        env["ASPNETCORE_ENVIRONMENT"] = "Production";
-        env["Kestrel__Endpoints__Web__Url"] = $"http://127.0.0.1:{webPort}";
-        env["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{grpcPort}";
-        env["Dispatch__Silo__SiloPort"] = Text(InProcessEngine.FreePort());
-        env["Dispatch__Silo__GatewayPort"] = Text(InProcessEngine.FreePort());
-        env["Dispatch__Silo__ClusterId"] = "load-" + Guid.NewGuid().ToString("N")[..8];
-        env["Dispatch__Storage__SqlitePath"] = Path.Combine(directory, "data", "dispatch.db");
-        env["Dispatch__City__Path"] = cityPath;
-
-        // Every alert opens its own incident, so each one asks for an assignment: the correlation and cooldown
-        // lookups still run, they just never match.
-        env["Dispatch__Alerts__CooldownSeconds"] = "0";
-        env["Dispatch__Alerts__CorrelationDistanceMeters"] = "0";
-        env["Dispatch__Alerts__CorrelationWindowSeconds"] = "0";
-        env["Dispatch__Alerts__MaxUnacknowledgedAlerts"] = "1000";
-        foreach (var gateway in world.Gateways)
+        start.ArgumentList.Add(launch.Dll);
+        foreach (var (key, value) in launch.Environment)
         {
-            env[$"Dispatch__Gateways__{gateway}__Credential"] = credential;
+            start.Environment[key] = value;
         }
-
-        env[$"Dispatch__Security__SeedAccounts__{Account}__Password"] = password;
-        env[$"Dispatch__Security__SeedAccounts__{Account}__Roles"] = "operator,officer";
-        env[$"Dispatch__Security__SeedAccounts__{Account}__Units"] = "*";
-        env["Dispatch__Metrics__ScrapeToken"] = scrapeToken;
-
-        env["Logging__LogLevel__Default"] = "Warning";
-        env["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
-        env["Logging__LogLevel__Orleans"] = "Error";
 
         Process process;
         try
@@ -158,26 +227,67 @@ public sealed class HostProcess : IAsyncDisposable
         }
         catch (System.ComponentModel.Win32Exception exception)
         {
-            throw new InvalidOperationException($"cannot start 'dotnet {dll}': {exception.Message}", exception);
+            throw new InvalidOperationException($"cannot start 'dotnet {launch.Dll}': {exception.Message}", exception);
         }
 
-        var host = new HostProcess(process, directory, new HostEndpoints(
-            new Uri($"http://127.0.0.1:{webPort}"), new Uri($"http://127.0.0.1:{grpcPort}"), credential, Account, password, scrapeToken));
+        var host = new HostProcess(process, launch, ownsDirectory);
         process.OutputDataReceived += (_, e) => host.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => host.Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
         {
-            // Seeding registers every unit and camera in SQLite-backed grains before the ports open: allow for it.
-            var readyWithin = TimeSpan.FromSeconds(Math.Min(1800, 90 + ((world.City.Units.Count + world.City.Cameras.Count) / 100.0)));
-            await WaitReadyAsync(host.Endpoints.Web, readyWithin, () => process.HasExited, host.Output, cancellationToken);
+            await WaitReadyAsync(launch.Endpoints.Web, launch.ReadyWithin, () => process.HasExited, host.Output, cancellationToken);
             return host;
         }
         catch
         {
             await host.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>SIGKILL, as a power cut or the OOM killer ends a process: no shutdown code runs.</summary>
+    public async Task KillAsync()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+
+        await _process.WaitForExitAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// SIGTERM, as an operator or an orchestrator stops a host: it shuts down in order. Waits up to
+    /// <paramref name="within"/> for it to exit; returns false (and kills it) if it did not.
+    /// </summary>
+    public async Task<bool> TerminateAsync(TimeSpan within)
+    {
+        if (_process.HasExited)
+        {
+            return true;
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", Text(_process.Id)]) ?? throw new InvalidOperationException("kill did not start"))
+        {
+            await kill.WaitForExitAsync(CancellationToken.None);
+        }
+
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync();
+            return false;
         }
     }
 
@@ -236,7 +346,8 @@ public sealed class HostProcess : IAsyncDisposable
         }
     }
 
-    private string Output()
+    /// <summary>The host's last lines of output, for error messages.</summary>
+    public string Output()
     {
         lock (_output)
         {
@@ -262,14 +373,23 @@ public sealed class HostProcess : IAsyncDisposable
         finally
         {
             _process.Dispose();
-            try
+            if (_ownsDirectory)
             {
-                Directory.Delete(_directory, recursive: true);
+                TryDelete(_directory);
             }
-            catch (IOException)
-            {
-                // A file still held open; the temporary directory is cleaned by the system later.
-            }
+        }
+    }
+
+    /// <summary>Deletes a run's folder; one still held open is left for the system's temporary-file cleaning.</summary>
+    public static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A file still held open (or owned by the database's user); the system cleans its temporary directory later.
         }
     }
 

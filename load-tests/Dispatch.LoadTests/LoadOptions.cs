@@ -102,11 +102,11 @@ public sealed record LoadOptions
         the engine in this process, Redis GEO and PostGIS started on 127.0.0.1.
         """;
 
-    /// <summary>Parses command-line options; an unknown option or a value out of range is an error naming it.</summary>
-    public static LoadOptions Parse(IReadOnlyList<string> args)
+    /// <summary>Parses command-line options over <paramref name="defaults"/>; an unknown option or a value out of range is an error naming it.</summary>
+    public static LoadOptions Parse(IReadOnlyList<string> args, LoadOptions? defaults = null)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var options = new LoadOptions();
+        var options = defaults ?? new LoadOptions();
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];

@@ -1,4 +1,10 @@
 using Dispatch.LoadTests;
+using Dispatch.LoadTests.Cluster;
+
+if (args.Length > 0 && args[0] == "cluster")
+{
+    return await ClusterCommand.RunAsync(args[1..]);
+}
 
 LoadOptions options;
 try

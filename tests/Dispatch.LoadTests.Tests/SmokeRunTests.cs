@@ -7,6 +7,7 @@ namespace Dispatch.LoadTests.Tests;
 /// SignalR, after a short untimed warm-up, then the decision phase in this process, Redis GEO and PostGIS. Figures are not asserted, losses are.
 /// Sized so units never run out: at most 2 units per incident, 60 incidents at most, 300 units.
 /// </summary>
+[Collection(LoadRuns.Name)]
 public sealed partial class SmokeRunTests
 {
     [Fact]

@@ -40,6 +40,7 @@ public sealed partial class CameraGatewayService(
     GatewayLinks links,
     IOptions<VideoOptions> videoOptions,
     [FromKeyedServices(DispatchClock.ServiceKey)] TimeProvider clock,
+    IHostApplicationLifetime lifetime,
     ILogger<CameraGatewayService> logger) : CameraGateway.CameraGatewayBase
 {
     public const string GatewayIdHeader = Schemes.GatewayIdHeader;
@@ -58,6 +59,10 @@ public sealed partial class CameraGatewayService(
         var cancellation = context.CancellationToken;
         metrics.GatewayStreamOpened();
 
+        // A host that begins to stop (a rolling restart) stops reading at once and ends the stream UNAVAILABLE after
+        // answering what it took, so the gateway moves to another host instead of waiting out the shutdown timeout.
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellation, lifetime.ApplicationStopping);
+
         // Bounded: when the gateway stops reading acks, we stop reading its alerts (HTTP/2 flow control does the rest).
         var outbox = Channel.CreateBounded<ServerMessage>(new BoundedChannelOptions(256) { SingleReader = true });
         var writer = WriteAllAsync(outbox.Reader, responseStream, cancellation);
@@ -69,7 +74,7 @@ public sealed partial class CameraGatewayService(
         var ordinal = 0;
         try
         {
-            await foreach (var message in requestStream.ReadAllAsync(cancellation))
+            await foreach (var message in requestStream.ReadAllAsync(reading.Token))
             {
                 if (oversized?.Take(ordinal++) is { } tooLarge)
                 {
@@ -154,6 +159,10 @@ public sealed partial class CameraGatewayService(
                         break;
                 }
             }
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !cancellation.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "this host is shutting down: connect to another host of the service and send again what was not acknowledged"));
         }
         finally
         {
