@@ -273,6 +273,88 @@ public sealed class VideoPageTests(VideoBrowserFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_viewer_is_offered_no_video_and_told_why_while_an_operator_gets_the_buttons_and_the_live_picture()
+    {
+        var incidentId = await OpenIncidentAtSceneAsync();
+        await using var viewerContext = await fixture.NewContextAsync(TestAccounts.Viewer);
+        var viewer = await OpenAsync(viewerContext, "/");
+        var viewerErrors = Errors(viewer);
+        var alertItem = viewer.Locator("#alerts [data-alert]").First;
+        await alertItem.WaitForAsync(new LocatorWaitForOptions { Timeout = PatienceMs });
+        var alertId = (await alertItem.GetAttributeAsync("data-alert"))!;
+        await alertItem.ClickAsync();
+        await viewer.WaitForSelectorAsync("#media [data-video=denied]", new() { Timeout = PatienceMs });
+        var deniedForAlert = await viewer.Locator("#media").InnerTextAsync();
+        var viewerAlertButtons = await viewer.Locator("#media button").CountAsync();
+        await viewer.EvaluateAsync("id => window.dispatchOps.select({ kind: 'incident', id })", incidentId);
+        await viewer.WaitForSelectorAsync("#media [data-video=denied]", new() { Timeout = PatienceMs });
+        var viewerIncidentButtons = await viewer.Locator("#media button").CountAsync();
+
+        await using var operatorContext = await fixture.NewContextAsync();
+        var page = await OpenAsync(operatorContext, "/");
+        var errors = Errors(page);
+        await page.EvaluateAsync("id => window.dispatchOps.select({ kind: 'incident', id })", incidentId);
+        await page.Locator("#media .live-nearest").WaitForAsync(new LocatorWaitForOptions { Timeout = PatienceMs });
+        await page.EvaluateAsync("id => window.dispatchOps.select({ kind: 'alert', id })", alertId);
+        await page.Locator("#media .live-camera").ClickAsync(new LocatorClickOptions { Timeout = PatienceMs });
+        await page.WaitForFunctionAsync("() => Number(document.querySelector('#video-wall .tile')?.dataset.frames) >= 2", null, new PageWaitForFunctionOptions { Timeout = PatienceMs });
+        var operatorDenied = await page.Locator("#media [data-video=denied]").CountAsync();
+        var clipOffered = await page.Locator("#media .clip").CountAsync();
+        await page.Locator("#video-wall .wall-close").ClickAsync();
+
+        Assert.Equal(0, viewerAlertButtons);
+        Assert.Equal(0, viewerIncidentButtons);
+        Assert.Contains("No live video or clips for you here", deniedForAlert, StringComparison.Ordinal);
+        Assert.Contains("Dispatch:Video:ViewersMayWatch is off", deniedForAlert, StringComparison.Ordinal);
+        Assert.Equal(0, operatorDenied);
+        Assert.Equal(1, clipOffered);
+        Assert.Empty(viewerErrors);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task Play_clicked_twice_starts_one_playback_and_every_playback_of_the_alert_ends_its_audit_row()
+    {
+        using var http = TestAccounts.Http(fixture.Host.BaseAddress, TestAccounts.Supervisor);
+        var before = (await http.GetFromJsonAsync<JsonElement>("/api/video/audit?kind=clip&limit=5000", Cancel)).EnumerateArray()
+            .Select(e => e.GetProperty("id").GetInt64()).DefaultIfEmpty(0).Max();
+        await using var context = await fixture.NewContextAsync();
+        var page = await OpenAsync(context, "/");
+        var errors = Errors(page);
+        var item = page.Locator("#alerts [data-alert]").First;
+        await item.WaitForAsync(new LocatorWaitForOptions { Timeout = PatienceMs });
+        var alertId = (await item.GetAttributeAsync("data-alert"))!;
+        await item.ClickAsync();
+        await page.WaitForSelectorAsync("#media .clip[data-clip=ready]", new() { Timeout = PatienceMs });
+
+        // Two clicks before the first playback has even started (a double click): one playback.
+        await page.EvaluateAsync("() => { const b = document.querySelector('#media .play-clip'); b.click(); b.click(); }");
+        await page.WaitForFunctionAsync("() => document.querySelector('#media video')?.currentTime > 1", null, new PageWaitForFunctionOptions { Timeout = PatienceMs });
+        // The panel closes (another selection): that playback ends. Chosen again and played, then the page goes away.
+        await page.EvaluateAsync("() => window.dispatchOps.select(null)");
+        await page.EvaluateAsync("id => window.dispatchOps.select({ kind: 'alert', id })", alertId);
+        await page.Locator("#media .clip[data-clip=ready] .play-clip").ClickAsync(new LocatorClickOptions { Timeout = PatienceMs });
+        await page.WaitForFunctionAsync("() => document.querySelector('#media video')?.currentTime > 0.5", null, new PageWaitForFunctionOptions { Timeout = PatienceMs });
+        await page.ReloadAsync();
+
+        List<JsonElement> rows = [];
+        var allEnded = await WaitAsync(async () =>
+        {
+            var audit = await http.GetFromJsonAsync<JsonElement>("/api/video/audit?kind=clip&limit=5000", Cancel);
+            rows = [.. audit.EnumerateArray().Where(e => e.GetProperty("id").GetInt64() > before && e.GetProperty("alertId").GetString() == alertId)];
+            return rows.Count >= 2 && rows.All(e => e.GetProperty("endedAt").ValueKind == JsonValueKind.String);
+        });
+        var described = string.Join("\n", rows);
+
+        Assert.True(allEnded, $"a playback's audit row stayed open:\n{described}");
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, e => Assert.Equal(TestAccounts.Operator, e.GetProperty("actor").GetString()));
+        var first = rows.MinBy(e => e.GetProperty("id").GetInt64());
+        Assert.True(first.GetProperty("seconds").GetDouble() >= 1, described);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task The_assigned_officers_terminal_shows_the_scene_camera_small_and_another_officer_is_refused()
     {
         var (_, assigned) = await IncidentAtSceneAsync();
@@ -319,15 +401,21 @@ public sealed class VideoPageTests(VideoBrowserFixture fixture) : IClassFixture<
     /// <summary>An incident at the cameras' scene (Low: nobody is dispatched), assigned by an operator to a free unit.</summary>
     private async Task<(string IncidentId, string UnitId)> IncidentAtSceneAsync()
     {
-        var grains = fixture.Host.Grains;
-        var at = GreatCircle.Offset(fixture.Scene, northMeters: 0, eastMeters: 40);
-        var opened = await grains.GetGrain<IIntakeGrain>(0).ReportAsync(new IncidentReport(
-            "disturbance", IncidentPriority.Low, at.Latitude, at.Longitude, "video browser test", IncidentSource.Operator, "operator:test"));
-        Assert.True(opened.Ok, opened.Error);
+        var incidentId = await OpenIncidentAtSceneAsync();
         var holding = await FreeUnitAsync(null);
         await using var desk = await fixture.Host.ConnectAsync(OperationsHub.Path);
-        await desk.InvokeAsync("Assign", opened.IncidentId, holding, (string?)null, Cancel);
-        return (opened.IncidentId!, holding);
+        await desk.InvokeAsync("Assign", incidentId, holding, (string?)null, Cancel);
+        return (incidentId, holding);
+    }
+
+    /// <summary>An incident at the cameras' scene (Low: nobody is dispatched to it).</summary>
+    private async Task<string> OpenIncidentAtSceneAsync()
+    {
+        var at = GreatCircle.Offset(fixture.Scene, northMeters: 0, eastMeters: 40);
+        var opened = await fixture.Host.Grains.GetGrain<IIntakeGrain>(0).ReportAsync(new IncidentReport(
+            "disturbance", IncidentPriority.Low, at.Latitude, at.Longitude, "video browser test", IncidentSource.Operator, "operator:test"));
+        Assert.True(opened.Ok, opened.Error);
+        return opened.IncidentId!;
     }
 
     private async Task<string> FreeUnitAsync(string? not)
