@@ -86,6 +86,47 @@ public sealed class MapPagesTests(BrowserFixture fixture) : IClassFixture<Browse
     }
 
     [Fact]
+    public async Task Units_are_stamped_from_one_sprite_per_look_and_show_their_status_colour()
+    {
+        var (context, _) = await fixture.NewOfflineContextAsync();
+        await using var __ = context;
+        var page = await OpenOperatorAsync(context);
+        var ids = fixture.Cluster.City.Units.Select(u => u.Id).ToArray();
+        await page.EvaluateAsync("() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))");
+
+        // A unit with no other unit within 16 px, so the pixel at its centre is its own; read from the units' canvas.
+        var drawn = await page.EvaluateAsync<JsonElement>("""
+            (ids) => {
+              const canvas = document.querySelector('.leaflet-units-pane canvas');
+              const box = canvas.getBoundingClientRect();
+              const view = window.dispatchOps.map.getContainer().getBoundingClientRect();
+              const points = ids.map((id) => [id, window.dispatchOps.unitPagePoint(id)]).filter(([, p]) => p);
+              const looks = new Set(ids.map((id) => window.dispatchOps.unit(id)).filter((u) => u?.latitude != null).map((u) => `${u.kind}|${u.status}`));
+              for (const [id, p] of points) {
+                if (p.x < view.left + 20 || p.x > view.right - 20 || p.y < view.top + 20 || p.y > view.bottom - 20) continue;
+                if (points.some(([other, q]) => other !== id && Math.hypot(q.x - p.x, q.y - p.y) < 16)) continue;
+                const x = Math.floor(((p.x - box.left) * canvas.width) / box.width);
+                const y = Math.floor(((p.y - box.top) * canvas.height) / box.height);
+                const pixel = [...canvas.getContext('2d').getImageData(x, y, 1, 1).data];
+                const fill = window.dispatchOps.unitColor(id);
+                const want = [1, 3, 5].map((i) => parseInt(fill.slice(i, i + 2), 16)).concat(255);
+                return { id, pixel, want, looks: looks.size, sprites: window.dispatchSymbols.sprites() };
+              }
+              return null;
+            }
+            """, ids);
+
+        Assert.Equal(JsonValueKind.Object, drawn.ValueKind);
+        Assert.Equal(drawn.GetProperty("want").EnumerateArray().Select(v => v.GetInt32()), drawn.GetProperty("pixel").EnumerateArray().Select(v => v.GetInt32()));
+        var sprites = drawn.GetProperty("sprites");
+        var looks = drawn.GetProperty("looks").GetInt32();
+        // Every look (kind and status of a unit, and the station's house) was rendered once, however often it was stamped.
+        Assert.InRange(sprites.GetProperty("rendered").GetInt32(), 1, looks + 1);
+        Assert.Equal(sprites.GetProperty("rendered").GetInt32(), sprites.GetProperty("cached").GetInt32());
+        Assert.True(sprites.GetProperty("drawn").GetInt32() > sprites.GetProperty("rendered").GetInt32(), sprites.ToString());
+    }
+
+    [Fact]
     public async Task The_terminal_shows_the_route_to_its_incident_over_the_streets_with_an_eta()
     {
         var (context, outside) = await fixture.NewOfflineContextAsync();

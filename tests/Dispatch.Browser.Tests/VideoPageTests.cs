@@ -240,11 +240,9 @@ public sealed class VideoPageTests(VideoBrowserFixture fixture) : IClassFixture<
         var page = await OpenAsync(context, "/");
         var errors = Errors(page);
 
-        // The synthetic walk raises an intrusion every 24 s of scene time; the first alert with a stored clip is taken.
-        var item = page.Locator("#alerts [data-alert]").First;
-        await item.WaitForAsync(new LocatorWaitForOptions { Timeout = PatienceMs });
-        await item.ClickAsync();
-        var alertId = await item.GetAttributeAsync("data-alert");
+        // The synthetic walk raises an intrusion every 24 s of scene time; an alert of the list with a stored clip is taken.
+        var alertId = await AlertWithClipAsync(page);
+        await page.Locator($"#alerts [data-alert='{alertId}']").ClickAsync();
         await page.WaitForSelectorAsync("#media .clip[data-clip=ready]", new() { Timeout = PatienceMs });
         await page.Locator("#media .play-clip").ClickAsync();
         await page.WaitForFunctionAsync("() => document.querySelector('#media video')?.currentTime > 1", null, new PageWaitForFunctionOptions { Timeout = PatienceMs });
@@ -269,6 +267,86 @@ public sealed class VideoPageTests(VideoBrowserFixture fixture) : IClassFixture<
         Assert.True(audited, "the clip's playback was not audited with its length");
         Assert.Equal(TestAccounts.Operator, entry.GetProperty("actor").GetString());
         Assert.True(entry.GetProperty("seconds").GetDouble() >= 1, entry.ToString());
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task A_viewer_is_offered_no_video_and_told_why_while_an_operator_gets_the_buttons_and_the_live_picture()
+    {
+        var incidentId = await OpenIncidentAtSceneAsync();
+        await using var viewerContext = await fixture.NewContextAsync(TestAccounts.Viewer);
+        var viewer = await OpenAsync(viewerContext, "/");
+        var viewerErrors = Errors(viewer);
+        // The list's first alert changes as alerts come in: one is named, then clicked.
+        await viewer.Locator("#alerts [data-alert]").First.WaitForAsync(new LocatorWaitForOptions { Timeout = PatienceMs });
+        var alertId = (await viewer.Locator("#alerts [data-alert]").First.GetAttributeAsync("data-alert"))!;
+        await viewer.Locator($"#alerts [data-alert='{alertId}']").ClickAsync();
+        await viewer.WaitForSelectorAsync("#media [data-video=denied]", new() { Timeout = PatienceMs });
+        var deniedForAlert = await viewer.Locator("#media").InnerTextAsync();
+        var viewerAlertButtons = await viewer.Locator("#media button").CountAsync();
+        await viewer.EvaluateAsync("id => window.dispatchOps.select({ kind: 'incident', id })", incidentId);
+        await viewer.WaitForSelectorAsync("#media [data-video=denied]", new() { Timeout = PatienceMs });
+        var viewerIncidentButtons = await viewer.Locator("#media button").CountAsync();
+
+        await using var operatorContext = await fixture.NewContextAsync();
+        var page = await OpenAsync(operatorContext, "/");
+        var errors = Errors(page);
+        await page.EvaluateAsync("id => window.dispatchOps.select({ kind: 'incident', id })", incidentId);
+        await page.Locator("#media .live-nearest").WaitForAsync(new LocatorWaitForOptions { Timeout = PatienceMs });
+        await page.EvaluateAsync("id => window.dispatchOps.select({ kind: 'alert', id })", alertId);
+        await page.Locator("#media .live-camera").ClickAsync(new LocatorClickOptions { Timeout = PatienceMs });
+        await page.WaitForFunctionAsync("() => Number(document.querySelector('#video-wall .tile')?.dataset.frames) >= 2", null, new PageWaitForFunctionOptions { Timeout = PatienceMs });
+        var operatorDenied = await page.Locator("#media [data-video=denied]").CountAsync();
+        var clipOffered = await page.Locator("#media .clip").CountAsync();
+        await page.Locator("#video-wall .wall-close").ClickAsync();
+
+        Assert.Equal(0, viewerAlertButtons);
+        Assert.Equal(0, viewerIncidentButtons);
+        Assert.Contains("No live video or clips for you here", deniedForAlert, StringComparison.Ordinal);
+        Assert.Contains("Dispatch:Video:ViewersMayWatch is off", deniedForAlert, StringComparison.Ordinal);
+        Assert.Equal(0, operatorDenied);
+        Assert.Equal(1, clipOffered);
+        Assert.Empty(viewerErrors);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task Play_clicked_twice_starts_one_playback_and_every_playback_of_the_alert_ends_its_audit_row()
+    {
+        using var http = TestAccounts.Http(fixture.Host.BaseAddress, TestAccounts.Supervisor);
+        var before = (await http.GetFromJsonAsync<JsonElement>("/api/video/audit?kind=clip&limit=5000", Cancel)).EnumerateArray()
+            .Select(e => e.GetProperty("id").GetInt64()).DefaultIfEmpty(0).Max();
+        await using var context = await fixture.NewContextAsync();
+        var page = await OpenAsync(context, "/");
+        var errors = Errors(page);
+        var alertId = await AlertWithClipAsync(page);
+        await page.Locator($"#alerts [data-alert='{alertId}']").ClickAsync();
+        await page.WaitForSelectorAsync("#media .clip[data-clip=ready]", new() { Timeout = PatienceMs });
+
+        // Two clicks before the first playback has even started (a double click): one playback.
+        await page.EvaluateAsync("() => { const b = document.querySelector('#media .play-clip'); b.click(); b.click(); }");
+        await page.WaitForFunctionAsync("() => document.querySelector('#media video')?.currentTime > 1", null, new PageWaitForFunctionOptions { Timeout = PatienceMs });
+        // The panel closes (another selection): that playback ends. Chosen again and played, then the page goes away.
+        await page.EvaluateAsync("() => window.dispatchOps.select(null)");
+        await page.EvaluateAsync("id => window.dispatchOps.select({ kind: 'alert', id })", alertId);
+        await page.Locator("#media .clip[data-clip=ready] .play-clip").ClickAsync(new LocatorClickOptions { Timeout = PatienceMs });
+        await page.WaitForFunctionAsync("() => document.querySelector('#media video')?.currentTime > 0.5", null, new PageWaitForFunctionOptions { Timeout = PatienceMs });
+        await page.ReloadAsync();
+
+        List<JsonElement> rows = [];
+        var allEnded = await WaitAsync(async () =>
+        {
+            var audit = await http.GetFromJsonAsync<JsonElement>("/api/video/audit?kind=clip&limit=5000", Cancel);
+            rows = [.. audit.EnumerateArray().Where(e => e.GetProperty("id").GetInt64() > before && e.GetProperty("alertId").GetString() == alertId)];
+            return rows.Count >= 2 && rows.All(e => e.GetProperty("endedAt").ValueKind == JsonValueKind.String);
+        });
+        var described = string.Join("\n", rows);
+
+        Assert.True(allEnded, $"a playback's audit row stayed open:\n{described}");
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, e => Assert.Equal(TestAccounts.Operator, e.GetProperty("actor").GetString()));
+        var first = rows.MinBy(e => e.GetProperty("id").GetInt64());
+        Assert.True(first.GetProperty("seconds").GetDouble() >= 1, described);
         Assert.Empty(errors);
     }
 
@@ -319,15 +397,49 @@ public sealed class VideoPageTests(VideoBrowserFixture fixture) : IClassFixture<
     /// <summary>An incident at the cameras' scene (Low: nobody is dispatched), assigned by an operator to a free unit.</summary>
     private async Task<(string IncidentId, string UnitId)> IncidentAtSceneAsync()
     {
-        var grains = fixture.Host.Grains;
-        var at = GreatCircle.Offset(fixture.Scene, northMeters: 0, eastMeters: 40);
-        var opened = await grains.GetGrain<IIntakeGrain>(0).ReportAsync(new IncidentReport(
-            "disturbance", IncidentPriority.Low, at.Latitude, at.Longitude, "video browser test", IncidentSource.Operator, "operator:test"));
-        Assert.True(opened.Ok, opened.Error);
+        var incidentId = await OpenIncidentAtSceneAsync();
         var holding = await FreeUnitAsync(null);
         await using var desk = await fixture.Host.ConnectAsync(OperationsHub.Path);
-        await desk.InvokeAsync("Assign", opened.IncidentId, holding, (string?)null, Cancel);
-        return (opened.IncidentId!, holding);
+        await desk.InvokeAsync("Assign", incidentId, holding, (string?)null, Cancel);
+        return (incidentId, holding);
+    }
+
+    /// <summary>An incident at the cameras' scene (Low: nobody is dispatched to it).</summary>
+    private async Task<string> OpenIncidentAtSceneAsync()
+    {
+        var at = GreatCircle.Offset(fixture.Scene, northMeters: 0, eastMeters: 40);
+        var opened = await fixture.Host.Grains.GetGrain<IIntakeGrain>(0).ReportAsync(new IncidentReport(
+            "disturbance", IncidentPriority.Low, at.Latitude, at.Longitude, "video browser test", IncidentSource.Operator, "operator:test"));
+        Assert.True(opened.Ok, opened.Error);
+        return opened.IncidentId!;
+    }
+
+    /// <summary>
+    /// An alert of the page's list whose clip has come. Alerts keep coming (the list's first changes between two looks),
+    /// and a clip comes seconds after its alert, or never for an alert raised while the gateway was away.
+    /// </summary>
+    private async Task<string> AlertWithClipAsync(IPage page)
+    {
+        using var http = TestAccounts.Http(fixture.Host.BaseAddress, TestAccounts.Operator);
+        string? found = null;
+        var ok = await WaitAsync(async () =>
+        {
+            var ids = await page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('#alerts [data-alert]')].map((e) => e.dataset.alert)");
+            foreach (var id in ids)
+            {
+                using var response = await http.GetAsync($"/api/video/alerts/{Uri.EscapeDataString(id)}/clip", Cancel);
+                if (response.IsSuccessStatusCode && (await response.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("available").GetBoolean())
+                {
+                    found = id;
+                    return true;
+                }
+            }
+
+            await Task.Delay(500, Cancel);
+            return false;
+        }, TimeSpan.FromSeconds(120));
+        Assert.True(ok, "no alert of the page's list has its clip");
+        return found!;
     }
 
     private async Task<string> FreeUnitAsync(string? not)

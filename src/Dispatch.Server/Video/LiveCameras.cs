@@ -253,21 +253,37 @@ public sealed partial class LiveCameras : IDisposable
         }
     }
 
-    /// <summary>A frame of a live camera: to every viewer due for one, at its size.</summary>
-    internal void Publish(Session session, VideoFrame frame)
+    /// <summary>
+    /// A frame of a live camera: to every viewer due for one, at its size. A frame of a feed that has ended (the gateway
+    /// went away, the view was asked for anew) is dropped: read off the wire just before the end, it would otherwise say
+    /// "live" after the viewers were told "gateway offline".
+    /// </summary>
+    internal void Publish(Session session, LiveFeed feed, VideoFrame frame)
     {
+        if (feed.HasEnded)
+        {
+            return;
+        }
+
         var now = _clock.GetUtcNow();
-        _metrics.FrameReceived();
-        Interlocked.Increment(ref session.FramesReceived);
         var wasLive = session.State == LiveStates.Live;
-        session.LastFrameAt = now;
         if (!wasLive)
         {
             lock (_lock)
             {
+                // Ends are decided under this lock (OnLinkChanged, Ask), so a feed seen open here was not ended before.
+                if (feed.HasEnded)
+                {
+                    return;
+                }
+
                 SetState(session, LiveStates.Live, $"live from gateway '{session.GatewayId}'");
             }
         }
+
+        _metrics.FrameReceived();
+        Interlocked.Increment(ref session.FramesReceived);
+        session.LastFrameAt = now;
 
         var capturedAt = frame.CapturedAt?.ToDateTimeOffset() ?? now;
         var original = new LiveFrame(frame.Sequence, capturedAt, now, (int)frame.WidthPx, (int)frame.HeightPx, frame.Jpeg.Memory);
@@ -482,6 +498,7 @@ public sealed class LiveFeed : IDisposable
     private readonly LiveCameras _cameras;
     private readonly LiveCameras.Session _session;
     private readonly CancellationTokenSource _end = new();
+    private bool _ended;
 
     internal LiveFeed(LiveCameras cameras, LiveCameras.Session session, string viewId)
     {
@@ -499,14 +516,18 @@ public sealed class LiveFeed : IDisposable
 
     public string EndReason { get; private set; } = "";
 
-    public void Publish(VideoFrame frame) => _cameras.Publish(_session, frame);
+    /// <summary>Whether the host ended this feed; its frames are dropped from then on.</summary>
+    public bool HasEnded => Volatile.Read(ref _ended);
+
+    public void Publish(VideoFrame frame) => _cameras.Publish(_session, this, frame);
 
     /// <summary>Ends the call; the reader wakes on another thread (this may be called under the router's lock).</summary>
     internal void End(string reason)
     {
-        if (!_end.IsCancellationRequested)
+        if (!Volatile.Read(ref _ended))
         {
             EndReason = reason;
+            Volatile.Write(ref _ended, true);
             _ = _end.CancelAsync();
         }
     }

@@ -37,14 +37,18 @@ public sealed record LiveStatus(string CameraId, string State, string Message, d
 /// <summary>
 /// One viewer of one camera (a tile of a page). Frames wait in a small mailbox: when the viewer's connection is slower
 /// than the camera, the oldest waiting frame is dropped (and counted) so the picture stays fresh and nothing upstream
-/// waits for this viewer. Status messages are never dropped: the latest one is always delivered before further frames.
+/// waits for this viewer. Status messages are never dropped and keep their place among the frames: a status goes out
+/// after the frames that were waiting when it was told and before any frame offered later; a status told right after
+/// another, with no frame between them, replaces it. (Were a status to overtake waiting frames, a frame captured before
+/// the gateway went away would reach the page after "gateway offline".)
 /// </summary>
 public sealed class LiveViewer(string actor, ViewerProfile profile, string? unitId, ViewRequest request, int queueFrames, DateTimeOffset joinedAt)
 {
     private readonly Lock _lock = new();
-    private readonly Queue<LiveFrame> _frames = new();
+    // Frames and statuses in the order they were offered and told.
+    private readonly LinkedList<object> _mailbox = new();
     private readonly SemaphoreSlim _signal = new(0);
-    private LiveStatus? _status;
+    private int _framesWaiting;
     private bool _closed;
     private long _framesSent;
     private long _framesDropped;
@@ -90,20 +94,28 @@ public sealed class LiveViewer(string actor, ViewerProfile profile, string? unit
             }
 
             var dropped = false;
-            while (_frames.Count >= queueFrames)
+            while (_framesWaiting >= queueFrames && _framesWaiting > 0)
             {
-                _frames.Dequeue();
+                var oldest = _mailbox.First;
+                while (oldest is { Value: not LiveFrame })
+                {
+                    oldest = oldest.Next;
+                }
+
+                _mailbox.Remove(oldest!);
+                _framesWaiting--;
                 Interlocked.Increment(ref _framesDropped);
                 dropped = true;
             }
 
-            _frames.Enqueue(frame);
+            _mailbox.AddLast(frame);
+            _framesWaiting++;
             Wake();
             return dropped;
         }
     }
 
-    /// <summary>Tells the viewer the picture's state; replaces a status not yet delivered.</summary>
+    /// <summary>Tells the viewer the picture's state, after the frames already waiting; replaces a status told just before it.</summary>
     public void Tell(LiveStatus status)
     {
         lock (_lock)
@@ -113,39 +125,58 @@ public sealed class LiveViewer(string actor, ViewerProfile profile, string? unit
                 return;
             }
 
-            _status = status;
+            if (_mailbox.Last is { Value: LiveStatus } last)
+            {
+                last.Value = status;
+            }
+            else
+            {
+                _mailbox.AddLast(status);
+            }
+
             LastStatus = status;
             Wake();
         }
     }
 
-    /// <summary>Ends the viewer's stream: <see cref="TakeAsync"/> returns null once what is queued is gone.</summary>
+    /// <summary>Ends the viewer's stream: <see cref="TakeAsync"/> returns the statuses still waiting, then null.</summary>
     public void Close()
     {
         lock (_lock)
         {
             _closed = true;
-            _frames.Clear();
+            for (var node = _mailbox.First; node is not null;)
+            {
+                var next = node.Next;
+                if (node.Value is LiveFrame)
+                {
+                    _mailbox.Remove(node);
+                }
+
+                node = next;
+            }
+
+            _framesWaiting = 0;
             _signal.Release();
         }
     }
 
-    /// <summary>The next message: a pending status first, else the oldest frame; null when closed.</summary>
+    /// <summary>The next message in the order offered and told; null when closed and nothing waits.</summary>
     public async Task<object?> TakeAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
             lock (_lock)
             {
-                if (_status is { } status)
+                if (_mailbox.First is { } first)
                 {
-                    _status = null;
-                    return status;
-                }
+                    _mailbox.RemoveFirst();
+                    if (first.Value is LiveFrame)
+                    {
+                        _framesWaiting--;
+                    }
 
-                if (_frames.TryDequeue(out var frame))
-                {
-                    return frame;
+                    return first.Value;
                 }
 
                 if (_closed)

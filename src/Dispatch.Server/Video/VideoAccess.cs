@@ -12,6 +12,9 @@ public sealed record VideoDecision(bool Allowed, int Status, string Reason, stri
     public static VideoDecision Refuse(int status, string reason, string actor) => new(false, status, reason, actor, ViewerProfile.Console, null);
 }
 
+/// <summary>What a principal may watch from the board: live pictures, clips, and in words why not.</summary>
+public sealed record VideoPermissions(string Actor, bool Live, bool Clips, string? Reason);
+
 /// <summary>
 /// Roles decide who may watch live pictures and clips, inside <see cref="Policies.WatchVideo"/>: operators and
 /// supervisors always; viewers (wall displays) only when <see cref="VideoOptions.ViewersMayWatch"/> allows; an officer
@@ -64,6 +67,17 @@ public sealed class VideoAccess(
     {
         ArgumentNullException.ThrowIfNull(user);
         return Task.FromResult(Console(user, $"the clip of alert '{alertId}'"));
+    }
+
+    /// <summary>
+    /// What the principal may watch from the command center's board (live pictures, alerts' clips), or why not: the page
+    /// offers only what <see cref="LiveAsync"/> and <see cref="ClipAsync"/> would allow.
+    /// </summary>
+    public VideoPermissions ConsolePermissions(ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var decision = Console(user, "live pictures or clips");
+        return new VideoPermissions(decision.Actor, decision.Allowed, decision.Allowed, decision.Allowed ? null : decision.Reason);
     }
 
     /// <summary>The incident cameras an officer's unit may watch now (empty without an assignment).</summary>

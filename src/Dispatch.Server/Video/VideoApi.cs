@@ -68,6 +68,10 @@ public static class VideoApi
             return Results.Ok(new { unitId, incidentId, cameras, maxFps = o.TerminalMaxFps, maxWidthPx = o.TerminalMaxWidthPx, maxHeightPx = o.TerminalMaxHeightPx });
         }).WithName("GetUnitVideoCameras").RequireAuthorization(Policies.Terminal);
 
+        // GET /api/video/access: what the signed-in person may watch from the board, so the page offers no video the host refuses.
+        endpoints.MapGet("/api/video/access", (HttpContext http, VideoAccess access) => Results.Ok(access.ConsolePermissions(http.User)))
+            .WithName("GetVideoAccess").RequireAuthorization(Policies.ViewBoard);
+
         // GET /api/video/live/{cameraId}?fps=&width=&height=[&unit=]: a WebSocket of the camera's live picture.
         endpoints.MapGet("/api/video/live/{cameraId}", WatchAsync).WithName("WatchCameraLive").RequireAuthorization(Policies.WatchVideo);
 

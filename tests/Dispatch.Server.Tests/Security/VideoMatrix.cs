@@ -40,6 +40,7 @@ public static class VideoMatrix
             string.Create(CultureInfo.InvariantCulture, $"/api/video/cameras?lat={c.Host.City.Center.Latitude}&lon={c.Host.City.Center.Longitude}&liveOnly=false"))),
         new("GET /api/video/incidents/{incidentId}/cameras", Board, async c => await c.CallAsync(HttpMethod.Get, $"/api/video/incidents/{await c.Host.OpenIncidentAsync()}/cameras")),
         new("GET /api/video/units/{unitId}/cameras", OfficerOfUnitA, c => c.CallAsync(HttpMethod.Get, $"/api/video/units/{c.Host.UnitA}/cameras")),
+        new("GET /api/video/access", Board, c => c.CallAsync(HttpMethod.Get, "/api/video/access")),
         new("GET /api/video/live/{cameraId}", Watchers, WatchLiveAsync),
         new("GET /api/video/live", Commanders, c => c.CallAsync(HttpMethod.Get, "/api/video/live")),
         new("GET /api/video/alerts/{alertId}/clip", Board, async c => await c.CallAsync(HttpMethod.Get, $"/api/video/alerts/{(await ClipAlertAsync(c)).AlertId}/clip")),

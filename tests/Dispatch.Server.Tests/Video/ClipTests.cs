@@ -74,6 +74,38 @@ public sealed class ClipTests(VideoHostFixture fixture) : IClassFixture<VideoHos
     }
 
     [Fact]
+    public async Task The_board_learns_what_its_person_may_watch_as_the_video_endpoints_decide_it_and_why_not()
+    {
+        var (alert, _) = await AcceptedAlertAsync(12, "AC1");
+        var access = new Dictionary<string, JsonElement>();
+        var playbackStarts = new Dictionary<string, HttpStatusCode>();
+        foreach (var user in new[] { TestAccounts.Operator, TestAccounts.Supervisor, TestAccounts.Viewer, TestAccounts.Admin })
+        {
+            using var http = fixture.Host.Http(user);
+            access[user] = await http.GetFromJsonAsync<JsonElement>("/api/video/access", Cancel);
+            using var start = await http.PostAsync($"/api/video/alerts/{alert.AlertId}/clip/playbacks", null, Cancel);
+            playbackStarts[user] = start.StatusCode;
+        }
+
+        // What the page is told matches what the clip endpoint then does (no clip was uploaded: allowed is 404, not 403).
+        foreach (var (user, said) in access)
+        {
+            Assert.Equal(said.GetProperty("clips").GetBoolean(), playbackStarts[user] != HttpStatusCode.Forbidden);
+            Assert.Equal(said.GetProperty("live").GetBoolean(), said.GetProperty("clips").GetBoolean());
+            Assert.Equal(user, said.GetProperty("actor").GetString());
+        }
+
+        Assert.True(access[TestAccounts.Operator].GetProperty("live").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, access[TestAccounts.Operator].GetProperty("reason").ValueKind);
+        Assert.True(access[TestAccounts.Supervisor].GetProperty("live").GetBoolean());
+        Assert.False(access[TestAccounts.Viewer].GetProperty("live").GetBoolean());
+        Assert.Equal($"'{TestAccounts.Viewer}' is a viewer, and viewers may not watch live pictures or clips here (Dispatch:Video:ViewersMayWatch is off)",
+            access[TestAccounts.Viewer].GetProperty("reason").GetString());
+        Assert.False(access[TestAccounts.Admin].GetProperty("live").GetBoolean());
+        Assert.StartsWith($"'{TestAccounts.Admin}' may not watch live pictures or clips", access[TestAccounts.Admin].GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Clips_are_refused_naming_why_and_only_an_unknown_alert_is_worth_sending_again()
     {
         var (alert, session) = await AcceptedAlertAsync(8, "CL2");

@@ -1,7 +1,9 @@
 // Map symbols drawn on Leaflet's canvas renderer: units by kind (shape) and status (colour) with their call signs
 // when zoomed in, cameras (a small lens with its viewing direction, coloured by health) and their clusters when zoomed
 // out, and stations (a house). Each is a CircleMarker whose path the canvas draws in its own shape, so thousands stay
-// one canvas and hit-testing keeps working.
+// one canvas and hit-testing keeps working. Units and stations are stamped from sprites: each shape is drawn once per
+// look (shape, colours, size, pixel ratio) onto a small bitmap, and every symbol of that look is one drawImage, so a
+// batch of thousands of moving units costs no path filling or stroking.
 import L from 'leaflet';
 
 /** Unit kinds by shape: a car is a rounded square, a motorcycle a diamond, a bicycle a triangle, on foot a circle. */
@@ -35,6 +37,37 @@ function shapePath(ctx, shape, x, y, r) {
   ctx.closePath();
 }
 
+// Sprites by look. A look is a unit kind and status at one size, so there are a few dozen at most; the cache is
+// emptied should styles ever run away (each a few hundred bytes).
+const sprites = new Map();
+const maxSprites = 512;
+const spriteCounts = { drawn: 0, rendered: 0 };
+
+function spriteOf(shape, o, r, ratio) {
+  const weight = o.stroke && o.weight ? o.weight : 0;
+  const key = `${shape}|${r}|${ratio}|${o.fill ? `${o.fillColor ?? o.color}@${o.fillOpacity}` : '-'}|${weight ? `${o.color}@${o.opacity}/${weight}` : '-'}`;
+  let sprite = sprites.get(key);
+  if (sprite) return sprite;
+  // The shape reaches 1.25 r from its centre (a triangle's top), the stroke half its width beyond, antialiasing 1 px.
+  const half = Math.ceil(r * 1.3 + weight / 2 + 1);
+  const size = Math.ceil(half * 2 * ratio);
+  const canvas = typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(size, size) : Object.assign(document.createElement('canvas'), { width: size, height: size });
+  const ctx = canvas.getContext('2d');
+  ctx.scale(ratio, ratio);
+  shapePath(ctx, shape, half, half, r);
+  // As Leaflet's own fill and stroke (L.Canvas._fillStroke) would draw the path.
+  if (o.fill) { ctx.globalAlpha = o.fillOpacity; ctx.fillStyle = o.fillColor || o.color; ctx.fill(o.fillRule || 'evenodd'); }
+  if (weight) {
+    ctx.globalAlpha = o.opacity; ctx.lineWidth = weight; ctx.strokeStyle = o.color; ctx.lineCap = o.lineCap; ctx.lineJoin = o.lineJoin;
+    ctx.stroke();
+  }
+  sprite = { image: typeof canvas.transferToImageBitmap === 'function' ? canvas.transferToImageBitmap() : canvas, half };
+  if (sprites.size >= maxSprites) sprites.clear();
+  sprites.set(key, sprite);
+  spriteCounts.rendered += 1;
+  return sprite;
+}
+
 function label(ctx, text, x, y) {
   ctx.font = '600 11px system-ui, "Noto Sans CJK SC", sans-serif';
   ctx.lineWidth = 3; ctx.strokeStyle = 'rgba(255,255,255,0.92)'; ctx.fillStyle = '#102030';
@@ -56,7 +89,16 @@ L.Canvas.include({
     } else if (o.symbol === 'cluster') {
       ctx.beginPath(); ctx.arc(p.x, p.y, r, 0, Math.PI * 2);
     } else {
-      shapePath(ctx, o.shape ?? 'circle', p.x, p.y, r);
+      // Stamped on whole device pixels, so the bitmap is copied, never resampled (at most half a pixel off).
+      const ratio = L.Browser.retina ? 2 : 1;
+      let stamp = layer._sprite;
+      if (!stamp || stamp.r !== r || stamp.ratio !== ratio) stamp = layer._sprite = { r, ratio, sprite: spriteOf(o.shape ?? 'circle', o, r, ratio) };
+      const { sprite } = stamp;
+      ctx.globalAlpha = 1;
+      ctx.drawImage(sprite.image, Math.round((p.x - sprite.half) * ratio) / ratio, Math.round((p.y - sprite.half) * ratio) / ratio, sprite.half * 2, sprite.half * 2);
+      spriteCounts.drawn += 1;
+      if (o.text && layer._showLabel) label(ctx, o.text, p.x + r + 4, p.y + 4);
+      return;
     }
     this._fillStroke(ctx, layer);
     if (o.symbol === 'cluster' && o.count != null) {
@@ -72,11 +114,16 @@ L.Canvas.include({
 export const MapSymbol = L.CircleMarker.extend({
   _updatePath() { this._renderer._updateSymbol(this); },
   _updateBounds() {
-    // The label and the camera's wedge lie outside the circle: the canvas must clear them too when the symbol moves.
+    // The label and the camera's wedge lie outside the circle: the canvas must clear them too when the symbol moves
+    // (a sprite, stamped on whole pixels, may stand a pixel further).
     const r = this._radius; const w = this._clickTolerance();
-    const reach = this.options.symbol === 'camera' ? r * 3 : r * 1.3;
+    const reach = this.options.symbol === 'camera' ? r * 3 : this.options.symbol === 'cluster' ? r * 1.3 : r * 1.3 + 1;
     const labelWidth = this._showLabel && this.options.text ? 8 + this.options.text.length * 9 : 0;
     this._pxBounds = new L.Bounds(this._point.subtract([reach + w, reach + w]), this._point.add([reach + w + labelWidth, reach + w]));
+  },
+  setStyle(style) {
+    this._sprite = null; // another look: its sprite is looked up again
+    return L.CircleMarker.prototype.setStyle.call(this, style);
   },
   setLabelShown(shown) {
     if (this._showLabel === shown) return;
@@ -86,3 +133,6 @@ export const MapSymbol = L.CircleMarker.extend({
 });
 
 export const mapSymbol = (latlng, options) => new MapSymbol(latlng, options);
+
+// For tests and for people debugging a console: how many looks have a sprite, how many were rendered and stamped.
+window.dispatchSymbols = { sprites: () => ({ cached: sprites.size, rendered: spriteCounts.rendered, drawn: spriteCounts.drawn }) };

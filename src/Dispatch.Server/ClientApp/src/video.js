@@ -11,6 +11,7 @@ const texts = {
     noCameras: 'No camera near here can show a live picture now', sceneCameras: 'Scene cameras', showCameras: 'Show scene cameras',
     hideCameras: 'Hide', starting: 'connecting…', live: 'live', 'no-picture': 'no picture', 'gateway-offline': 'camera gateway offline',
     refused: 'refused', reconnecting: 'reconnecting…', closed: 'closed', waitingRoom: 'waiting for a free stream…',
+    noVideo: 'No live video or clips for you here',
   },
   zh: {
     liveNearest: '实时：附近摄像头', liveCamera: '实时：该摄像头', videoWall: '实时视频', closeAll: '全部关闭',
@@ -18,6 +19,7 @@ const texts = {
     noCameras: '附近暂无可实时查看的摄像头', sceneCameras: '现场摄像头', showCameras: '查看现场摄像头',
     hideCameras: '收起', starting: '连接中…', live: '实时', 'no-picture': '无画面', 'gateway-offline': '视频网关离线',
     refused: '已拒绝', reconnecting: '重新连接中…', closed: '已关闭', waitingRoom: '等待空闲视频通道…',
+    noVideo: '您无权在此查看实时视频或录像',
   },
 };
 const t = (key) => texts[currentLanguage()]?.[key] ?? texts.en[key] ?? key;
@@ -28,8 +30,10 @@ const HEADER_BYTES = 32;
  * One camera's live picture on a canvas. The socket says the picture's state in text messages and sends frames as
  * binary ones (a 32-byte header: capture time, host receive time, sequence, size, frames dropped; then the JPEG).
  * Only the newest frame is decoded: one that arrives while another decodes replaces the waiting one, so a slow
- * device shows a fresh picture at a lower rate. A lost connection is retried with backoff; a refusal is shown with
- * its reason (and retried slowly when the gateway's streams are all in use).
+ * device shows a fresh picture at a lower rate. The tile's state is the host's word only (it says "live" before the
+ * first frame of a live picture): a frame still decoding, or sent just before "gateway offline", does not make it
+ * live. A lost connection is retried with backoff; a refusal is shown with its reason (and retried slowly when the
+ * gateway's streams are all in use).
  */
 export class LiveTile {
   constructor(parent, camera, { fps = 5, width = 640, height = 360, unit = null } = {}) {
@@ -109,7 +113,6 @@ export class LiveTile {
       this.dropped = frame.dropped;
       this.lastSize = [frame.width, frame.height];
       this.el.dataset.frames = String(this.frames);
-      if (this.state !== 'live') this.setState('live', '');
     } catch (e) {
       console.warn('frame not shown', e);
     } finally {
@@ -190,24 +193,83 @@ export function mountVideo({ alert, incident, showError }) {
 
   let shown = null;
   let clipTimer = null;
-  let playback = null;
 
-  // The player says how long it played when it stops, ends, is replaced, or the page goes away.
-  function reportPlayback() {
-    if (!playback) return;
-    const { url, video } = playback;
-    let watched = 0;
-    for (let k = 0; k < video.played.length; k += 1) watched += video.played.end(k) - video.played.start(k);
-    playback = null;
-    const body = new Blob([JSON.stringify({ watchedSeconds: Math.round(watched * 1000) / 1000 })], { type: 'application/json' });
+  // What the signed-in person may watch (GET /api/video/access: the host's own rule, roles and the viewers' setting):
+  // the panel offers no live picture or clip the host would refuse, and says why instead. Asked once, when first needed.
+  let access = null;
+  let accessAsked = null;
+  function loadAccess() {
+    accessAsked ??= fetch('/api/video/access', { credentials: 'same-origin' }).then(async (response) => {
+      const body = await response.json().catch(() => ({}));
+      access = response.ok ? body : { live: false, clips: false, reason: body.error ?? `${response.status} ${response.statusText}` };
+    }).catch((e) => { accessAsked = null; console.warn('video access unknown', e); });
+    return accessAsked;
+  }
+
+  // One playback at a time, each with its audit row: `playback` is the running one (its row open), `starting` the alert
+  // whose playback is being asked for. A second click while one starts or plays starts nothing new; playing the clip
+  // again once it ended is a new playback; a new selection, a closed panel or the page going away ends the row.
+  let playback = null;
+  let starting = null;
+
+  function endRow(url, watchedSeconds) {
+    const body = new Blob([JSON.stringify({ watchedSeconds: Math.round(watchedSeconds * 1000) / 1000 })], { type: 'application/json' });
     if (!navigator.sendBeacon(`${url}/end`, body)) fetch(`${url}/end`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, keepalive: true });
   }
-  addEventListener('pagehide', reportPlayback);
+
+  /** The running playback ends: its player stops and says how long it played. */
+  function endPlayback() {
+    if (!playback) return;
+    const { url, video } = playback;
+    playback = null;
+    let watched = 0;
+    for (let k = 0; k < video.played.length; k += 1) watched += video.played.end(k) - video.played.start(k);
+    video.pause();
+    endRow(url, watched);
+  }
+  addEventListener('pagehide', endPlayback);
+
+  async function startPlayback(a, box) {
+    if (playback?.alertId === a.alertId && playback.video.isConnected) {
+      // Already playing (or paused) here: the same playback goes on.
+      playback.video.play().catch((e) => console.warn('clip did not start', e));
+      return;
+    }
+    if (starting === a.alertId) return;
+    starting = a.alertId;
+    box.querySelector('.play-clip')?.setAttribute('disabled', '');
+    try {
+      const started = await fetch(`/api/video/alerts/${encodeURIComponent(a.alertId)}/clip/playbacks`, { method: 'POST' });
+      const body = await started.json().catch(() => ({}));
+      if (!started.ok) { showError(body.error ?? started.statusText); return; }
+      if (shown !== a.alertId || !box.isConnected) { endRow(body.url, 0); return; } // the panel closed meanwhile
+      endPlayback();
+      let video = box.querySelector('video.clip-video');
+      if (!video) {
+        box.innerHTML = '<video class="clip-video" controls muted playsinline preload="auto"></video>';
+        video = box.querySelector('video');
+        video.addEventListener('ended', () => { if (playback?.video === video) endPlayback(); });
+        // Played again from its own controls after it ended: another playback, with a row of its own.
+        video.addEventListener('play', () => {
+          if (playback?.video === video || starting === a.alertId) return;
+          video.pause();
+          startPlayback(a, box);
+        });
+      }
+      playback = { alertId: a.alertId, url: body.url, video };
+      video.src = body.url;
+      video.play().catch((e) => console.warn('clip did not start', e));
+    } finally {
+      starting = null;
+      box.querySelector('.play-clip')?.removeAttribute('disabled');
+    }
+  }
 
   async function showClip(a) {
     const box = media.querySelector('.clip');
     const response = await fetch(`/api/video/alerts/${encodeURIComponent(a.alertId)}/clip`);
-    if (shown !== a.alertId) return;
+    if (shown !== a.alertId || !box?.isConnected) return;
+    if (playback?.alertId === a.alertId || starting === a.alertId) return; // its player is here already
     const status = response.ok ? await response.json() : null;
     if (!status?.available) {
       const ageSeconds = (Date.now() - Date.parse(a.at)) / 1000;
@@ -221,28 +283,14 @@ export function mountVideo({ alert, incident, showError }) {
     box.dataset.clip = 'ready';
     box.innerHTML = `<button class="play-clip">${escapeHtml(t('playClip'))}</button>
       <small>${info.durationSeconds.toFixed(1)} s · ${info.widthPx}×${info.heightPx} · ${Math.round(info.bytes / 1024)} KB</small>`;
-    box.querySelector('.play-clip').addEventListener('click', async () => {
-      const started = await fetch(`/api/video/alerts/${encodeURIComponent(a.alertId)}/clip/playbacks`, { method: 'POST' });
-      const body = await started.json();
-      if (!started.ok) { showError(body.error ?? started.statusText); return; }
-      reportPlayback();
-      box.innerHTML = `<video class="clip-video" controls muted playsinline preload="auto"></video>`;
-      const video = box.querySelector('video');
-      playback = { url: body.url, video };
-      video.addEventListener('ended', reportPlayback);
-      video.src = body.url;
-      video.play().catch((e) => console.warn('clip did not start', e));
-    });
+    box.querySelector('.play-clip').addEventListener('click', () => startPlayback(a, box).catch(showError));
   }
 
-  /** The selection changed (an alert or an incident): offer its live pictures and, for an alert, its clip. */
-  function show(sel) {
-    if (sel?.id === shown) return;
-    shown = sel?.id ?? null;
-    clearTimeout(clipTimer);
-    reportPlayback();
-    media.innerHTML = '';
-    if (!sel) return;
+  function render(sel) {
+    if ((sel.kind === 'incident' && !access.live) || (!access.live && !access.clips)) {
+      media.innerHTML = `<p class="video-denied" data-video="denied"><small>${escapeHtml(t('noVideo'))}${access.reason ? `: ${escapeHtml(access.reason)}` : ''}</small></p>`;
+      return;
+    }
     if (sel.kind === 'incident') {
       media.innerHTML = `<button class="live-nearest">${escapeHtml(t('liveNearest'))}</button>`;
       media.querySelector('.live-nearest').addEventListener('click', () => nearest(sel.id).catch(showError));
@@ -250,12 +298,24 @@ export function mountVideo({ alert, incident, showError }) {
     }
     const a = alert(sel.id);
     if (!a) return;
-    media.innerHTML = `<h4>${escapeHtml(t('clip'))}</h4><div class="clip" data-alert="${escapeHtml(a.alertId)}"></div>
-      <div class="actions"><button class="live-camera">${escapeHtml(t('liveCamera'))}</button>
-      ${a.incidentId ? `<button class="live-nearest">${escapeHtml(t('liveNearest'))}</button>` : ''}</div>`;
-    media.querySelector('.live-camera').addEventListener('click', () => openWall(a.cameraName, [{ cameraId: a.cameraId, name: a.cameraName }]));
+    media.innerHTML = `${access.clips ? `<h4>${escapeHtml(t('clip'))}</h4><div class="clip" data-alert="${escapeHtml(a.alertId)}"></div>` : ''}
+      ${access.live ? `<div class="actions"><button class="live-camera">${escapeHtml(t('liveCamera'))}</button>
+      ${a.incidentId ? `<button class="live-nearest">${escapeHtml(t('liveNearest'))}</button>` : ''}</div>` : ''}`;
+    media.querySelector('.live-camera')?.addEventListener('click', () => openWall(a.cameraName, [{ cameraId: a.cameraId, name: a.cameraName }]));
     media.querySelector('.live-nearest')?.addEventListener('click', () => nearest(a.incidentId).catch(showError));
-    showClip(a).catch((e) => console.warn('clip unavailable', e));
+    if (access.clips) showClip(a).catch((e) => console.warn('clip unavailable', e));
+  }
+
+  /** The selection changed (an alert or an incident): offer its live pictures and, for an alert, its clip. */
+  function show(sel) {
+    if (sel?.id === shown) return;
+    shown = sel?.id ?? null;
+    clearTimeout(clipTimer);
+    endPlayback();
+    media.innerHTML = '';
+    if (!sel) return;
+    if (access) { render(sel); return; }
+    loadAccess().then(() => { if (access && shown === sel.id) render(sel); });
   }
 
   return { show, openWall, closeWall };
