@@ -6,7 +6,7 @@ import { liveConnection, session, statusColors, outcomeColors, tierState, format
 import { mountCoverage } from './coverage.js';
 import { mountEarlyWarning } from './earlywarning.js';
 import { mountBasemap, basemapStats } from './basemap.js';
-import { mapSymbol, unitShapes, unitLabelZoom } from './symbols.js';
+import { mapSymbol, moveSymbols, unitShapes, unitLabelZoom } from './symbols.js';
 import { mountIncidentList } from './incidentlist.js';
 import { mountVideo } from './video.js';
 import { mountGridMap } from './gridmap.js';
@@ -247,12 +247,16 @@ map.on('mousemove', (e) => {
 map.on('mouseout', () => unitTip.remove());
 
 function moveUnits(batch) {
+  const moves = [];
   for (const p of batch.positions) {
     const u = state.units.get(p.unitId);
     if (!u) continue;
+    const m = unitMarkers.get(p.unitId);
     u.latitude = p.latitude; u.longitude = p.longitude;
-    drawUnit(u);
+    // A unit seen for the first time is drawn on its own; the others move together, one redraw for the batch.
+    if (m) moves.push([m, p.latitude, p.longitude]); else drawUnit(u);
   }
+  moveSymbols(unitCanvas, moves);
 }
 
 // ---- incidents: a dot ringed in the colour of their most urgent tier; the selected one shows its reach over the roads ----

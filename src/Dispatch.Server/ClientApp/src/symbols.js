@@ -134,5 +134,21 @@ export const MapSymbol = L.CircleMarker.extend({
 
 export const mapSymbol = (latlng, options) => new MapSymbol(latlng, options);
 
+/**
+ * Moves many symbols of one canvas at once (a batch of unit positions): each is projected where it now is, and the
+ * canvas is redrawn whole on the next frame, once, instead of every symbol asking for the part of the canvas it left
+ * and the part it entered. moves: [symbol, latitude, longitude] triples.
+ */
+export function moveSymbols(renderer, moves) {
+  for (const [symbol, latitude, longitude] of moves) {
+    symbol._latlng = L.latLng(latitude, longitude);
+    if (symbol._map) symbol._project();
+  }
+  if (!renderer._map || !renderer._bounds) return;
+  // The whole canvas: a part asked for by another symbol in the same frame only adds to it.
+  renderer._redrawBounds = new L.Bounds(renderer._bounds.min, renderer._bounds.max);
+  renderer._redrawRequest = renderer._redrawRequest || L.Util.requestAnimFrame(renderer._redraw, renderer);
+}
+
 // For tests and for people debugging a console: how many looks have a sprite, how many were rendered and stamped.
 window.dispatchSymbols = { sprites: () => ({ cached: sprites.size, rendered: spriteCounts.rendered, drawn: spriteCounts.drawn }) };
