@@ -36,7 +36,7 @@ public sealed partial class SmokeRunTests
         Assert.Contains(result.SummaryLine(), report, StringComparison.Ordinal);
     }
 
-    [GeneratedRegex(@"warm-up \(untimed\): (\d+) alerts, \1 acked, \1 assigned")]
+    [GeneratedRegex(@"warm-up \(untimed, [\d.]+ alerts/s\): (\d+) alerts, \1 acked, \1 assigned")]
     private static partial Regex WarmUpLine();
 
     [GeneratedRegex(@"^alerts=\d+ assigned=\d+ lost=0 e2e_p50_ms=[\d.]+ e2e_p99_ms=[\d.]+ alerts_per_s=[\d.]+ rss_mb=\d+$")]
