@@ -47,57 +47,27 @@ public sealed class DispatchScriptTests
         await File.WriteAllTextAsync(Path.Combine(data, "gateway.log"), "the previous run's gateway log\n", TestContext.Current.CancellationToken);
         await File.WriteAllTextAsync(Path.Combine(data, "simulator.log"), "the previous run's simulator log\n", TestContext.Current.CancellationToken);
         await File.WriteAllTextAsync(dir.File("city.geojson"), CityGeoJson.Write(LiveCluster.SmallCity(grids: 2)), TestContext.Current.CancellationToken);
-        var start = new ProcessStartInfo("setsid") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in (string[])["bash", Script, "run", $"--Dispatch:City:Path={dir.File("city.geojson")}",
-                     $"--Dispatch:Silo:SiloPort={Port()}", $"--Dispatch:Silo:GatewayPort={Port()}", "--Dispatch:Roads:DemoSize=0.2"])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["DISPATCH_DATA"] = data;
-        start.Environment["DISPATCH_WEB_PORT"] = Port();
-        start.Environment["DISPATCH_GRPC_PORT"] = Port();
-        start.Environment["DISPATCH_SKIP_BUILD"] = "1";
-        using var run = Process.Start(start)!;
-        var output = new StringWriter();
-        var synced = TextWriter.Synchronized(output);
-        run.OutputDataReceived += (_, e) => synced.WriteLine(e.Data);
-        run.ErrorDataReceived += (_, e) => synced.WriteLine(e.Data);
-        run.BeginOutputReadLine();
-        run.BeginErrorReadLine();
-        string Said()
-        {
-            lock (synced)
-            {
-                return output.ToString();
-            }
-        }
-
+        using var run = ScriptRun.Start(
+            ["run", $"--Dispatch:City:Path={dir.File("city.geojson")}", $"--Dispatch:Silo:SiloPort={Port()}", $"--Dispatch:Silo:GatewayPort={Port()}", "--Dispatch:Roads:DemoSize=0.2"],
+            new Dictionary<string, string> { ["DISPATCH_DATA"] = data, ["DISPATCH_WEB_PORT"] = Port(), ["DISPATCH_GRPC_PORT"] = Port() });
         try
         {
             // Stop it while the gateway's stream and the simulator's terminals are open, as a user would.
-            await Until(() => Said().Contains("Simulator started", StringComparison.Ordinal), TimeSpan.FromSeconds(180), Said);
+            await Until(() => run.Said().Contains("Simulator started", StringComparison.Ordinal), TimeSpan.FromSeconds(180), run.Said);
             await Until(() => Read(Path.Combine(data, "gateway.log")).Contains("connected to", StringComparison.Ordinal)
                 && Read(Path.Combine(data, "simulator.log")).Contains("connected=", StringComparison.Ordinal), TimeSpan.FromSeconds(90),
-                () => Said() + Read(Path.Combine(data, "gateway.log")) + Read(Path.Combine(data, "simulator.log")));
+                () => run.Said() + Read(Path.Combine(data, "gateway.log")) + Read(Path.Combine(data, "simulator.log")));
 
             // Ctrl+C in a terminal: SIGINT to the whole foreground process group.
-            using var interrupt = Process.Start("kill", ["-INT", "--", $"-{run.Id.ToString(CultureInfo.InvariantCulture)}"])!;
-            await interrupt.WaitForExitAsync(TestContext.Current.CancellationToken);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(90));
-            await run.WaitForExitAsync(timeout.Token);
+            await run.SignalAsync("-INT");
+            Assert.True(await run.WaitForExitAsync(TimeSpan.FromSeconds(90)), $"still stopping 90 s after Ctrl+C:\n{run.Said()}");
         }
         finally
         {
-            if (!run.HasExited)
-            {
-                using var kill = Process.Start("kill", ["-KILL", "--", $"-{run.Id.ToString(CultureInfo.InvariantCulture)}"])!;
-                await kill.WaitForExitAsync(CancellationToken.None);
-            }
+            await run.KillIfRunningAsync();
         }
 
-        var said = Said();
+        var said = run.Said();
         Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}:\n{said}");
 
         // What README says it prints is what it prints (host log lines aside; numbers, names and paths masked).
@@ -127,42 +97,26 @@ public sealed class DispatchScriptTests
         var data = Path.Combine(dir.Path, "data");
         var city = LiveCluster.SmallCity(grids: 2);
         await File.WriteAllTextAsync(dir.File("city.geojson"), CityGeoJson.Write(city), TestContext.Current.CancellationToken);
-        var start = new ProcessStartInfo("setsid") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in (string[])["bash", Script, "cluster", $"--Dispatch:City:Path={dir.File("city.geojson")}", "--Dispatch:Roads:DemoSize=0.2"])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
         // Base ports with room above them for hosts 2 and 3 (+10, +20; silos +1, +2).
         int web = SpacedPort(), grpc = SpacedPort();
-        start.Environment["DISPATCH_DATA"] = data;
-        start.Environment["DISPATCH_WEB_PORT"] = LoopbackHostSettings.Text(web);
-        start.Environment["DISPATCH_GRPC_PORT"] = LoopbackHostSettings.Text(grpc);
-        start.Environment["DISPATCH_SILO_PORT"] = LoopbackHostSettings.Text(SpacedPort());
-        start.Environment["DISPATCH_SILO_GATEWAY_PORT"] = LoopbackHostSettings.Text(SpacedPort());
-        start.Environment["DISPATCH_PG_PORT"] = Port();
-        start.Environment["DISPATCH_REDIS_PORT"] = Port();
-        start.Environment["DISPATCH_SKIP_BUILD"] = "1";
-        using var run = Process.Start(start)!;
-        var output = new StringWriter();
-        var synced = TextWriter.Synchronized(output);
-        run.OutputDataReceived += (_, e) => synced.WriteLine(e.Data);
-        run.ErrorDataReceived += (_, e) => synced.WriteLine(e.Data);
-        run.BeginOutputReadLine();
-        run.BeginErrorReadLine();
-        string Said()
-        {
-            lock (synced)
+        string pgPort = Port(), redisPort = Port();
+        using var run = ScriptRun.Start(
+            ["cluster", $"--Dispatch:City:Path={dir.File("city.geojson")}", "--Dispatch:Roads:DemoSize=0.2"],
+            new Dictionary<string, string>
             {
-                return output.ToString();
-            }
-        }
-
+                ["DISPATCH_DATA"] = data,
+                ["DISPATCH_WEB_PORT"] = LoopbackHostSettings.Text(web),
+                ["DISPATCH_GRPC_PORT"] = LoopbackHostSettings.Text(grpc),
+                ["DISPATCH_SILO_PORT"] = LoopbackHostSettings.Text(SpacedPort()),
+                ["DISPATCH_SILO_GATEWAY_PORT"] = LoopbackHostSettings.Text(SpacedPort()),
+                ["DISPATCH_PG_PORT"] = pgPort,
+                ["DISPATCH_REDIS_PORT"] = redisPort,
+            });
         try
         {
-            await Until(() => Said().Contains("Press Ctrl+C to stop.", StringComparison.Ordinal), TimeSpan.FromSeconds(240), Said);
+            await Until(() => run.Said().Contains("Press Ctrl+C to stop.", StringComparison.Ordinal), TimeSpan.FromSeconds(240), run.Said);
             var gatewayLog = Path.Combine(data, "cluster", "gateway.log");
-            await Until(() => Read(gatewayLog).Contains("connected to", StringComparison.Ordinal), TimeSpan.FromSeconds(90), () => Said() + Read(gatewayLog));
+            await Until(() => Read(gatewayLog).Contains("connected to", StringComparison.Ordinal), TimeSpan.FromSeconds(90), () => run.Said() + Read(gatewayLog));
 
             // One cluster: an incident reported through host 1 is on host 3's board, and host 1's token is good on host 3.
             var accounts = DemoAccounts(Path.Combine(data, "cluster", "host-1", "demo-accounts.txt"));
@@ -175,31 +129,18 @@ public sealed class DispatchScriptTests
                 () => watcher.InvokeAsync<Dispatch.Server.Live.OperationsSnapshot>("Subscribe", (string[]?)null, TestContext.Current.CancellationToken),
                 s => s.Incidents.Any(i => i.IncidentId == incidentId), "the incident on host 3's board");
 
-            using var interrupt = Process.Start("kill", ["-INT", "--", $"-{run.Id.ToString(CultureInfo.InvariantCulture)}"])!;
-            await interrupt.WaitForExitAsync(TestContext.Current.CancellationToken);
+            await run.SignalAsync("-INT");
             // The script's own budget: 15 s for the simulator and gateway, 30 s for the hosts together, 10 s for Redis,
             // 40 s for PostgreSQL; the rest is slack for a busy machine.
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(150));
-            try
-            {
-                await run.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
-            {
-                Assert.Fail($"the cluster was still stopping 150 s after Ctrl+C:\n{Said()}\nhosts:\n{HostLogTails(data)}");
-            }
+            Assert.True(await run.WaitForExitAsync(TimeSpan.FromSeconds(150)),
+                $"the cluster was still stopping 150 s after Ctrl+C:\n{run.Said()}\nhosts:\n{HostLogTails(data)}");
         }
         finally
         {
-            if (!run.HasExited)
-            {
-                using var kill = Process.Start("kill", ["-KILL", "--", $"-{run.Id.ToString(CultureInfo.InvariantCulture)}"])!;
-                await kill.WaitForExitAsync(CancellationToken.None);
-            }
+            await run.KillIfRunningAsync();
         }
 
-        var said = Said();
+        var said = run.Said();
         Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}:\n{said}\nhosts:\n{HostLogTails(data)}");
         Assert.Contains("Dispatch cluster is up", said, StringComparison.Ordinal);
         Assert.Contains($"Host 3: map http://localhost:{web + 20}/", said, StringComparison.Ordinal);
@@ -207,7 +148,7 @@ public sealed class DispatchScriptTests
         Assert.DoesNotContain("unbound variable", said, StringComparison.Ordinal);
 
         // Nothing of it is left running: the database and Redis ports are free again.
-        foreach (var port in new[] { start.Environment["DISPATCH_PG_PORT"]!, start.Environment["DISPATCH_REDIS_PORT"]!, LoopbackHostSettings.Text(web + 10) })
+        foreach (var port in new[] { pgPort, redisPort, LoopbackHostSettings.Text(web + 10) })
         {
             using var probe = new System.Net.Sockets.TcpClient();
             await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(() => probe.ConnectAsync("127.0.0.1", int.Parse(port, CultureInfo.InvariantCulture), TestContext.Current.CancellationToken).AsTask());
@@ -257,6 +198,89 @@ public sealed class DispatchScriptTests
     }
 
     private static string Port() => TestPorts.GetFreeTcpPort().ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// <c>dispatch.sh</c> started as a user would in a terminal: in a process group of its own (setsid), so a signal to
+    /// the group reaches every part like Ctrl+C does; its output captured; killed with its group if a test leaves it.
+    /// </summary>
+    private sealed class ScriptRun : IDisposable
+    {
+        private readonly Process _process;
+        private readonly StringWriter _output = new();
+        private readonly TextWriter _synced;
+
+        private ScriptRun(Process process)
+        {
+            _process = process;
+            _synced = TextWriter.Synchronized(_output);
+            process.OutputDataReceived += (_, e) => _synced.WriteLine(e.Data);
+            process.ErrorDataReceived += (_, e) => _synced.WriteLine(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        public int ExitCode => _process.ExitCode;
+
+        /// <summary>The script's arguments after <c>bash dispatch.sh</c>; the builds are already there (DISPATCH_SKIP_BUILD).</summary>
+        public static ScriptRun Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
+        {
+            var start = new ProcessStartInfo("setsid") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var argument in (string[])["bash", Script, .. arguments])
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            foreach (var (name, value) in environment)
+            {
+                start.Environment[name] = value;
+            }
+
+            start.Environment["DISPATCH_SKIP_BUILD"] = "1";
+            return new ScriptRun(Process.Start(start)!);
+        }
+
+        /// <summary>What it printed so far, both streams.</summary>
+        public string Said()
+        {
+            lock (_synced)
+            {
+                return _output.ToString();
+            }
+        }
+
+        /// <summary>Sends <paramref name="signal"/> (e.g. "-INT") to the script's whole process group.</summary>
+        public async Task SignalAsync(string signal)
+        {
+            using var kill = Process.Start("kill", [signal, "--", $"-{_process.Id.ToString(CultureInfo.InvariantCulture)}"])!;
+            await kill.WaitForExitAsync(CancellationToken.None);
+        }
+
+        /// <summary>True when it exited within <paramref name="within"/>.</summary>
+        public async Task<bool> WaitForExitAsync(TimeSpan within)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            timeout.CancelAfter(within);
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+                return true;
+            }
+            catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+        }
+
+        public async Task KillIfRunningAsync()
+        {
+            if (!_process.HasExited)
+            {
+                await SignalAsync("-KILL");
+            }
+        }
+
+        public void Dispose() => _process.Dispose();
+    }
 
     /// <summary>The last lines of each cluster host's log and of the gateway's and simulator's, for a failure message.</summary>
     private static string HostLogTails(string data)
