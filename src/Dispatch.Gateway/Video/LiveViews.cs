@@ -169,7 +169,17 @@ public sealed class LiveViews : IDisposable
                     return;
                 }
 
-                await call.RequestStream.WriteAsync(await next, view.Stopping.Token);
+                try
+                {
+                    await call.RequestStream.WriteAsync(await next, view.Stopping.Token);
+                }
+                catch (RpcException answered) when (answered.StatusCode == StatusCode.OK)
+                {
+                    // The service ended the call while this frame was on its way; its answer says why.
+                    _log($"live view {view.ViewId} of {view.CameraId} ended by the service after {frames} frames: {(await ended).Message}");
+                    return;
+                }
+
                 frames++;
                 Interlocked.Increment(ref _framesSent);
             }

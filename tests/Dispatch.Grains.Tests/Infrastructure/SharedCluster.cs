@@ -1,5 +1,7 @@
 using Dispatch.Abstractions.Common;
 using Dispatch.Abstractions.Incidents;
+using Dispatch.Abstractions.Units;
+using Dispatch.Domain.Units;
 using Dispatch.Domain.Geo;
 using Dispatch.Domain.Plans;
 using Dispatch.Testing;
@@ -39,11 +41,29 @@ public class SharedCluster : IAsyncLifetime
         return await SettledAsync(result.IncidentId!);
     }
 
-    public Task<IncidentView> SettledAsync(string incidentId) => Eventually.Get(
-        () => Grains.GetGrain<IIncidentGrain>(incidentId).GetAsync()!,
-        view => view is { DispatchSettled: true },
-        $"dispatch of {incidentId} to settle",
-        TimeSpan.FromSeconds(60))!;
+    /// <summary>
+    /// Waits until every tier is filled as far as it goes and every assigned unit holds its confirmed assignment: the
+    /// incident confirms its claims to the units after its commit, so a unit's terminal may briefly hear "being
+    /// recorded; try again" after the incident already reads as settled.
+    /// </summary>
+    public async Task<IncidentView> SettledAsync(string incidentId)
+    {
+        var settled = (await Eventually.Get(
+            () => Grains.GetGrain<IIncidentGrain>(incidentId).GetAsync()!,
+            view => view is { DispatchSettled: true },
+            $"dispatch of {incidentId} to settle",
+            TimeSpan.FromSeconds(60)))!;
+        foreach (var assignment in settled.ActiveAssignments)
+        {
+            await Eventually.Get(
+                () => Grains.GetGrain<IPatrolUnitGrain>(assignment.UnitId).GetAsync()!,
+                unit => unit?.Assignment?.IncidentId == incidentId || unit?.Assignment is null && unit?.Status == UnitStatus.Available,
+                $"unit {assignment.UnitId} to hold its confirmed assignment to {incidentId}",
+                TimeSpan.FromSeconds(30));
+        }
+
+        return settled;
+    }
 
     public Task<IncidentView> WaitForAsync(string incidentId, Func<IncidentView, bool> done, string what) => Eventually.Get(
         async () => (await Grains.GetGrain<IIncidentGrain>(incidentId).GetAsync())!,

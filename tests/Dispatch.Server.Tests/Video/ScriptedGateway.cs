@@ -168,23 +168,25 @@ public sealed class ScriptedGateway : IAsyncDisposable
         {
             using var call = new CameraVideo.CameraVideoClient(_channel).SendFrames(_credentials, cancellationToken: linked.Token);
             ulong sequence = 0;
+            var endedByService = false;
             while (!linked.IsCancellationRequested && !call.ResponseAsync.IsCompleted)
             {
-                await call.RequestStream.WriteAsync(new VideoFrame
+                try
                 {
-                    ViewId = view.ViewId,
-                    CameraId = view.CameraId,
-                    Sequence = ++sequence,
-                    CapturedAt = Timestamp.FromDateTime(DateTime.UtcNow),
-                    Jpeg = ByteString.CopyFrom(_jpeg),
-                    WidthPx = (uint)WidthPx,
-                    HeightPx = (uint)HeightPx,
-                }, linked.Token);
+                    await WriteFrameAsync();
+                }
+                catch (RpcException ended) when (ended.StatusCode == StatusCode.OK)
+                {
+                    // The service answered (nobody watches any more) while this frame was on its way.
+                    endedByService = true;
+                    break;
+                }
+
                 Interlocked.Increment(ref view.Sent);
                 await Task.WhenAny(Task.Delay(TimeSpan.FromSeconds(1 / Math.Max(0.1, view.Fps)), linked.Token), call.ResponseAsync);
             }
 
-            if (call.ResponseAsync.IsCompleted)
+            if (endedByService || call.ResponseAsync.IsCompleted)
             {
                 Endings.Enqueue((await call.ResponseAsync).Message);
             }
@@ -193,6 +195,17 @@ public sealed class ScriptedGateway : IAsyncDisposable
                 await call.RequestStream.CompleteAsync();
                 Endings.Enqueue("stopped by the gateway");
             }
+
+            Task WriteFrameAsync() => call.RequestStream.WriteAsync(new VideoFrame
+            {
+                ViewId = view.ViewId,
+                CameraId = view.CameraId,
+                Sequence = ++sequence,
+                CapturedAt = Timestamp.FromDateTime(DateTime.UtcNow),
+                Jpeg = ByteString.CopyFrom(_jpeg),
+                WidthPx = (uint)WidthPx,
+                HeightPx = (uint)HeightPx,
+            }, linked.Token);
         }
         catch (RpcException ex) when (!(ex.StatusCode == StatusCode.Cancelled && linked.IsCancellationRequested))
         {
