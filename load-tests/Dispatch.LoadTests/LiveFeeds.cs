@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Dispatch.Contracts.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -55,15 +56,18 @@ public static class LivePicture
 }
 
 /// <summary>
-/// The live views a synthetic gateway runs, answering the host's LiveViewStart as the reference gateway does: a
+/// The live views the driver's gateways run, answering the host's LiveViewStart as the reference gateway does: a
 /// CameraVideo.SendFrames call of its own per view, the picture of the asked size at the asked rate with captured_at
-/// stamped, until LiveViewStop or the host ends the call. One per fleet; views are keyed by gateway and view id.
+/// stamped, until LiveViewStop or the host ends the call. A start naming the running view changes its rate and size; a
+/// new view of a camera replaces the old one. One per fleet; views are keyed by gateway and camera.
 /// </summary>
-public sealed class LiveFeeds : IDisposable
+public sealed class LiveFeeds : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<Uri, GrpcChannel> _channels = new();
-    private readonly ConcurrentDictionary<(string GatewayId, string ViewId), CancellationTokenSource> _views = new();
+    private readonly ConcurrentDictionary<(string GatewayId, string CameraId), View> _views = new();
+    private readonly ConcurrentDictionary<Task, byte> _senders = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _lock = new();
     private long _framesSent;
     private long _viewsStarted;
     private long _viewsLost;
@@ -72,78 +76,99 @@ public sealed class LiveFeeds : IDisposable
 
     public long ViewsStarted => Interlocked.Read(ref _viewsStarted);
 
-    /// <summary>Views whose call failed (not stopped by the host's word or ended by it).</summary>
+    /// <summary>Views whose call failed (not stopped by the host's word, nor ended by it).</summary>
     public long ViewsLost => Interlocked.Read(ref _viewsLost);
 
     public string FirstLoss { get; private set; } = "";
 
-    /// <summary>Starts a view (or restarts it at the new rate and size when the host asks again for the same view).</summary>
+    /// <summary>Starts a view, or changes the rate and size of the running one with the same id.</summary>
     public void Start(HostEndpoints host, string gatewayId, LiveViewStart request)
     {
-        var key = (gatewayId, request.ViewId);
-        var stop = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        if (_views.TryGetValue(key, out var running))
+        ArgumentNullException.ThrowIfNull(request);
+        lock (_lock)
         {
-            running.Cancel();
-        }
+            var key = (gatewayId, request.CameraId);
+            if (_views.TryGetValue(key, out var running))
+            {
+                if (running.ViewId == request.ViewId)
+                {
+                    running.Request = request;
+                    return;
+                }
 
-        _views[key] = stop;
-        Interlocked.Increment(ref _viewsStarted);
-        _ = SendAsync(host, gatewayId, request, stop);
+                // A new view of the same camera: the service ended the old one, or lost our stream.
+                running.Stopping.Cancel();
+            }
+
+            var view = new View(request, CancellationTokenSource.CreateLinkedTokenSource(_stop.Token));
+            _views[key] = view;
+            Interlocked.Increment(ref _viewsStarted);
+            var sender = Task.Run(() => SendAsync(host, gatewayId, view));
+            _senders.TryAdd(sender, 0);
+            _ = sender.ContinueWith(done => _senders.TryRemove(done, out _), TaskScheduler.Default);
+        }
     }
 
     public void Stop(string gatewayId, LiveViewStop request)
     {
-        if (_views.TryRemove((gatewayId, request.ViewId), out var stop))
+        ArgumentNullException.ThrowIfNull(request);
+        lock (_lock)
         {
-            stop.Cancel();
+            if (_views.TryGetValue((gatewayId, request.CameraId), out var view) && view.ViewId == request.ViewId)
+            {
+                Retire(gatewayId, view);
+            }
         }
     }
 
     /// <summary>Every view of a gateway whose Connect stream ended (the host asks again on the next stream).</summary>
     public void StopAll(string gatewayId)
     {
-        foreach (var key in _views.Keys.Where(k => k.GatewayId == gatewayId).ToList())
+        lock (_lock)
         {
-            if (_views.TryRemove(key, out var stop))
+            foreach (var view in _views.Where(v => v.Key.GatewayId == gatewayId).Select(v => v.Value).ToList())
             {
-                stop.Cancel();
+                Retire(gatewayId, view);
             }
         }
     }
 
-    private async Task SendAsync(HostEndpoints host, string gatewayId, LiveViewStart request, CancellationTokenSource stop)
+    private void Retire(string gatewayId, View view)
     {
-        var fps = request.MaxFps is > 0 and <= 60 ? request.MaxFps : 5;
-        var width = request.MaxWidthPx is > 0 and <= 7680 ? (int)request.MaxWidthPx : 640;
-        var height = request.MaxHeightPx is > 0 and <= 4320 ? (int)request.MaxHeightPx : 360;
-        var jpeg = LivePicture.Jpeg(width, height);
+        _views.TryRemove(new KeyValuePair<(string, string), View>((gatewayId, view.CameraId), view));
+        view.Stopping.Cancel();
+    }
+
+    private async Task SendAsync(HostEndpoints host, string gatewayId, View view)
+    {
         var channel = _channels.GetOrAdd(host.Grpc, grpc => GrpcChannel.ForAddress(grpc, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10), EnableMultipleHttp2Connections = true },
         }));
         var credentials = new Metadata { { "authorization", $"Bearer {host.GatewayCredential}" }, { "x-dispatch-gateway-id", gatewayId } };
+        var stopping = view.Stopping.Token;
         try
         {
-            using var call = new CameraVideo.CameraVideoClient(channel).SendFrames(credentials, cancellationToken: stop.Token);
-            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1 / fps));
+            using var call = new CameraVideo.CameraVideoClient(channel).SendFrames(credentials, cancellationToken: stopping);
             var ended = call.ResponseAsync;
             ulong sequence = 0;
-            while (!stop.IsCancellationRequested)
+            var next = Stopwatch.GetTimestamp();
+            while (!stopping.IsCancellationRequested)
             {
+                var (fps, width, height) = Settings(view.Request);
                 var frame = new VideoFrame
                 {
-                    ViewId = request.ViewId,
-                    CameraId = request.CameraId,
+                    ViewId = view.ViewId,
+                    CameraId = view.CameraId,
                     Sequence = ++sequence,
                     CapturedAt = Timestamp.FromDateTime(DateTime.UtcNow),
-                    Jpeg = jpeg,
+                    Jpeg = LivePicture.Jpeg(width, height),
                     WidthPx = (uint)width,
                     HeightPx = (uint)height,
                 };
                 try
                 {
-                    await call.RequestStream.WriteAsync(frame, stop.Token);
+                    await call.RequestStream.WriteAsync(frame, stopping);
                 }
                 catch (RpcException answered) when (answered.StatusCode == StatusCode.OK)
                 {
@@ -152,23 +177,27 @@ public sealed class LiveFeeds : IDisposable
                 }
 
                 Interlocked.Increment(ref _framesSent);
-                var tick = timer.WaitForNextTickAsync(stop.Token).AsTask();
-                if (await Task.WhenAny(tick, ended) == ended)
+
+                // The next frame is due one interval after this one was due (a late write does not shift the rate).
+                next = Math.Max(next + (long)(Stopwatch.Frequency / fps), Stopwatch.GetTimestamp());
+                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), next);
+                var due = Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, stopping);
+                if (await Task.WhenAny(due, ended) == ended)
                 {
                     await ended;
                     return;
                 }
 
-                await tick;
+                await due;
             }
         }
         catch (OperationCanceledException)
         {
-            // Stopped by the host's LiveViewStop, a new start of the same view, or the end of the run.
+            // Stopped by the host's LiveViewStop, a new view of the camera, the stream's end or the run's.
         }
-        catch (Exception error) when (error is RpcException or IOException or HttpRequestException or InvalidOperationException)
+        catch (Exception error) when (error is RpcException or IOException or HttpRequestException or InvalidOperationException or ObjectDisposedException)
         {
-            if (stop.IsCancellationRequested || error is RpcException { StatusCode: StatusCode.Cancelled })
+            if (stopping.IsCancellationRequested || error is RpcException { StatusCode: StatusCode.Cancelled })
             {
                 return;
             }
@@ -176,24 +205,50 @@ public sealed class LiveFeeds : IDisposable
             Interlocked.Increment(ref _viewsLost);
             if (FirstLoss.Length == 0)
             {
-                FirstLoss = $"view {request.ViewId} of {request.CameraId}: {(error is RpcException rpc ? $"{rpc.StatusCode} {rpc.Status.Detail}" : error.Message)}";
+                FirstLoss = $"view {view.ViewId} of {view.CameraId}: {(error is RpcException rpc ? $"{rpc.StatusCode} {rpc.Status.Detail}" : error.Message)}";
             }
         }
         finally
         {
-            // Not disposed: a new start of the same view may still cancel it.
-            _views.TryRemove(new KeyValuePair<(string, string), CancellationTokenSource>((gatewayId, request.ViewId), stop));
+            lock (_lock)
+            {
+                Retire(gatewayId, view);
+            }
         }
     }
 
-    public void Dispose()
+    /// <summary>The asked rate and size, with the contract's defaults for what was not asked.</summary>
+    private static (double Fps, int WidthPx, int HeightPx) Settings(LiveViewStart request) => (
+        request.MaxFps is > 0 and <= 60 ? request.MaxFps : 5,
+        request.MaxWidthPx is > 0 and <= 7680 ? (int)request.MaxWidthPx : 640,
+        request.MaxHeightPx is > 0 and <= 4320 ? (int)request.MaxHeightPx : 360);
+
+    public async ValueTask DisposeAsync()
     {
-        _stop.Cancel();
+        await _stop.CancelAsync();
+        await Task.WhenAll(_senders.Keys).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
         foreach (var channel in _channels.Values)
         {
             channel.Dispose();
         }
 
         _stop.Dispose();
+    }
+
+    private sealed class View(LiveViewStart request, CancellationTokenSource stopping)
+    {
+        private volatile LiveViewStart _request = request;
+
+        public string ViewId { get; } = request.ViewId;
+
+        public string CameraId { get; } = request.CameraId;
+
+        public LiveViewStart Request
+        {
+            get => _request;
+            set => _request = value;
+        }
+
+        public CancellationTokenSource Stopping { get; } = stopping;
     }
 }

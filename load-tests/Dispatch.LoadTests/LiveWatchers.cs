@@ -136,7 +136,8 @@ public sealed class LiveWatchers : IAsyncDisposable
                 }
                 while (!received.EndOfMessage && received.MessageType != WebSocketMessageType.Close);
 
-                var arrivedMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + (DateTimeOffset.UtcNow.Ticks % TimeSpan.TicksPerMillisecond / (double)TimeSpan.TicksPerMillisecond);
+                var now = DateTimeOffset.UtcNow;
+                var arrivedMs = now.ToUnixTimeMilliseconds() + (now.Ticks % TimeSpan.TicksPerMillisecond / (double)TimeSpan.TicksPerMillisecond);
                 switch (received.MessageType)
                 {
                     case WebSocketMessageType.Close:

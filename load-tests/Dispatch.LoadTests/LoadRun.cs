@@ -202,7 +202,7 @@ public static class LoadRun
         }
 
         connecting.Restart();
-        using var video = options.WatchCameras > 0 ? new LiveFeeds() : null;
+        await using var video = options.WatchCameras > 0 ? new LiveFeeds() : null;
         await using var gateways = await GatewayFleet.ConnectAsync(endpoints, world.Gateways, tracker, cancellationToken, video);
         terminals.Tracker = tracker;
         connectSeconds += connecting.Elapsed.TotalSeconds;
