@@ -100,6 +100,9 @@ public sealed record LoadOptions
     public const int MaxWatchCameras = 256;
     public const int MaxWatchViewers = 1024;
 
+    /// <summary>Live cameras per gateway of a host this run starts (the host's default Dispatch:Video:MaxLiveCamerasPerGateway).</summary>
+    public const int StartedHostLiveCamerasPerGateway = 4;
+
     public const double MaxDurationSeconds = 3600;
     public const int MaxUnits = 100_000;
     public const int MaxCameras = 200_000;
@@ -195,6 +198,12 @@ public sealed record LoadOptions
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"option --watch-cameras must be at most --cameras ({options.Cameras}), got {options.WatchCameras}"));
+        }
+
+        if (options.Target is null && options.WatchCameras > StartedHostLiveCamerasPerGateway * options.Gateways)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"option --watch-cameras {options.WatchCameras} is more than the started host streams from {options.Gateways} gateways ({StartedHostLiveCamerasPerGateway} each, Dispatch:Video:MaxLiveCamerasPerGateway): raise --gateways"));
         }
 
         if (options.WatchViewers is { } viewers && viewers < options.WatchCameras)

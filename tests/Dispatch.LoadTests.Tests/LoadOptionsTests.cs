@@ -65,12 +65,14 @@ public sealed class LoadOptionsTests
 
         Assert.Equal((4, 10, 8.0, 1280, 720), (options.WatchCameras, options.EffectiveWatchViewers, options.WatchFps, options.WatchWidthPx, options.WatchHeightPx));
         Assert.Equal(4, LoadOptions.Parse(["--watch-cameras", "4"]).EffectiveWatchViewers);
+        Assert.Equal(9, LoadOptions.Parse(["--watch-cameras", "9", "--target", "http://127.0.0.1:5080"]).WatchCameras);
     }
 
     [Theory]
     [InlineData(new[] { "--watch-cameras", "-1" }, "--watch-cameras must be within 0..256")]
     [InlineData(new[] { "--watch-cameras", "1.5" }, "--watch-cameras needs a whole number")]
     [InlineData(new[] { "--watch-cameras", "30", "--cameras", "20" }, "--watch-cameras must be at most --cameras (20), got 30")]
+    [InlineData(new[] { "--watch-cameras", "9", "--gateways", "2" }, "--watch-cameras 9 is more than the started host streams from 2 gateways (4 each")]
     [InlineData(new[] { "--watch-viewers", "3" }, "--watch-viewers needs --watch-cameras")]
     [InlineData(new[] { "--watch-fps", "5" }, "--watch-fps needs --watch-cameras")]
     [InlineData(new[] { "--watch-cameras", "4", "--watch-viewers", "2" }, "--watch-viewers must be at least --watch-cameras (4)")]
