@@ -10,7 +10,7 @@ namespace Dispatch.LoadTests;
 /// <param name="FpsMin">The slowest viewer's frames per second over the phase.</param>
 /// <param name="FpsMedian">The median viewer's frames per second over the phase.</param>
 /// <param name="LatencyP50Ms">From the gateway's captured_at to the viewer receiving the frame.</param>
-/// <param name="HostDropped">Frames the host dropped for slow viewers during the phase, by its /metrics (NaN when it has none).</param>
+/// <param name="HostDropped">Frames the host dropped for slow viewers over the load phase and its drain, by its /metrics (NaN when it has none).</param>
 /// <param name="GatewayFramesSent">Frames the gateways sent during the whole run (views start a little before the phase).</param>
 public sealed record WatchFigures(
     int Cameras, int Viewers, double AskedFps, int WidthPx, int HeightPx, long Frames, double FpsMin, double FpsMedian,

@@ -36,7 +36,7 @@ public static class MarkdownReport
             text.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
             text.AppendLine(inv, $"| {w.Cameras} | {w.Viewers} | {w.AskedFps:0.#} fps, {w.WidthPx}x{w.HeightPx} px | {w.Frames} | {w.FpsMin:F1} | {w.FpsMedian:F1} | {w.LatencyP50Ms:F0} | {w.LatencyP95Ms:F0} | {w.HostDropped:F0} | {w.FrameKb:F0} |");
             text.AppendLine();
-            text.AppendLine("Operator viewers on the live-view WebSocket, spread over the watched cameras in turn; the driver's gateways answer the host's LiveViewStart with a pre-encoded JPEG of the asked size at the asked rate on CameraVideo.SendFrames. Frame latency: the gateway's captured_at to the viewer's receipt (same machine clock). Dropped: the host's `dispatch_video_frames_dropped_total` over the phase (frames it dropped for a viewer slower than its camera).");
+            text.AppendLine("Operator viewers on the live-view WebSocket, spread over the watched cameras in turn; the driver's gateways answer the host's LiveViewStart with a pre-encoded JPEG of the asked size at the asked rate on CameraVideo.SendFrames. Frame latency: the gateway's captured_at to the viewer's receipt (same machine clock). Dropped: the host's `dispatch_video_frames_dropped_total` over the load phase and its drain, as its other /metrics figures (frames it dropped for a viewer slower than its camera).");
             foreach (var refusal in w.Refusals)
             {
                 text.AppendLine(inv, $"- {refusal}");
