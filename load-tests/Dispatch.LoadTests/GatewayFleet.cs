@@ -37,6 +37,7 @@ public sealed class GatewayFleet : IAsyncDisposable
     private readonly Dictionary<string, Gateway> _gateways;
     private readonly AlertTracker _tracker;
     private readonly bool _failover;
+    private readonly LiveFeeds? _video;
     private readonly string _runId = Guid.NewGuid().ToString("N")[..8];
     private readonly ConcurrentQueue<AckedAlert> _acks = new();
     private readonly ConcurrentQueue<AlertRefusal> _refusals = new();
@@ -48,8 +49,9 @@ public sealed class GatewayFleet : IAsyncDisposable
     private long _noIncident;
     private long _retried;
 
-    private GatewayFleet(Dictionary<string, Gateway> gateways, AlertTracker tracker, bool failover)
+    private GatewayFleet(Dictionary<string, Gateway> gateways, AlertTracker tracker, bool failover, LiveFeeds? video)
     {
+        _video = video;
         _gateways = gateways;
         _tracker = tracker;
         _failover = failover;
@@ -90,15 +92,16 @@ public sealed class GatewayFleet : IAsyncDisposable
     public int Disconnected => _gateways.Values.Count(g => !g.Connected);
 
     /// <summary>The gateways on one host; a lost stream ends that gateway (no host to move to).</summary>
-    public static Task<GatewayFleet> ConnectAsync(HostEndpoints host, IReadOnlyList<string> gatewayIds, AlertTracker tracker, CancellationToken cancellationToken)
+    public static Task<GatewayFleet> ConnectAsync(HostEndpoints host, IReadOnlyList<string> gatewayIds, AlertTracker tracker, CancellationToken cancellationToken, LiveFeeds? video = null)
     {
         ArgumentNullException.ThrowIfNull(host);
-        return ConnectAsync([host], gatewayIds, tracker, failover: false, cancellationToken);
+        return ConnectAsync([host], gatewayIds, tracker, failover: false, cancellationToken, video);
     }
 
     /// <summary>The gateways spread over <paramref name="hosts"/>; with <paramref name="failover"/> a lost stream moves to the next host.</summary>
+    /// <param name="video">When given, the gateways offer live views (Hello's supports_live_view) and answer the host's LiveViewStart with frames.</param>
     public static async Task<GatewayFleet> ConnectAsync(
-        IReadOnlyList<HostEndpoints> hosts, IReadOnlyList<string> gatewayIds, AlertTracker tracker, bool failover, CancellationToken cancellationToken)
+        IReadOnlyList<HostEndpoints> hosts, IReadOnlyList<string> gatewayIds, AlertTracker tracker, bool failover, CancellationToken cancellationToken, LiveFeeds? video = null)
     {
         ArgumentNullException.ThrowIfNull(hosts);
         ArgumentNullException.ThrowIfNull(gatewayIds);
@@ -107,7 +110,7 @@ public sealed class GatewayFleet : IAsyncDisposable
             throw new ArgumentException("at least one host is needed", nameof(hosts));
         }
 
-        var fleet = new GatewayFleet([], tracker, failover);
+        var fleet = new GatewayFleet([], tracker, failover, video);
         try
         {
             for (var i = 0; i < gatewayIds.Count; i++)
@@ -338,6 +341,7 @@ public sealed class GatewayFleet : IAsyncDisposable
         private sealed class Session : IAsyncDisposable
         {
             private readonly Gateway _gateway;
+            private readonly HostEndpoints _host;
             private readonly GrpcChannel _channel;
             private readonly AsyncDuplexStreamingCall<GatewayMessage, ServerMessage> _call;
             private readonly CancellationTokenSource _stop;
@@ -345,9 +349,10 @@ public sealed class GatewayFleet : IAsyncDisposable
             private readonly Task _writer;
             private readonly Task _reader;
 
-            private Session(Gateway gateway, GrpcChannel channel, AsyncDuplexStreamingCall<GatewayMessage, ServerMessage> call, Welcome welcome)
+            private Session(Gateway gateway, HostEndpoints host, GrpcChannel channel, AsyncDuplexStreamingCall<GatewayMessage, ServerMessage> call, Welcome welcome)
             {
                 _gateway = gateway;
+                _host = host;
                 _channel = channel;
                 _call = call;
                 _stop = CancellationTokenSource.CreateLinkedTokenSource(gateway._stop.Token);
@@ -382,14 +387,14 @@ public sealed class GatewayFleet : IAsyncDisposable
                     // Cameras are registered to this gateway in the city file, so the Hello need not list them.
                     await call.RequestStream.WriteAsync(new GatewayMessage
                     {
-                        Hello = new Hello { GatewayId = gateway.Id, Credential = host.GatewayCredential, Software = "dispatch-load/1.0" },
+                        Hello = new Hello { GatewayId = gateway.Id, Credential = host.GatewayCredential, Software = "dispatch-load/1.0", SupportsLiveView = gateway._fleet._video is not null },
                     }, cancellationToken);
                     if (!await call.ResponseStream.MoveNext(cancellationToken) || call.ResponseStream.Current.BodyCase != ServerMessage.BodyOneofCase.Welcome)
                     {
                         throw new InvalidOperationException($"gateway '{gateway.Id}': the host did not answer the Hello with a Welcome");
                     }
 
-                    return new Session(gateway, channel, call, call.ResponseStream.Current.Welcome);
+                    return new Session(gateway, host, channel, call, call.ResponseStream.Current.Welcome);
                 }
                 catch (Exception ex) when (ex is RpcException or InvalidOperationException or OperationCanceledException)
                 {
@@ -466,6 +471,17 @@ public sealed class GatewayFleet : IAsyncDisposable
                             _window.Release();
                             _gateway._fleet.OnAck(pending, message.Ack, _gateway);
                         }
+                        else if (_gateway._fleet._video is { } video)
+                        {
+                            if (message.BodyCase == ServerMessage.BodyOneofCase.LiveViewStart)
+                            {
+                                video.Start(_host, _gateway.Id, message.LiveViewStart);
+                            }
+                            else if (message.BodyCase == ServerMessage.BodyOneofCase.LiveViewStop)
+                            {
+                                video.Stop(_gateway.Id, message.LiveViewStop);
+                            }
+                        }
                     }
 
                     if (EndReason.Length == 0)
@@ -499,6 +515,7 @@ public sealed class GatewayFleet : IAsyncDisposable
             public async ValueTask DisposeAsync()
             {
                 await _stop.CancelAsync();
+                _gateway._fleet._video?.StopAll(_gateway.Id);
                 await Task.WhenAll(_writer, _reader).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
                 _call.Dispose();
                 _channel.Dispose();

@@ -26,6 +26,8 @@ public sealed class HostSampler : IAsyncDisposable
     private (double Sum, double Count) _grainCallsLast;
     private Dictionary<string, double> _storageAtStart = [];
     private Dictionary<string, double> _storageLast = [];
+    private Dictionary<string, double> _videoAtStart = [];
+    private Dictionary<string, double> _videoLast = [];
     private bool _disposed;
 
     private HostSampler(Uri web, string scrapeToken)
@@ -55,6 +57,7 @@ public sealed class HostSampler : IAsyncDisposable
             sampler._decisionAtStart = first.Value.Decision;
             sampler._grainCallsAtStart = sampler._grainCallsLast;
             sampler._storageAtStart = sampler._storageLast;
+            sampler._videoAtStart = sampler._videoLast;
         }
 
         sampler._loop = sampler.SampleAsync(sampler._stop.Token);
@@ -108,6 +111,20 @@ public sealed class HostSampler : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The host's live-video counters over the sampling, from its /metrics: "frames-received" (from gateways),
+    /// "frames-sent" (to viewers), "frames-dropped" (for viewers slower than their camera). Empty for a host without them.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> Video =>
+        _videoLast.ToDictionary(s => s.Key, s => s.Value - _videoAtStart.GetValueOrDefault(s.Key), StringComparer.Ordinal);
+
+    private static readonly (string Metric, string Name)[] VideoCounters =
+    [
+        ("dispatch_video_frames_received_total ", "frames-received"),
+        ("dispatch_video_frames_sent_total ", "frames-sent"),
+        ("dispatch_video_frames_dropped_total ", "frames-dropped"),
+    ];
+
     private async Task<(double Cpu, Dictionary<double, double> Decision)?> ScrapeAsync(CancellationToken cancellationToken)
     {
         string text;
@@ -125,8 +142,17 @@ public sealed class HostSampler : IAsyncDisposable
         double? cpu = null;
         var decision = new Dictionary<double, double>();
         var storage = new Dictionary<string, double>(StringComparer.Ordinal);
+        var video = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var line in text.Split('\n'))
         {
+            foreach (var (metric, name) in VideoCounters)
+            {
+                if (line.StartsWith(metric, StringComparison.Ordinal))
+                {
+                    video[name] = Value(line);
+                }
+            }
+
             if (line.StartsWith("dispatch_storage_transactions_total ", StringComparison.Ordinal))
             {
                 storage["transactions"] = Value(line);
@@ -177,6 +203,11 @@ public sealed class HostSampler : IAsyncDisposable
         if (storage.Count > 0)
         {
             _storageLast = storage;
+        }
+
+        if (video.Count > 0)
+        {
+            _videoLast = video;
         }
 
         if (decision.Count > 0)

@@ -83,6 +83,26 @@ public sealed record LoadOptions
 
     public int Seed { get; init; } = 11;
 
+    /// <summary>Cameras watched live during the timed phase (0: none, the alert path alone).</summary>
+    public int WatchCameras { get; init; }
+
+    /// <summary>Live-view viewers (WebSockets) spread over the watched cameras in turn; null: one per camera.</summary>
+    public int? WatchViewers { get; init; }
+
+    public double WatchFps { get; init; } = 5;
+
+    public int WatchWidthPx { get; init; } = 640;
+
+    public int WatchHeightPx { get; init; } = 360;
+
+    public int EffectiveWatchViewers => WatchCameras == 0 ? 0 : WatchViewers ?? WatchCameras;
+
+    public const int MaxWatchCameras = 256;
+    public const int MaxWatchViewers = 1024;
+
+    /// <summary>Live cameras per gateway of a host this run starts (the host's default Dispatch:Video:MaxLiveCamerasPerGateway).</summary>
+    public const int StartedHostLiveCamerasPerGateway = 4;
+
     public const double MaxDurationSeconds = 3600;
     public const int MaxUnits = 100_000;
     public const int MaxCameras = 200_000;
@@ -96,10 +116,12 @@ public sealed record LoadOptions
                                    --account NAME --password SECRET --scrape-token TOKEN]
                                   [--host-dll PATH] [--data-dir DIR] [--write-city PATH] [--report PATH] [--no-baselines] [--decision-alerts K]
                                   [--decision-concurrency C] [--decision-warmup W] [--warmup SECONDS] [--warmup-rate R] [--drain SECONDS] [--seed S]
+                                  [--watch-cameras N [--watch-viewers M] [--watch-fps F] [--watch-width PX] [--watch-height PX]]
         Starts the built host (or drives --target on 127.0.0.1) with N cameras behind G gRPC gateways and M patrol units
         signed in on SignalR terminals reporting positions at P Hz, sends R alerts per second for the given duration
         and times each from the gateway's send to the assignment on the officer's terminal; then replays alerts against
-        the engine in this process, Redis GEO and PostGIS started on 127.0.0.1.
+        the engine in this process, Redis GEO and PostGIS started on 127.0.0.1. With --watch-cameras, M operator viewers
+        (default N) watch N cameras live during the timed phase, their gateways sending F fps JPEGs of the asked size.
         """;
 
     /// <summary>Parses command-line options over <paramref name="defaults"/>; an unknown option or a value out of range is an error naming it.</summary>
@@ -146,11 +168,57 @@ public sealed record LoadOptions
                 "--warmup-rate" => options with { WarmupRate = Number(name, Value(), 0.1, MaxAlertRate) },
                 "--drain" => options with { DrainSeconds = Number(name, Value(), 0, 600) },
                 "--seed" => options with { Seed = (int)Number(name, Value(), 0, int.MaxValue) },
+                "--watch-cameras" => options with { WatchCameras = Whole(name, Value(), 0, MaxWatchCameras) },
+                "--watch-viewers" => options with { WatchViewers = Whole(name, Value(), 1, MaxWatchViewers) },
+                "--watch-fps" => options with { WatchFps = Number(name, Value(), 0.1, 60) },
+                "--watch-width" => options with { WatchWidthPx = Whole(name, Value(), 16, 7680) },
+                "--watch-height" => options with { WatchHeightPx = Whole(name, Value(), 16, 4320) },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };
         }
 
+        return CheckWatch(options, args);
+    }
+
+    /// <summary>The watch options only make sense together: refused, naming the option, when they do not.</summary>
+    private static LoadOptions CheckWatch(LoadOptions options, IReadOnlyList<string> args)
+    {
+        if (options.WatchCameras == 0)
+        {
+            var stray = args.FirstOrDefault(a => a is "--watch-viewers" or "--watch-fps" or "--watch-width" or "--watch-height");
+            if (stray is not null)
+            {
+                throw new ArgumentException($"option {stray} needs --watch-cameras N (N >= 1): no camera is watched without it");
+            }
+
+            return options;
+        }
+
+        if (options.WatchCameras > options.Cameras)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"option --watch-cameras must be at most --cameras ({options.Cameras}), got {options.WatchCameras}"));
+        }
+
+        if (options.Target is null && options.WatchCameras > StartedHostLiveCamerasPerGateway * options.Gateways)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"option --watch-cameras {options.WatchCameras} is more than the started host streams from {options.Gateways} gateways ({StartedHostLiveCamerasPerGateway} each, Dispatch:Video:MaxLiveCamerasPerGateway): raise --gateways"));
+        }
+
+        if (options.WatchViewers is { } viewers && viewers < options.WatchCameras)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"option --watch-viewers must be at least --watch-cameras ({options.WatchCameras}) so every watched camera has a viewer, got {viewers}"));
+        }
+
         return options;
+    }
+
+    private static int Whole(string name, string text, int min, int max)
+    {
+        var value = Number(name, text, min, max);
+        return value == Math.Floor(value) ? (int)value : throw new ArgumentException($"option {name} needs a whole number, got '{text}'");
     }
 
     private static string ExistingDirectory(string name, string text) =>

@@ -61,6 +61,9 @@ public sealed record LoadResult(
     /// <summary>What the host committed during the load phase by its own /metrics: transactions and units of work by kind.</summary>
     public IReadOnlyDictionary<string, double> Storage { get; init; } = new Dictionary<string, double>();
 
+    /// <summary>What the live viewers saw during the timed phase (null: no camera watched, --watch-cameras 0).</summary>
+    public WatchFigures? Watch { get; init; }
+
     /// <summary>Terminal fix sent to operator page receipt, p50 and p99 in ms (NaN without positions).</summary>
     public (double P50Ms, double P99Ms, long Samples) MapBehind { get; init; } = (double.NaN, double.NaN, 0);
 
@@ -75,9 +78,9 @@ public sealed record LoadResult(
 
     public double PeakRssMb => Host.PeakRssMb;
 
-    /// <summary>The one line a run ends with.</summary>
+    /// <summary>The one line a run ends with; with cameras watched, what the viewers saw at its end.</summary>
     public string SummaryLine() => string.Create(CultureInfo.InvariantCulture,
-        $"alerts={Alerts} assigned={Assigned} lost={Lost} e2e_p50_ms={E2eP50Ms:F2} e2e_p99_ms={E2eP99Ms:F2} alerts_per_s={AlertsPerSecond:F1} rss_mb={PeakRssMb:F0}");
+        $"alerts={Alerts} assigned={Assigned} lost={Lost} e2e_p50_ms={E2eP50Ms:F2} e2e_p99_ms={E2eP99Ms:F2} alerts_per_s={AlertsPerSecond:F1} rss_mb={PeakRssMb:F0}") + (Watch is null ? "" : " " + Watch.Line());
 
     /// <summary>The second line: positions, map delay, commits, readiness and the machine's load.</summary>
     public string CostLine() => string.Create(CultureInfo.InvariantCulture,
@@ -168,6 +171,7 @@ public static class LoadRun
             Writes = load.Writes,
             Storage = load.Storage,
             MapBehind = load.MapBehind,
+            Watch = load.Watch,
         };
     }
 
@@ -181,6 +185,8 @@ public static class LoadRun
         public IReadOnlyDictionary<string, double> Storage { get; init; } = new Dictionary<string, double>();
 
         public (double P50Ms, double P99Ms, long Samples) MapBehind { get; init; } = (double.NaN, double.NaN, 0);
+
+        public WatchFigures? Watch { get; init; }
     }
 
     private static async Task<LoadPhase> RunLoadPhaseAsync(
@@ -196,13 +202,15 @@ public static class LoadRun
         }
 
         connecting.Restart();
-        await using var gateways = await GatewayFleet.ConnectAsync(endpoints, world.Gateways, tracker, cancellationToken);
+        await using var video = options.WatchCameras > 0 ? new LiveFeeds() : null;
+        await using var gateways = await GatewayFleet.ConnectAsync(endpoints, world.Gateways, tracker, cancellationToken, video);
         terminals.Tracker = tracker;
         connectSeconds += connecting.Elapsed.TotalSeconds;
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"{world.Gateways.Count} gateway streams and {terminals.Count} terminals connected in {connectSeconds:F1} s"));
 
         await using var map = options.PositionHz > 0 ? await MapWatcher.ConnectAsync(endpoints.Web, terminals.Sent, token, cancellationToken) : null;
+        await using var watchers = video is null ? null : await WatchAsync(world, endpoints, token, options, log, cancellationToken);
         var writesBefore = child is null ? null : await WriteCounter.CountAsync(child.DatabasePath, child.ArchivePath, cancellationToken);
         var hostSampler = await HostSampler.StartAsync(endpoints.Web, endpoints.ScrapeToken, cancellationToken);
         var driverSampler = new ProcessSampler();
@@ -213,6 +221,7 @@ public static class LoadRun
             using var phase = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             phase.CancelAfter(TimeSpan.FromSeconds(options.DurationSeconds));
             var phaseStarted = Stopwatch.GetTimestamp();
+            watchers?.BeginPhase();
             var positionTask = options.PositionHz > 0 && world.Units.Count > 0
                 ? terminals.ReportPositionsAsync(world.Units, options.PositionHz, options.Seed, phase.Token)
                 : Task.FromResult(0L);
@@ -223,6 +232,7 @@ public static class LoadRun
 
             seconds = Stopwatch.GetElapsedTime(phaseStarted).TotalSeconds;
             positions = await positionTask;
+            watchers?.EndPhase();
 
             // Bounded wait for acks and assignments still in flight; what has not arrived by then is lost.
             var drained = await gateways.DrainAsync(TimeSpan.FromSeconds(options.DrainSeconds), cancellationToken);
@@ -257,7 +267,50 @@ public static class LoadRun
             Writes = writes,
             Storage = hostSampler.Storage,
             MapBehind = map is null || map.Behind.Count == 0 ? (double.NaN, double.NaN, 0) : (map.Behind.PercentileMs(50), map.Behind.PercentileMs(99), map.Behind.Count),
+            Watch = watchers is null || video is null ? null : WatchFiguresOf(options, watchers, video, hostSampler.Video),
         };
+    }
+
+    /// <summary>
+    /// The watched cameras (the first of each gateway in turn, so the views spread over the gateways as an operator's
+    /// wall would) and their viewers, connected after the warm-up and running before the timed phase opens.
+    /// </summary>
+    private static async Task<LiveWatchers> WatchAsync(World world, HostEndpoints endpoints, string token, LoadOptions options, TextWriter log, CancellationToken cancellationToken)
+    {
+        var byGateway = world.City.Cameras.GroupBy(c => c.GatewayId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Select(c => c.Id).ToList()).ToList();
+        var cameras = new List<string>();
+        for (var round = 0; cameras.Count < options.WatchCameras && byGateway.Any(g => g.Count > round); round++)
+        {
+            cameras.AddRange(byGateway.Where(g => g.Count > round).Select(g => g[round]).Take(options.WatchCameras - cameras.Count));
+        }
+
+        if (cameras.Count < options.WatchCameras)
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"--watch-cameras {options.WatchCameras}: the city has only {cameras.Count} cameras"));
+        }
+
+        var watchers = await LiveWatchers.ConnectAsync(endpoints.Web, token, cameras, options.EffectiveWatchViewers, options.WatchFps, options.WatchWidthPx, options.WatchHeightPx, cancellationToken);
+        var live = await watchers.WaitForPicturesAsync(TimeSpan.FromSeconds(15), cancellationToken);
+        await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"{watchers.Count} live viewers on {cameras.Count} cameras ({string.Join(", ", cameras)}) at {options.WatchFps:0.#} fps, {options.WatchWidthPx}x{options.WatchHeightPx} px: {(live ? "every viewer has a picture" : "not every viewer has a picture: " + string.Join("; ", watchers.Refusals.DefaultIfEmpty("no frame within 15 s")))}"));
+        return watchers;
+    }
+
+    private static WatchFigures WatchFiguresOf(LoadOptions options, LiveWatchers watchers, LiveFeeds video, IReadOnlyDictionary<string, double> hostVideo)
+    {
+        var fps = watchers.FramesPerSecond.Order().ToList();
+        var median = fps.Count == 0 ? double.NaN : fps.Count % 2 == 1 ? fps[fps.Count / 2] : (fps[(fps.Count / 2) - 1] + fps[fps.Count / 2]) / 2;
+        var refusals = watchers.Refusals.ToList();
+        if (video.FirstLoss.Length > 0)
+        {
+            refusals.Add($"gateway side, {video.ViewsLost} views lost; first: {video.FirstLoss}");
+        }
+
+        return new WatchFigures(
+            options.WatchCameras, watchers.Count, options.WatchFps, options.WatchWidthPx, options.WatchHeightPx, watchers.PhaseFrames,
+            fps.Count == 0 ? double.NaN : fps[0], median, watchers.Latency.PercentileMs(50), watchers.Latency.PercentileMs(95),
+            hostVideo.TryGetValue("frames-dropped", out var dropped) ? dropped : double.NaN, video.FramesSent, watchers.FrameKb, refusals);
     }
 
     /// <summary>

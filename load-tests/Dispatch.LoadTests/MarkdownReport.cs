@@ -29,6 +29,22 @@ public static class MarkdownReport
         text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         text.AppendLine(inv, $"| {result.Alerts} | {result.Accepted} | {result.Assigned} | {result.Lost} | {result.Unacked} | {result.Rejected} | {result.E2eP50Ms:F2} | {result.E2eP95Ms:F2} | {result.E2eP99Ms:F2} | {result.E2eMaxMs:F2} | {result.AlertsPerSecond:F1} | {result.AssignedPerSecond:F1} | {result.PositionsPerSecond:F0} |");
         text.AppendLine();
+        if (result.Watch is { } w)
+        {
+            text.AppendLine("## Live video watched during the timed phase").AppendLine();
+            text.AppendLine("| cameras | viewers | asked | frames received | viewer fps min | viewer fps median | frame latency p50 ms | p95 ms | dropped by the host | mean frame KB |");
+            text.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+            text.AppendLine(inv, $"| {w.Cameras} | {w.Viewers} | {w.AskedFps:0.#} fps, {w.WidthPx}x{w.HeightPx} px | {w.Frames} | {w.FpsMin:F1} | {w.FpsMedian:F1} | {w.LatencyP50Ms:F0} | {w.LatencyP95Ms:F0} | {w.HostDropped:F0} | {w.FrameKb:F0} |");
+            text.AppendLine();
+            text.AppendLine("Operator viewers on the live-view WebSocket, spread over the watched cameras in turn; the driver's gateways answer the host's LiveViewStart with a pre-encoded JPEG of the asked size at the asked rate on CameraVideo.SendFrames. Frame latency: the gateway's captured_at to the viewer's receipt (same machine clock). Dropped: the host's `dispatch_video_frames_dropped_total` over the load phase and its drain, as its other /metrics figures (frames it dropped for a viewer slower than its camera).");
+            foreach (var refusal in w.Refusals)
+            {
+                text.AppendLine(inv, $"- {refusal}");
+            }
+
+            text.AppendLine();
+        }
+
         text.AppendLine("| host peak RSS MB | host CPU cores | host decision p50 ms | host decision p99 ms | driver peak RSS MB | driver CPU cores | terminal disconnects | retried sends |");
         text.AppendLine("|---|---|---|---|---|---|---|---|");
         text.AppendLine(inv, $"| {h.PeakRssMb:F0} | {h.CpuCores:F2} | {h.DecisionP50Ms:F1} | {h.DecisionP99Ms:F1} | {h.DriverPeakRssMb:F0} | {h.DriverCpuCores:F2} | {result.TerminalDisconnects} | {result.Retried} |");
