@@ -24,12 +24,11 @@ public sealed class ArchiveDatabase
     private readonly Lock _schemaLock = new();
     private Task? _schemaReady;
 
-    private ArchiveDatabase(bool isPostgreSql, string connectionString, string? connectionSetupSql, string description)
+    private ArchiveDatabase(bool isPostgreSql, string connectionString, string? connectionSetupSql)
     {
         IsPostgreSql = isPostgreSql;
         _connectionString = connectionString;
         _connectionSetupSql = connectionSetupSql;
-        Description = description;
     }
 
     /// <summary>A SQLite file (created with its folder when missing); <paramref name="fullSync"/> flushes every commit to disk.</summary>
@@ -38,16 +37,14 @@ public sealed class ArchiveDatabase
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
         var connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true }.ToString();
-        return new ArchiveDatabase(false, connectionString,
-            $"PRAGMA busy_timeout = 5000; PRAGMA synchronous = {(fullSync ? "FULL" : "NORMAL")};", $"SQLite file {databasePath}");
+        return new ArchiveDatabase(false, connectionString, $"PRAGMA busy_timeout = 5000; PRAGMA synchronous = {(fullSync ? "FULL" : "NORMAL")};");
     }
 
     /// <summary>A PostgreSQL database (the cluster's, shared by every host). Every commit is durable (synchronous_commit as the server has it).</summary>
     public static ArchiveDatabase PostgreSql(string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        return new ArchiveDatabase(true, connectionString, null, $"PostgreSQL database {builder.Database} on {builder.Host}:{builder.Port}");
+        return new ArchiveDatabase(true, connectionString, null);
     }
 
     /// <summary>The cluster's PostgreSQL when the host's storage is PostgreSQL, else the SQLite file at <paramref name="sqlitePath"/>.</summary>
@@ -60,9 +57,6 @@ public sealed class ArchiveDatabase
     }
 
     public bool IsPostgreSql { get; }
-
-    /// <summary>Which database, for logs and errors (no password).</summary>
-    public string Description { get; }
 
     // Column types. Ids sort byte-wise on PostgreSQL too (COLLATE "C"), so listings order as on SQLite whatever the locale.
     public string Key => IsPostgreSql ? "TEXT COLLATE \"C\"" : "TEXT";
