@@ -1,4 +1,5 @@
 using Dispatch.Abstractions.Records;
+using Dispatch.Server.Archive;
 
 namespace Dispatch.Server.Alerts;
 
@@ -16,14 +17,14 @@ public static class AlertApi
                 ? Results.Ok(alerts)
                 : Results.NotFound(new { error = $"no incident '{incidentId}'" });
         })
-            .RequireAuthorization(Security.Policies.ViewBoard).WithName("GetIncidentAlerts");
+            .RequireAuthorization(Security.Policies.ViewBoard).WithName("GetIncidentAlerts").WithArchiveOutageAs503();
 
         // GET /api/alerts/{alertId}[?gatewayId=]: one accepted alert.
         endpoints.MapGet("/api/alerts/{alertId}", async (string alertId, string? gatewayId, AlertArchive archive, CancellationToken cancellationToken) =>
             await archive.FindAsync(alertId, gatewayId, cancellationToken) is { } alert
                 ? Results.Ok(alert)
                 : Results.NotFound(new { error = $"no accepted alert '{alertId}'" }))
-            .RequireAuthorization(Security.Policies.ViewBoard).WithName("GetAlert");
+            .RequireAuthorization(Security.Policies.ViewBoard).WithName("GetAlert").WithArchiveOutageAs503();
 
         // GET /api/alerts/{alertId}/snapshot?variant=thumb|annotated|original[&gatewayId=]: the JPEG.
         endpoints.MapGet("/api/alerts/{alertId}/snapshot", async (string alertId, string? variant, string? gatewayId, AlertArchive archive, CancellationToken cancellationToken) =>
@@ -43,7 +44,7 @@ public static class AlertApi
             return jpeg is null
                 ? Results.NotFound(new { error = $"alert '{alertId}' came without a snapshot" })
                 : Results.File(jpeg, "image/jpeg");
-        }).RequireAuthorization(Security.Policies.ViewBoard).WithName("GetAlertSnapshot");
+        }).RequireAuthorization(Security.Policies.ViewBoard).WithName("GetAlertSnapshot").WithArchiveOutageAs503();
         return endpoints;
     }
 

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Threading.Channels;
-using Microsoft.Data.Sqlite;
+using System.Data;
+using System.Data.Common;
+using Dispatch.Server.Archive;
 
 namespace Dispatch.Server.Alerts;
 
@@ -52,29 +54,47 @@ public enum SnapshotVariant
 }
 
 /// <summary>
-/// Accepted alerts, their snapshots (original, thumbnail, boxes drawn) and event clips in one SQLite file, so operators can see
-/// what a camera saw for any incident, also after a restart. Writes go through one writer (SQLite takes one) in batches.
+/// Accepted alerts, their snapshots (original, thumbnail, boxes drawn), event clips and operators' decisions, so operators
+/// can see what a camera saw for any incident, also after a restart. In a SQLite file of the host's own (embedded) or in
+/// the cluster's PostgreSQL, where every host reads what any host took (<see cref="ArchiveDatabase"/>). Alerts are
+/// written by one writer in batches (group commit), off the gateway's ack until the batch commits.
 /// </summary>
 public sealed class AlertArchive : IAsyncDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private readonly string _connectionString;
+
+    /// <summary>Pauses between attempts at a batch the database refused for being down or busy; they add up to about 5 s.</summary>
+    private static readonly TimeSpan[] RetryPauses =
+        [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)];
+
     private const int MaxBatch = 256;
+    private readonly ArchiveDatabase _database;
+    private readonly TimeSpan _retryFor;
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Lazy<Task> _schema;
     private readonly Task _writer;
 
+    /// <summary>The archive in a SQLite file of this host's own.</summary>
     public AlertArchive(string databasePath)
+        : this(ArchiveDatabase.Sqlite(databasePath, fullSync: false))
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true }.ToString();
-        _schema = new Lazy<Task>(CreateSchemaAsync);
+    }
+
+    /// <summary>
+    /// The archive in <paramref name="database"/>. A batch PostgreSQL refuses for being down or busy is tried again for up
+    /// to <paramref name="retryFor"/> (default 5 s: as long as a SQLite writer waits for a busy file, which SQLite does
+    /// itself, so SQLite batches are not tried again) before its saves fail.
+    /// </summary>
+    public AlertArchive(ArchiveDatabase database, TimeSpan? retryFor = null)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+        _retryFor = retryFor ?? (database.IsPostgreSql ? TimeSpan.FromSeconds(5) : TimeSpan.Zero);
         _writer = Task.Run(WriteLoopAsync);
     }
 
     /// <summary>
     /// Keeps the alert (first copy wins) and its snapshot renderings; completes once committed. Concurrent saves are
-    /// committed together in one transaction (group commit), so one disk flush serves many alerts.
+    /// committed together in one transaction (group commit), so one commit serves many alerts.
     /// </summary>
     public Task SaveAsync(ArchivedAlert alert, IReadOnlyDictionary<SnapshotVariant, byte[]> snapshots, CancellationToken cancellationToken)
     {
@@ -101,8 +121,7 @@ public sealed class AlertArchive : IAsyncDisposable
 
             try
             {
-                await _schema.Value;
-                await WriteBatchAsync(batch);
+                await WriteWithRetriesAsync(batch);
                 batch.ForEach(w => w.Committed.TrySetResult());
             }
             catch (Exception ex)
@@ -112,33 +131,56 @@ public sealed class AlertArchive : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Writes a batch, again after a pause while the database is down or busy (a PostgreSQL restart, a failover), until
+    /// <see cref="_retryFor"/> has passed. Safe to repeat: a batch whose commit did land finds its alerts there and adds nothing.
+    /// </summary>
+    private async Task WriteWithRetriesAsync(List<PendingWrite> batch)
+    {
+        var waited = TimeSpan.Zero;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await EnsureSchemaAsync(CancellationToken.None);
+                await WriteBatchAsync(batch);
+                return;
+            }
+            catch (Exception ex) when (ArchiveDatabase.IsUnavailable(ex) && waited < _retryFor)
+            {
+                var pause = RetryPauses[Math.Min(attempt, RetryPauses.Length - 1)];
+                await Task.Delay(pause);
+                waited += pause;
+            }
+        }
+    }
+
     private async Task WriteBatchAsync(List<PendingWrite> batch)
     {
-        await using var connection = await OpenAsync(CancellationToken.None);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+        await using var connection = await _database.OpenAsync(CancellationToken.None);
+        await using var transaction = await connection.BeginTransactionAsync();
         foreach (var (alert, snapshots, _) in batch)
         {
-            await using (var insert = connection.CreateCommand())
+            await using (var insert = ArchiveDatabase.Command(connection, """
+                INSERT INTO camera_alert (gateway_id, alert_id, camera_id, kind, confidence, observed_at, received_at,
+                    incident_id, latitude, longitude, boxes_json, attributes_json, has_snapshot)
+                VALUES (@gateway, @alert, @camera, @kind, @confidence, @observed, @received, @incident, @lat, @lon, @boxes, @attributes, @snapshot)
+                ON CONFLICT (gateway_id, alert_id) DO NOTHING
+                """, transaction))
             {
-                insert.Transaction = transaction;
-                insert.CommandText = """
-                    INSERT OR IGNORE INTO camera_alert (gateway_id, alert_id, camera_id, kind, confidence, observed_at, received_at,
-                        incident_id, latitude, longitude, boxes_json, attributes_json, has_snapshot)
-                    VALUES ($gateway, $alert, $camera, $kind, $confidence, $observed, $received, $incident, $lat, $lon, $boxes, $attributes, $snapshot)
-                    """;
-                insert.Parameters.AddWithValue("$gateway", alert.GatewayId);
-                insert.Parameters.AddWithValue("$alert", alert.AlertId);
-                insert.Parameters.AddWithValue("$camera", alert.CameraId);
-                insert.Parameters.AddWithValue("$kind", alert.Kind);
-                insert.Parameters.AddWithValue("$confidence", alert.Confidence);
-                insert.Parameters.AddWithValue("$observed", alert.ObservedAt.UtcTicks);
-                insert.Parameters.AddWithValue("$received", alert.ReceivedAt.UtcTicks);
-                insert.Parameters.AddWithValue("$incident", alert.IncidentId);
-                insert.Parameters.AddWithValue("$lat", alert.Latitude);
-                insert.Parameters.AddWithValue("$lon", alert.Longitude);
-                insert.Parameters.AddWithValue("$boxes", JsonSerializer.Serialize(alert.Boxes, Json));
-                insert.Parameters.AddWithValue("$attributes", JsonSerializer.Serialize(alert.Attributes, Json));
-                insert.Parameters.AddWithValue("$snapshot", alert.HasSnapshot ? 1 : 0);
+                insert.With("@gateway", alert.GatewayId, DbType.String)
+                    .With("@alert", alert.AlertId, DbType.String)
+                    .With("@camera", alert.CameraId, DbType.String)
+                    .With("@kind", alert.Kind, DbType.String)
+                    .With("@confidence", alert.Confidence, DbType.Double)
+                    .With("@observed", alert.ObservedAt.UtcTicks, DbType.Int64)
+                    .With("@received", alert.ReceivedAt.UtcTicks, DbType.Int64)
+                    .With("@incident", alert.IncidentId, DbType.String)
+                    .With("@lat", alert.Latitude, DbType.Double)
+                    .With("@lon", alert.Longitude, DbType.Double)
+                    .With("@boxes", JsonSerializer.Serialize(alert.Boxes, Json), DbType.String)
+                    .With("@attributes", JsonSerializer.Serialize(alert.Attributes, Json), DbType.String)
+                    .With("@snapshot", alert.HasSnapshot ? 1 : 0, DbType.Int32);
                 if (await insert.ExecuteNonQueryAsync() == 0)
                 {
                     continue; // already archived: the first copy's snapshots stay
@@ -147,13 +189,14 @@ public sealed class AlertArchive : IAsyncDisposable
 
             foreach (var (variant, jpeg) in snapshots)
             {
-                await using var blob = connection.CreateCommand();
-                blob.Transaction = transaction;
-                blob.CommandText = "INSERT OR REPLACE INTO camera_alert_snapshot (gateway_id, alert_id, variant, jpeg) VALUES ($gateway, $alert, $variant, $jpeg)";
-                blob.Parameters.AddWithValue("$gateway", alert.GatewayId);
-                blob.Parameters.AddWithValue("$alert", alert.AlertId);
-                blob.Parameters.AddWithValue("$variant", (int)variant);
-                blob.Parameters.AddWithValue("$jpeg", jpeg);
+                await using var blob = ArchiveDatabase.Command(connection, """
+                    INSERT INTO camera_alert_snapshot (gateway_id, alert_id, variant, jpeg) VALUES (@gateway, @alert, @variant, @jpeg)
+                    ON CONFLICT (gateway_id, alert_id, variant) DO UPDATE SET jpeg = excluded.jpeg
+                    """, transaction);
+                blob.With("@gateway", alert.GatewayId, DbType.String)
+                    .With("@alert", alert.AlertId, DbType.String)
+                    .With("@variant", (int)variant, DbType.Int32)
+                    .With("@jpeg", jpeg, DbType.Binary);
                 await blob.ExecuteNonQueryAsync();
             }
         }
@@ -164,81 +207,70 @@ public sealed class AlertArchive : IAsyncDisposable
     /// <summary>The alerts that opened or joined an incident, oldest first.</summary>
     public async Task<IReadOnlyList<ArchivedAlert>> ForIncidentAsync(string incidentId, CancellationToken cancellationToken)
     {
-        await _schema.Value.WaitAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
-        await using var query = connection.CreateCommand();
-        query.CommandText = $"{SelectAlert} WHERE incident_id = $incident ORDER BY observed_at, alert_id";
-        query.Parameters.AddWithValue("$incident", incidentId);
+        await using var query = ArchiveDatabase.Command(connection, $"{SelectAlert} WHERE incident_id = @incident ORDER BY observed_at, alert_id");
+        query.With("@incident", incidentId, DbType.String);
         return await ReadAlertsAsync(query, cancellationToken);
     }
 
     /// <summary>An alert by id; <paramref name="gatewayId"/> picks one when two gateways used the same id.</summary>
     public async Task<ArchivedAlert?> FindAsync(string alertId, string? gatewayId, CancellationToken cancellationToken)
     {
-        await _schema.Value.WaitAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
-        await using var query = connection.CreateCommand();
-        query.CommandText = $"{SelectAlert} WHERE alert_id = $alert AND ($gateway IS NULL OR gateway_id = $gateway) ORDER BY received_at LIMIT 1";
-        query.Parameters.AddWithValue("$alert", alertId);
-        query.Parameters.AddWithValue("$gateway", (object?)gatewayId ?? DBNull.Value);
+        await using var query = ArchiveDatabase.Command(connection,
+            $"{SelectAlert} WHERE alert_id = @alert AND (@gateway IS NULL OR gateway_id = @gateway) ORDER BY received_at LIMIT 1");
+        query.With("@alert", alertId, DbType.String).With("@gateway", gatewayId, DbType.String);
         return (await ReadAlertsAsync(query, cancellationToken)).FirstOrDefault();
     }
 
     public async Task<byte[]?> SnapshotAsync(string gatewayId, string alertId, SnapshotVariant variant, CancellationToken cancellationToken)
     {
-        await _schema.Value.WaitAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
-        await using var query = connection.CreateCommand();
-        query.CommandText = "SELECT jpeg FROM camera_alert_snapshot WHERE gateway_id = $gateway AND alert_id = $alert AND variant = $variant";
-        query.Parameters.AddWithValue("$gateway", gatewayId);
-        query.Parameters.AddWithValue("$alert", alertId);
-        query.Parameters.AddWithValue("$variant", (int)variant);
+        await using var query = ArchiveDatabase.Command(connection,
+            "SELECT jpeg FROM camera_alert_snapshot WHERE gateway_id = @gateway AND alert_id = @alert AND variant = @variant");
+        query.With("@gateway", gatewayId, DbType.String).With("@alert", alertId, DbType.String).With("@variant", (int)variant, DbType.Int32);
         return await query.ExecuteScalarAsync(cancellationToken) as byte[];
     }
 
     /// <summary>
     /// Keeps an alert's event clip beside its snapshots; false when the alert already has one (the first copy stays).
-    /// A rare write of up to a few MiB, so it goes straight to the file rather than through the alert batches.
+    /// A rare write of up to a few MiB, so it goes straight to the database rather than through the alert batches.
     /// </summary>
     public async Task<bool> SaveClipAsync(ArchivedClip clip, byte[] bytes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(clip);
         ArgumentNullException.ThrowIfNull(bytes);
-        await _schema.Value.WaitAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
-        await using var insert = connection.CreateCommand();
-        insert.CommandText = """
-            INSERT OR IGNORE INTO camera_alert_clip (gateway_id, alert_id, camera_id, media_type, starts_at, ends_at, width_px, height_px,
+        await using var insert = ArchiveDatabase.Command(connection, """
+            INSERT INTO camera_alert_clip (gateway_id, alert_id, camera_id, media_type, starts_at, ends_at, width_px, height_px,
                 frame_count, byte_count, received_at, bytes)
-            VALUES ($gateway, $alert, $camera, $media, $starts, $ends, $width, $height, $frames, $count, $received, $bytes)
-            """;
-        insert.Parameters.AddWithValue("$gateway", clip.GatewayId);
-        insert.Parameters.AddWithValue("$alert", clip.AlertId);
-        insert.Parameters.AddWithValue("$camera", clip.CameraId);
-        insert.Parameters.AddWithValue("$media", clip.MediaType);
-        insert.Parameters.AddWithValue("$starts", clip.StartsAt.UtcTicks);
-        insert.Parameters.AddWithValue("$ends", clip.EndsAt.UtcTicks);
-        insert.Parameters.AddWithValue("$width", clip.WidthPx);
-        insert.Parameters.AddWithValue("$height", clip.HeightPx);
-        insert.Parameters.AddWithValue("$frames", clip.FrameCount);
-        insert.Parameters.AddWithValue("$count", bytes.LongLength);
-        insert.Parameters.AddWithValue("$received", clip.ReceivedAt.UtcTicks);
-        insert.Parameters.AddWithValue("$bytes", bytes);
+            VALUES (@gateway, @alert, @camera, @media, @starts, @ends, @width, @height, @frames, @count, @received, @bytes)
+            ON CONFLICT (gateway_id, alert_id) DO NOTHING
+            """);
+        insert.With("@gateway", clip.GatewayId, DbType.String)
+            .With("@alert", clip.AlertId, DbType.String)
+            .With("@camera", clip.CameraId, DbType.String)
+            .With("@media", clip.MediaType, DbType.String)
+            .With("@starts", clip.StartsAt.UtcTicks, DbType.Int64)
+            .With("@ends", clip.EndsAt.UtcTicks, DbType.Int64)
+            .With("@width", clip.WidthPx, DbType.Int32)
+            .With("@height", clip.HeightPx, DbType.Int32)
+            .With("@frames", clip.FrameCount, DbType.Int32)
+            .With("@count", bytes.LongLength, DbType.Int64)
+            .With("@received", clip.ReceivedAt.UtcTicks, DbType.Int64)
+            .With("@bytes", bytes, DbType.Binary);
         return await insert.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
     /// <summary>What an alert's clip holds, or null when it has none (yet).</summary>
     public async Task<ArchivedClip?> ClipInfoAsync(string gatewayId, string alertId, CancellationToken cancellationToken)
     {
-        await _schema.Value.WaitAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
-        await using var query = connection.CreateCommand();
-        query.CommandText = """
+        await using var query = ArchiveDatabase.Command(connection, """
             SELECT gateway_id, alert_id, camera_id, media_type, starts_at, ends_at, width_px, height_px, frame_count, byte_count, received_at
-            FROM camera_alert_clip WHERE gateway_id = $gateway AND alert_id = $alert
-            """;
-        query.Parameters.AddWithValue("$gateway", gatewayId);
-        query.Parameters.AddWithValue("$alert", alertId);
+            FROM camera_alert_clip WHERE gateway_id = @gateway AND alert_id = @alert
+            """);
+        query.With("@gateway", gatewayId, DbType.String).With("@alert", alertId, DbType.String);
         await using var reader = await query.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? new ArchivedClip(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
@@ -250,24 +282,23 @@ public sealed class AlertArchive : IAsyncDisposable
     /// <summary>An alert's clip bytes, or null when it has none.</summary>
     public async Task<byte[]?> ClipBytesAsync(string gatewayId, string alertId, CancellationToken cancellationToken)
     {
-        await _schema.Value.WaitAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
-        await using var query = connection.CreateCommand();
-        query.CommandText = "SELECT bytes FROM camera_alert_clip WHERE gateway_id = $gateway AND alert_id = $alert";
-        query.Parameters.AddWithValue("$gateway", gatewayId);
-        query.Parameters.AddWithValue("$alert", alertId);
+        await using var query = ArchiveDatabase.Command(connection, "SELECT bytes FROM camera_alert_clip WHERE gateway_id = @gateway AND alert_id = @alert");
+        query.With("@gateway", gatewayId, DbType.String).With("@alert", alertId, DbType.String);
         return await query.ExecuteScalarAsync(cancellationToken) as byte[];
     }
 
     /// <summary>The latest accepted alerts, newest first, with any decision on them (the operators' feed after a start).</summary>
     public async Task<IReadOnlyList<(ArchivedAlert Alert, AlertDecision? Decision)>> RecentAsync(int limit, CancellationToken cancellationToken)
     {
-        await _schema.Value.WaitAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
-        await using var query = connection.CreateCommand();
-        query.CommandText = $"{SelectAlert} ORDER BY received_at DESC, alert_id LIMIT $limit";
-        query.Parameters.AddWithValue("$limit", limit);
-        var alerts = await ReadAlertsAsync(query, cancellationToken);
+        IReadOnlyList<ArchivedAlert> alerts;
+        await using (var query = ArchiveDatabase.Command(connection, $"{SelectAlert} ORDER BY received_at DESC, alert_id LIMIT @limit"))
+        {
+            query.With("@limit", limit, DbType.Int32);
+            alerts = await ReadAlertsAsync(query, cancellationToken);
+        }
+
         var result = new List<(ArchivedAlert, AlertDecision?)>(alerts.Count);
         foreach (var alert in alerts)
         {
@@ -279,38 +310,36 @@ public sealed class AlertArchive : IAsyncDisposable
 
     public async Task<AlertDecision?> DecisionAsync(string gatewayId, string alertId, CancellationToken cancellationToken)
     {
-        await _schema.Value.WaitAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         return await DecisionAsync(connection, gatewayId, alertId, cancellationToken);
     }
 
-    /// <summary>Records an operator's decision on an alert (durably: WAL with a full sync for this rare write).</summary>
+    /// <summary>Records an operator's decision on an alert (durably: on SQLite a full sync for this rare write).</summary>
     public async Task DecideAsync(string gatewayId, string alertId, Live.AlertState state, string? incidentId, string? reason, string actor)
     {
-        await _schema.Value;
         await using var connection = await OpenAsync(CancellationToken.None);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            PRAGMA synchronous = FULL;
-            INSERT OR REPLACE INTO camera_alert_decision (gateway_id, alert_id, state, incident_id, reason, actor, decided_at)
-            VALUES ($gateway, $alert, $state, $incident, $reason, $actor, $at);
-            """;
-        command.Parameters.AddWithValue("$gateway", gatewayId);
-        command.Parameters.AddWithValue("$alert", alertId);
-        command.Parameters.AddWithValue("$state", (int)state);
-        command.Parameters.AddWithValue("$incident", (object?)incidentId ?? DBNull.Value);
-        command.Parameters.AddWithValue("$reason", (object?)reason ?? DBNull.Value);
-        command.Parameters.AddWithValue("$actor", actor);
-        command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.UtcTicks);
+        await using var command = ArchiveDatabase.Command(connection, $"""
+            {_database.FullSyncPrefix}
+            INSERT INTO camera_alert_decision (gateway_id, alert_id, state, incident_id, reason, actor, decided_at)
+            VALUES (@gateway, @alert, @state, @incident, @reason, @actor, @at)
+            ON CONFLICT (gateway_id, alert_id) DO UPDATE SET state = excluded.state, incident_id = excluded.incident_id,
+                reason = excluded.reason, actor = excluded.actor, decided_at = excluded.decided_at
+            """);
+        command.With("@gateway", gatewayId, DbType.String)
+            .With("@alert", alertId, DbType.String)
+            .With("@state", (int)state, DbType.Int32)
+            .With("@incident", incidentId, DbType.String)
+            .With("@reason", reason, DbType.String)
+            .With("@actor", actor, DbType.String)
+            .With("@at", DateTimeOffset.UtcNow.UtcTicks, DbType.Int64);
         await command.ExecuteNonQueryAsync();
     }
 
-    private static async Task<AlertDecision?> DecisionAsync(SqliteConnection connection, string gatewayId, string alertId, CancellationToken cancellationToken)
+    private static async Task<AlertDecision?> DecisionAsync(DbConnection connection, string gatewayId, string alertId, CancellationToken cancellationToken)
     {
-        await using var query = connection.CreateCommand();
-        query.CommandText = "SELECT state, incident_id, reason, actor, decided_at FROM camera_alert_decision WHERE gateway_id = $gateway AND alert_id = $alert";
-        query.Parameters.AddWithValue("$gateway", gatewayId);
-        query.Parameters.AddWithValue("$alert", alertId);
+        await using var query = ArchiveDatabase.Command(connection,
+            "SELECT state, incident_id, reason, actor, decided_at FROM camera_alert_decision WHERE gateway_id = @gateway AND alert_id = @alert");
+        query.With("@gateway", gatewayId, DbType.String).With("@alert", alertId, DbType.String);
         await using var reader = await query.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? new AlertDecision((Live.AlertState)reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetString(1),
@@ -332,7 +361,7 @@ public sealed class AlertArchive : IAsyncDisposable
                boxes_json, attributes_json, has_snapshot FROM camera_alert
         """;
 
-    private static async Task<IReadOnlyList<ArchivedAlert>> ReadAlertsAsync(SqliteCommand query, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<ArchivedAlert>> ReadAlertsAsync(DbCommand query, CancellationToken cancellationToken)
     {
         var alerts = new List<ArchivedAlert>();
         await using var reader = await query.ExecuteReaderAsync(cancellationToken);
@@ -351,50 +380,39 @@ public sealed class AlertArchive : IAsyncDisposable
                 reader.GetDouble(9),
                 JsonSerializer.Deserialize<List<ArchivedBox>>(reader.GetString(10), Json) ?? [],
                 JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(11), Json) ?? [],
-                reader.GetInt64(12) != 0));
+                reader.GetInt32(12) != 0));
         }
 
         return alerts;
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var pragma = connection.CreateCommand();
-        // WAL with synchronous=NORMAL: a power cut may lose the last archived alerts, never corrupt the file; the
-        // alert ids that make re-sends idempotent are in the incident record's alert ledger, not here.
-        pragma.CommandText = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
-        await pragma.ExecuteNonQueryAsync(cancellationToken);
-        return connection;
+        await EnsureSchemaAsync(cancellationToken);
+        return await _database.OpenAsync(cancellationToken);
     }
 
-    private async Task CreateSchemaAsync()
-    {
-        await using var connection = await OpenAsync(CancellationToken.None);
-        await using var create = connection.CreateCommand();
-        create.CommandText = """
-            PRAGMA journal_mode = WAL;
-            CREATE TABLE IF NOT EXISTS camera_alert (
-                gateway_id TEXT NOT NULL, alert_id TEXT NOT NULL, camera_id TEXT NOT NULL, kind TEXT NOT NULL,
-                confidence REAL NOT NULL, observed_at INTEGER NOT NULL, received_at INTEGER NOT NULL, incident_id TEXT NOT NULL,
-                latitude REAL NOT NULL, longitude REAL NOT NULL, boxes_json TEXT NOT NULL, attributes_json TEXT NOT NULL,
-                has_snapshot INTEGER NOT NULL, PRIMARY KEY (gateway_id, alert_id));
-            CREATE INDEX IF NOT EXISTS camera_alert_by_incident ON camera_alert (incident_id);
-            CREATE INDEX IF NOT EXISTS camera_alert_by_alert ON camera_alert (alert_id);
-            CREATE TABLE IF NOT EXISTS camera_alert_snapshot (
-                gateway_id TEXT NOT NULL, alert_id TEXT NOT NULL, variant INTEGER NOT NULL, jpeg BLOB NOT NULL,
-                PRIMARY KEY (gateway_id, alert_id, variant));
-            CREATE INDEX IF NOT EXISTS camera_alert_by_received ON camera_alert (received_at);
-            CREATE TABLE IF NOT EXISTS camera_alert_clip (
-                gateway_id TEXT NOT NULL, alert_id TEXT NOT NULL, camera_id TEXT NOT NULL, media_type TEXT NOT NULL,
-                starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL, width_px INTEGER NOT NULL, height_px INTEGER NOT NULL,
-                frame_count INTEGER NOT NULL, byte_count INTEGER NOT NULL, received_at INTEGER NOT NULL, bytes BLOB NOT NULL,
-                PRIMARY KEY (gateway_id, alert_id));
-            CREATE TABLE IF NOT EXISTS camera_alert_decision (
-                gateway_id TEXT NOT NULL, alert_id TEXT NOT NULL, state INTEGER NOT NULL, incident_id TEXT NULL, reason TEXT NULL,
-                actor TEXT NOT NULL, decided_at INTEGER NOT NULL, PRIMARY KEY (gateway_id, alert_id));
-            """;
-        await create.ExecuteNonQueryAsync();
-    }
+    // SQLite: WAL with synchronous=NORMAL, so a power cut may lose the last archived alerts, never corrupt the file; the
+    // alert ids that make re-sends idempotent are in the incident record's alert ledger, not here.
+    private Task EnsureSchemaAsync(CancellationToken cancellationToken) => _database.EnsureSchemaAsync($"""
+        CREATE TABLE IF NOT EXISTS camera_alert (
+            gateway_id {_database.Key} NOT NULL, alert_id {_database.Key} NOT NULL, camera_id TEXT NOT NULL, kind TEXT NOT NULL,
+            confidence {_database.Real} NOT NULL, observed_at {_database.BigInt} NOT NULL, received_at {_database.BigInt} NOT NULL,
+            incident_id TEXT NOT NULL, latitude {_database.Real} NOT NULL, longitude {_database.Real} NOT NULL,
+            boxes_json TEXT NOT NULL, attributes_json TEXT NOT NULL, has_snapshot INTEGER NOT NULL, PRIMARY KEY (gateway_id, alert_id));
+        CREATE INDEX IF NOT EXISTS camera_alert_by_incident ON camera_alert (incident_id);
+        CREATE INDEX IF NOT EXISTS camera_alert_by_alert ON camera_alert (alert_id);
+        CREATE TABLE IF NOT EXISTS camera_alert_snapshot (
+            gateway_id TEXT NOT NULL, alert_id TEXT NOT NULL, variant INTEGER NOT NULL, jpeg {_database.Blob} NOT NULL,
+            PRIMARY KEY (gateway_id, alert_id, variant));
+        CREATE INDEX IF NOT EXISTS camera_alert_by_received ON camera_alert (received_at);
+        CREATE TABLE IF NOT EXISTS camera_alert_clip (
+            gateway_id TEXT NOT NULL, alert_id TEXT NOT NULL, camera_id TEXT NOT NULL, media_type TEXT NOT NULL,
+            starts_at {_database.BigInt} NOT NULL, ends_at {_database.BigInt} NOT NULL, width_px INTEGER NOT NULL, height_px INTEGER NOT NULL,
+            frame_count INTEGER NOT NULL, byte_count {_database.BigInt} NOT NULL, received_at {_database.BigInt} NOT NULL, bytes {_database.Blob} NOT NULL,
+            PRIMARY KEY (gateway_id, alert_id));
+        CREATE TABLE IF NOT EXISTS camera_alert_decision (
+            gateway_id TEXT NOT NULL, alert_id TEXT NOT NULL, state INTEGER NOT NULL, incident_id TEXT NULL, reason TEXT NULL,
+            actor TEXT NOT NULL, decided_at {_database.BigInt} NOT NULL, PRIMARY KEY (gateway_id, alert_id));
+        """, cancellationToken);
 }

@@ -36,7 +36,7 @@ public sealed class AlertIntakeOptions
     /// <summary>Width of the snapshot thumbnails shown in lists.</summary>
     public int ThumbnailWidthPx { get; set; } = 320;
 
-    /// <summary>SQLite file for alert records and snapshots; empty: alerts.db beside Dispatch:Storage:SqlitePath.</summary>
+    /// <summary>SQLite file for alert records and snapshots; empty: alerts.db beside Dispatch:Storage:SqlitePath. Unused with PostgreSQL storage (the archive is then the cluster's).</summary>
     public string ArchivePath { get; set; } = "";
 
     /// <summary>Incident type and priority per alert kind (keys: AlertKind names such as "Fight", "PanicButton").</summary>

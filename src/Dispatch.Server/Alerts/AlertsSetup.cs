@@ -2,6 +2,7 @@ using Dispatch.Contracts;
 using Dispatch.Domain.City;
 using Dispatch.Grains.Cameras;
 using Dispatch.Grains.Hosting;
+using Dispatch.Server.Archive;
 using Dispatch.Server.Cameras;
 using Dispatch.Server.Hosting;
 using Microsoft.Extensions.Options;
@@ -46,8 +47,10 @@ public static class AlertsSetup
         services.AddSingleton<AlertAdmission>();
         services.AddSingleton<AlertIntake>();
         services.AddSingleton<OperatorAlertFeed>();
+        // In cluster mode (PostgreSQL storage) the archive is the cluster's, so any host answers for any alert.
         var archivePath = ArchivePath(builder, intakeOptions);
-        services.AddSingleton(_ => new AlertArchive(archivePath));
+        var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
+        services.AddSingleton(_ => new AlertArchive(ArchiveDatabase.For(storage, archivePath, fullSync: false)));
         services.AddSingleton(sp => new CameraHealthBoard(
             sp.GetRequiredKeyedService<TimeProvider>(DispatchClock.ServiceKey),
             healthOptions,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dispatch.Contracts.V1;
 using Dispatch.Server.Alerts;
+using Dispatch.Server.Archive;
 using Dispatch.Server.Cameras;
 using Dispatch.Server.Security;
 using Google.Protobuf.WellKnownTypes;
@@ -93,7 +94,17 @@ public sealed partial class CameraVideoService(
         }
 
         var header = requestStream.Current.Header;
-        var (ack, alert) = await CheckAsync(gatewayId, header, cancellation);
+        ClipAck? ack;
+        ArchivedAlert? alert;
+        try
+        {
+            (ack, alert) = await CheckAsync(gatewayId, header, cancellation);
+        }
+        catch (Exception ex) when (ArchiveDatabase.IsUnavailable(ex))
+        {
+            return await DrainedAsync(requestStream, ArchiveDown(header.AlertId, ex), cancellation);
+        }
+
         if (ack is not null)
         {
             return await DrainedAsync(requestStream, ack, cancellation);
@@ -130,9 +141,18 @@ public sealed partial class CameraVideoService(
             return Refuse(alertId, ClipRejectReason.UnsupportedMedia, "the clip is not a WebM file (no EBML header)");
         }
 
-        var stored = await archive.SaveClipAsync(new ArchivedClip(gatewayId, alertId, alert!.CameraId, header.MediaType,
-            header.StartsAt.ToDateTimeOffset(), header.EndsAt.ToDateTimeOffset(), (int)header.WidthPx, (int)header.HeightPx, (int)header.FrameCount,
-            bytes.Length, clock.GetUtcNow()), bytes, cancellation);
+        bool stored;
+        try
+        {
+            stored = await archive.SaveClipAsync(new ArchivedClip(gatewayId, alertId, alert!.CameraId, header.MediaType,
+                header.StartsAt.ToDateTimeOffset(), header.EndsAt.ToDateTimeOffset(), (int)header.WidthPx, (int)header.HeightPx, (int)header.FrameCount,
+                bytes.Length, clock.GetUtcNow()), bytes, cancellation);
+        }
+        catch (Exception ex) when (ArchiveDatabase.IsUnavailable(ex))
+        {
+            return ArchiveDown(alertId, ex);
+        }
+
         if (stored)
         {
             metrics.ClipStored();
@@ -221,6 +241,10 @@ public sealed partial class CameraVideoService(
         }
     }
 
+    /// <summary>The archive's database is unreachable (the cluster's PostgreSQL restarting): the gateway keeps the clip and sends it again.</summary>
+    private ClipAck ArchiveDown(string alertId, Exception exception) => Refuse(alertId, ClipRejectReason.Unavailable,
+        $"the clip cannot be stored now: the archive's database is unreachable ({exception.Message})", TimeSpan.FromSeconds(ArchiveOutage.RetryAfterSeconds));
+
     private ClipAck Refuse(string alertId, ClipRejectReason reason, string message, TimeSpan? retryAfter = null)
     {
         metrics.ClipRefused(reason switch
@@ -228,6 +252,7 @@ public sealed partial class CameraVideoService(
             ClipRejectReason.UnknownAlert => "unknown_alert",
             ClipRejectReason.ClipTooLarge => "too_large",
             ClipRejectReason.UnsupportedMedia => "unsupported_media",
+            ClipRejectReason.Unavailable => "unavailable",
             _ => "invalid",
         });
         return new ClipAck

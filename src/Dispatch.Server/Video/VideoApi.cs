@@ -5,6 +5,7 @@ using System.Text.Json;
 using Dispatch.Abstractions.Incidents;
 using Dispatch.Domain.Geo;
 using Dispatch.Server.Alerts;
+using Dispatch.Server.Archive;
 using Dispatch.Server.Security;
 using Microsoft.Extensions.Options;
 
@@ -85,7 +86,7 @@ public static class VideoApi
             return alert is null
                 ? Results.NotFound(new { error = $"no accepted alert '{alertId}'" })
                 : Results.Ok(new ClipStatus(alert.AlertId, alert.GatewayId, await archive.ClipInfoAsync(alert.GatewayId, alert.AlertId, cancellationToken)));
-        }).WithName("GetAlertClip").RequireAuthorization(Policies.ViewBoard);
+        }).WithName("GetAlertClip").WithArchiveOutageAs503().RequireAuthorization(Policies.ViewBoard);
 
         // POST /api/video/alerts/{alertId}/clip/playbacks: starts a playback (audited); its url serves the clip.
         endpoints.MapPost("/api/video/alerts/{alertId}/clip/playbacks", async (string alertId, string? gatewayId, HttpContext http, AlertArchive archive,
@@ -110,7 +111,7 @@ public static class VideoApi
                 string.Create(CultureInfo.InvariantCulture, $"playback {id} started; camera {clip.CameraId}"), Remote(http) ?? "");
             var url = string.Create(CultureInfo.InvariantCulture, $"/api/video/clips/{id}");
             return Results.Created(url, new { playbackId = id, url, clip });
-        }).WithName("StartClipPlayback").RequireAuthorization(Policies.WatchVideo);
+        }).WithName("StartClipPlayback").WithArchiveOutageAs503().RequireAuthorization(Policies.WatchVideo);
 
         // GET /api/video/clips/{playbackId}: the clip of a playback (WebM, byte ranges for seeking), to whoever started it.
         endpoints.MapGet("/api/video/clips/{playbackId:long}", async (long playbackId, HttpContext http, VideoAudit audit, VideoAccess access,
@@ -133,7 +134,7 @@ public static class VideoApi
             return bytes is null
                 ? Results.NotFound(new { error = $"alert '{alertId}' has no clip" })
                 : Results.File(bytes, "video/webm", enableRangeProcessing: true);
-        }).WithName("GetClipPlayback").RequireAuthorization(Policies.WatchVideo);
+        }).WithName("GetClipPlayback").WithArchiveOutageAs503().RequireAuthorization(Policies.WatchVideo);
 
         // POST /api/video/clips/{playbackId}/end {"watchedSeconds": s}: the player says how long it played.
         endpoints.MapPost("/api/video/clips/{playbackId:long}/end", async (long playbackId, HttpContext http, VideoAudit audit, VideoAccess access,
@@ -170,7 +171,7 @@ public static class VideoApi
             await securityAudit.RecordAsync(SecurityAudit.VideoClip, decision.Actor, $"clip of alert {playback.AlertId}",
                 string.Create(CultureInfo.InvariantCulture, $"playback {playbackId} ended: played {end.WatchedSeconds:0.#} s; camera {playback.CameraId}"), Remote(http) ?? "");
             return Results.NoContent();
-        }).WithName("EndClipPlayback").RequireAuthorization(Policies.WatchVideo);
+        }).WithName("EndClipPlayback").WithArchiveOutageAs503().RequireAuthorization(Policies.WatchVideo);
 
         // GET /api/video/audit?from=&to=&cameraId=&actor=&kind=live|clip&limit=: who watched what, newest first.
         endpoints.MapGet("/api/video/audit", async (string? from, string? to, string? cameraId, string? actor, string? kind, string? limit,
@@ -188,7 +189,7 @@ public static class VideoApi
             return errors.Count > 0
                 ? Results.BadRequest(new { error = string.Join("; ", errors) })
                 : Results.Ok(await audit.QueryAsync(new VideoAuditQuery(fromAt, toAt, cameraId, actor, kind, n), cancellationToken));
-        }).WithName("GetVideoAudit").RequireAuthorization(Policies.ReadAudit);
+        }).WithName("GetVideoAudit").WithArchiveOutageAs503().RequireAuthorization(Policies.ReadAudit);
 
         return endpoints;
     }
@@ -255,7 +256,20 @@ public static class VideoApi
             return Results.Empty;
         }
 
-        var auditId = await audit.StartAsync(VideoAuditKinds.Live, viewer.Actor, viewer.UnitId, cameraId, null, viewer.JoinedAt, Remote(http));
+        long auditId;
+        try
+        {
+            auditId = await audit.StartAsync(VideoAuditKinds.Live, viewer.Actor, viewer.UnitId, cameraId, null, viewer.JoinedAt, Remote(http));
+        }
+        catch (Exception ex) when (ArchiveDatabase.IsUnavailable(ex))
+        {
+            // No view without its audit record: refused, retryable, until the audit's database is back.
+            live.Leave(viewer);
+            metrics.ViewRefused("audit_unavailable");
+            await RefuseAsync(socket, 4503, $"the video audit cannot record this view now ({ex.Message}); retry in {ArchiveOutage.RetryAfterSeconds} s");
+            return Results.Empty;
+        }
+
         using var gone = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         try
         {
@@ -269,7 +283,15 @@ public static class VideoApi
             live.Leave(viewer);
             var ended = clock.GetUtcNow();
             var seconds = (ended - viewer.JoinedAt).TotalSeconds;
-            await audit.EndAsync(auditId, ended, seconds, viewer.FramesSent, viewer.FramesDropped);
+            try
+            {
+                await audit.EndAsync(auditId, ended, seconds, viewer.FramesSent, viewer.FramesDropped);
+            }
+            catch (Exception ex) when (ArchiveDatabase.IsUnavailable(ex))
+            {
+                // The record stays as started (open, no duration); the security audit below still says how long.
+            }
+
             await securityAudit.RecordAsync(SecurityAudit.VideoLive, viewer.Actor, $"camera {cameraId} live", string.Create(CultureInfo.InvariantCulture,
                 $"watched {seconds:0.#} s from {viewer.JoinedAt:u}{(viewer.UnitId is null ? "" : $" on unit {viewer.UnitId}'s terminal")}; {viewer.FramesSent} frames, {viewer.FramesDropped} dropped"), Remote(http) ?? "");
         }

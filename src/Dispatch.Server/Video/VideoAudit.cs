@@ -1,4 +1,6 @@
-using Microsoft.Data.Sqlite;
+using System.Data;
+using System.Data.Common;
+using Dispatch.Server.Archive;
 
 namespace Dispatch.Server.Video;
 
@@ -32,89 +34,87 @@ public sealed record VideoAuditEntry(
 public sealed record VideoAuditQuery(DateTimeOffset? From, DateTimeOffset? To, string? CameraId, string? Actor, string? Kind, int Limit);
 
 /// <summary>
-/// The video audit in its own SQLite file beside the archive: every live view and clip playback, written when it starts
-/// (so a view that never ends cleanly is still on record) and completed when it ends. Each write commits on its own with
-/// a full sync: these are rare, and an auditor's record must not be lost to a power cut.
+/// The video audit: every live view and clip playback, written when it starts (so a view that never ends cleanly is still
+/// on record) and completed when it ends. In a SQLite file of the host's own beside the archive (embedded), or in the
+/// cluster's PostgreSQL, where an auditor on any host lists what was watched on every host and ids are unique cluster-wide
+/// (<see cref="ArchiveDatabase"/>). Each write commits on its own, durably (on SQLite with a full sync): these are rare,
+/// and an auditor's record must not be lost to a power cut.
 /// </summary>
 public sealed class VideoAudit
 {
-    private readonly string _connectionString;
-    private readonly Lazy<Task> _schema;
+    private readonly ArchiveDatabase _database;
 
+    /// <summary>The audit in a SQLite file of this host's own.</summary>
     public VideoAudit(string databasePath)
+        : this(ArchiveDatabase.Sqlite(databasePath, fullSync: true))
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true }.ToString();
-        _schema = new Lazy<Task>(CreateSchemaAsync);
+    }
+
+    public VideoAudit(ArchiveDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
     }
 
     /// <summary>Records the start of a view or playback; returns its id.</summary>
     public async Task<long> StartAsync(string kind, string actor, string? unitId, string cameraId, string? alertId, DateTimeOffset startedAt, string? remote)
     {
-        await _schema.Value;
         await using var connection = await OpenAsync(CancellationToken.None);
-        await using var insert = connection.CreateCommand();
-        insert.CommandText = """
+        await using var insert = ArchiveDatabase.Command(connection, """
             INSERT INTO video_audit (kind, actor, unit_id, camera_id, alert_id, started_at, remote)
-            VALUES ($kind, $actor, $unit, $camera, $alert, $started, $remote);
-            SELECT last_insert_rowid();
-            """;
-        insert.Parameters.AddWithValue("$kind", kind);
-        insert.Parameters.AddWithValue("$actor", actor);
-        insert.Parameters.AddWithValue("$unit", (object?)unitId ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$camera", cameraId);
-        insert.Parameters.AddWithValue("$alert", (object?)alertId ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$started", startedAt.UtcTicks);
-        insert.Parameters.AddWithValue("$remote", (object?)remote ?? DBNull.Value);
-        return (long)(await insert.ExecuteScalarAsync())!;
+            VALUES (@kind, @actor, @unit, @camera, @alert, @started, @remote)
+            RETURNING id
+            """);
+        insert.With("@kind", kind, DbType.String)
+            .With("@actor", actor, DbType.String)
+            .With("@unit", unitId, DbType.String)
+            .With("@camera", cameraId, DbType.String)
+            .With("@alert", alertId, DbType.String)
+            .With("@started", startedAt.UtcTicks, DbType.Int64)
+            .With("@remote", remote, DbType.String);
+        return Convert.ToInt64(await insert.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Completes a record: when it ended and how long was watched; the first end recorded stays.</summary>
     public async Task<bool> EndAsync(long id, DateTimeOffset endedAt, double seconds, long? frames = null, long? framesDropped = null)
     {
-        await _schema.Value;
         await using var connection = await OpenAsync(CancellationToken.None);
-        await using var update = connection.CreateCommand();
-        update.CommandText = """
-            UPDATE video_audit SET ended_at = $ended, seconds = $seconds, frames = $frames, frames_dropped = $dropped
-            WHERE id = $id AND ended_at IS NULL
-            """;
-        update.Parameters.AddWithValue("$id", id);
-        update.Parameters.AddWithValue("$ended", endedAt.UtcTicks);
-        update.Parameters.AddWithValue("$seconds", Math.Round(Math.Max(0, seconds), 3));
-        update.Parameters.AddWithValue("$frames", (object?)frames ?? DBNull.Value);
-        update.Parameters.AddWithValue("$dropped", (object?)framesDropped ?? DBNull.Value);
+        await using var update = ArchiveDatabase.Command(connection, """
+            UPDATE video_audit SET ended_at = @ended, seconds = @seconds, frames = @frames, frames_dropped = @dropped
+            WHERE id = @id AND ended_at IS NULL
+            """);
+        update.With("@id", id, DbType.Int64)
+            .With("@ended", endedAt.UtcTicks, DbType.Int64)
+            .With("@seconds", Math.Round(Math.Max(0, seconds), 3), DbType.Double)
+            .With("@frames", frames, DbType.Int64)
+            .With("@dropped", framesDropped, DbType.Int64);
         return await update.ExecuteNonQueryAsync() > 0;
     }
 
     public async Task<VideoAuditEntry?> FindAsync(long id, CancellationToken cancellationToken)
     {
-        await _schema.Value.WaitAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
-        await using var query = connection.CreateCommand();
-        query.CommandText = $"{Select} WHERE id = $id";
-        query.Parameters.AddWithValue("$id", id);
+        await using var query = ArchiveDatabase.Command(connection, $"{Select} WHERE id = @id");
+        query.With("@id", id, DbType.Int64);
         return (await ReadAsync(query, cancellationToken)).FirstOrDefault();
     }
 
     public async Task<IReadOnlyList<VideoAuditEntry>> QueryAsync(VideoAuditQuery filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        await _schema.Value.WaitAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
-        await using var query = connection.CreateCommand();
-        query.CommandText = $"""
+        await using var query = ArchiveDatabase.Command(connection, $"""
             {Select}
-            WHERE ($from IS NULL OR started_at >= $from) AND ($to IS NULL OR started_at < $to)
-              AND ($camera IS NULL OR camera_id = $camera) AND ($actor IS NULL OR actor = $actor) AND ($kind IS NULL OR kind = $kind)
-            ORDER BY started_at DESC, id DESC LIMIT $limit
-            """;
-        query.Parameters.AddWithValue("$from", (object?)filter.From?.UtcTicks ?? DBNull.Value);
-        query.Parameters.AddWithValue("$to", (object?)filter.To?.UtcTicks ?? DBNull.Value);
-        query.Parameters.AddWithValue("$camera", (object?)filter.CameraId ?? DBNull.Value);
-        query.Parameters.AddWithValue("$actor", (object?)filter.Actor ?? DBNull.Value);
-        query.Parameters.AddWithValue("$kind", (object?)filter.Kind ?? DBNull.Value);
-        query.Parameters.AddWithValue("$limit", filter.Limit);
+            WHERE (@from IS NULL OR started_at >= @from) AND (@to IS NULL OR started_at < @to)
+              AND (@camera IS NULL OR camera_id = @camera) AND (@actor IS NULL OR actor = @actor) AND (@kind IS NULL OR kind = @kind)
+            ORDER BY started_at DESC, id DESC LIMIT @limit
+            """);
+        query.With("@from", filter.From?.UtcTicks, DbType.Int64)
+            .With("@to", filter.To?.UtcTicks, DbType.Int64)
+            .With("@camera", filter.CameraId, DbType.String)
+            .With("@actor", filter.Actor, DbType.String)
+            .With("@kind", filter.Kind, DbType.String)
+            .With("@limit", filter.Limit, DbType.Int32);
         return await ReadAsync(query, cancellationToken);
     }
 
@@ -122,7 +122,7 @@ public sealed class VideoAudit
         SELECT id, kind, actor, unit_id, camera_id, alert_id, started_at, ended_at, seconds, frames, frames_dropped, remote FROM video_audit
         """;
 
-    private static async Task<IReadOnlyList<VideoAuditEntry>> ReadAsync(SqliteCommand query, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<VideoAuditEntry>> ReadAsync(DbCommand query, CancellationToken cancellationToken)
     {
         var entries = new List<VideoAuditEntry>();
         await using var reader = await query.ExecuteReaderAsync(cancellationToken);
@@ -146,29 +146,16 @@ public sealed class VideoAudit
         return entries;
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL;";
-        await pragma.ExecuteNonQueryAsync(cancellationToken);
-        return connection;
-    }
-
-    private async Task CreateSchemaAsync()
-    {
-        await using var connection = await OpenAsync(CancellationToken.None);
-        await using var create = connection.CreateCommand();
-        create.CommandText = """
-            PRAGMA journal_mode = WAL;
+        await _database.EnsureSchemaAsync($"""
             CREATE TABLE IF NOT EXISTS video_audit (
-                id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, actor TEXT NOT NULL, unit_id TEXT NULL,
-                camera_id TEXT NOT NULL, alert_id TEXT NULL, started_at INTEGER NOT NULL, ended_at INTEGER NULL,
-                seconds REAL NULL, frames INTEGER NULL, frames_dropped INTEGER NULL, remote TEXT NULL);
+                id {_database.Identity}, kind TEXT NOT NULL, actor TEXT NOT NULL, unit_id TEXT NULL,
+                camera_id TEXT NOT NULL, alert_id TEXT NULL, started_at {_database.BigInt} NOT NULL, ended_at {_database.BigInt} NULL,
+                seconds {_database.Real} NULL, frames {_database.BigInt} NULL, frames_dropped {_database.BigInt} NULL, remote TEXT NULL);
             CREATE INDEX IF NOT EXISTS video_audit_by_start ON video_audit (started_at);
             CREATE INDEX IF NOT EXISTS video_audit_by_camera ON video_audit (camera_id, started_at);
-            """;
-        await create.ExecuteNonQueryAsync();
+            """, cancellationToken);
+        return await _database.OpenAsync(cancellationToken);
     }
 }

@@ -60,7 +60,7 @@ public sealed class VideoOptions
     /// <summary>The largest clip accepted, in bytes.</summary>
     public long MaxClipBytes { get; set; } = 16 * 1024 * 1024;
 
-    /// <summary>SQLite file of the video audit (who watched which camera or clip, when, how long); empty: video-audit.db beside the grain database.</summary>
+    /// <summary>SQLite file of the video audit (who watched which camera or clip, when, how long); empty: video-audit.db beside the grain database. Unused with PostgreSQL storage (the audit is then the cluster's).</summary>
     public string AuditPath { get; set; } = "";
 
     public IReadOnlyList<string> Validate()

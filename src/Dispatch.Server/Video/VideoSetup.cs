@@ -1,3 +1,4 @@
+using Dispatch.Server.Archive;
 using Dispatch.Server.Hosting;
 using Dispatch.Server.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -25,8 +26,10 @@ public static class VideoSetup
         services.AddSingleton<LiveCameras>();
         services.AddSingleton<VideoCameras>();
         services.AddSingleton<VideoAccess>();
+        // In cluster mode (PostgreSQL storage) the audit is the cluster's, so an auditor on any host sees every host's views.
         var auditPath = AuditPath(builder, options);
-        services.AddSingleton(_ => new VideoAudit(auditPath));
+        var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
+        services.AddSingleton(_ => new VideoAudit(ArchiveDatabase.For(storage, auditPath, fullSync: true)));
         services.AddHostedService<LiveVideoSweep>();
         return builder;
     }

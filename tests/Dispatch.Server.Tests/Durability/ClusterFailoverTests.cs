@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Dispatch.Abstractions.Incidents;
 using Dispatch.Contracts.V1;
 using Dispatch.Domain.City;
@@ -59,6 +62,11 @@ public sealed class ClusterFailoverTests
                     for (var i = 0; i < 20; i++)
                     {
                         var alert = NewAlert(cameras[i % cameras.Count]);
+                        if (i == 0)
+                        {
+                            alert.SnapshotJpeg = AlertTestHost.Jpeg();
+                        }
+
                         sent.Add(alert);
                         var ack = await session.SendAsync(alert);
                         Assert.True(ack.Outcome == AlertOutcome.Accepted, $"{ack.Outcome} {ack.RejectReason}: {ack.Message}");
@@ -147,6 +155,8 @@ public sealed class ClusterFailoverTests
             }
 
             Assert.True(dispatchedAgainSeconds < DispatchAgainWithin.TotalSeconds, $"dispatched again only {dispatchedAgainSeconds:F1} s after the kill");
+
+            await TheArchiveIsTheClustersAsync(sent[0], survivor, hosts[2], city, gateway, postgres);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -158,6 +168,54 @@ public sealed class ClusterFailoverTests
             {
                 await host.Host.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>
+    /// The alert archive and the video audit are the cluster's: an alert the killed host took is read with its snapshot on
+    /// a survivor, a live view watched on one host is in the audit another lists, and with PostgreSQL stopped the archive's
+    /// endpoints answer 503 (retry later), not 500.
+    /// </summary>
+    private static async Task TheArchiveIsTheClustersAsync(Alert takenByTheVictim, ClusterHost reader, ClusterHost watched, CityModel city, string alertGateway, PostgresServer postgres)
+    {
+        using var operatorHttp = TestAccounts.Http(reader.Host.Web, TestAccounts.Operator);
+        var alert = await operatorHttp.GetFromJsonAsync<JsonElement>($"/api/alerts/{takenByTheVictim.AlertId}", Token);
+        Assert.Equal((alertGateway, takenByTheVictim.CameraId, true),
+            (alert.GetProperty("gatewayId").GetString(), alert.GetProperty("cameraId").GetString(), alert.GetProperty("hasSnapshot").GetBoolean()));
+        Assert.Equal(takenByTheVictim.SnapshotJpeg.ToByteArray(),
+            await operatorHttp.GetByteArrayAsync($"/api/alerts/{takenByTheVictim.AlertId}/snapshot?variant=original", Token));
+        using (var annotated = await operatorHttp.GetAsync($"/api/alerts/{takenByTheVictim.AlertId}/snapshot", Token))
+        {
+            Assert.Equal((HttpStatusCode.OK, "image/jpeg"), (annotated.StatusCode, annotated.Content.Headers.ContentType?.MediaType));
+        }
+
+        // A live view on one host (its camera's gateway is connected there), listed by a supervisor on another.
+        var camera = city.Cameras.First(c => c.GatewayId != alertGateway);
+        var info = new CameraInfo { CameraId = camera.Id, Name = camera.Name, Location = new GeoLocation { Latitude = camera.Location.Latitude, Longitude = camera.Location.Longitude } };
+        await using (var videoGateway = await Video.ScriptedGateway.ConnectAsync(watched.Grpc.ToString(), camera.GatewayId, Credential, [info]))
+        {
+            await using var viewer = await Video.LiveViewerClient.ConnectAsync(watched.Host.Web.Port, camera.Id, "fps=5");
+            await Eventually.Get(() => Task.FromResult(viewer.Frames.Count), n => n >= 3,
+                $"frames of {camera.Id} on {watched.Host.Web} (statuses {string.Join(" | ", viewer.Statuses)}; closed {viewer.Closed})", TimeSpan.FromSeconds(30));
+            await viewer.CloseAsync();
+        }
+
+        using var supervisorHttp = TestAccounts.Http(reader.Host.Web, TestAccounts.Supervisor);
+        var entry = await Eventually.Get(
+            async () => (await supervisorHttp.GetFromJsonAsync<JsonElement>($"/api/video/audit?cameraId={camera.Id}&kind=live", Token)).EnumerateArray().ToList(),
+            entries => entries.Count == 1 && entries[0].GetProperty("seconds").ValueKind == JsonValueKind.Number,
+            "the live view, ended, in the audit listed on another host");
+        Assert.Equal(TestAccounts.Operator, entry[0].GetProperty("actor").GetString());
+        Assert.True(entry[0].GetProperty("frames").GetInt64() >= 3, entry[0].ToString());
+
+        await postgres.StopAsync(Token);
+        foreach (var path in (string[])[$"/api/alerts/{takenByTheVictim.AlertId}", "/api/video/audit"])
+        {
+            using var refused = await supervisorHttp.GetAsync(path, Token);
+            var body = await refused.Content.ReadAsStringAsync(Token);
+            Assert.True(refused.StatusCode == HttpStatusCode.ServiceUnavailable, $"{path}: {(int)refused.StatusCode} {body}");
+            Assert.Contains("unreachable", body, StringComparison.Ordinal);
+            Assert.NotNull(refused.Headers.RetryAfter);
         }
     }
 
