@@ -106,8 +106,17 @@ public sealed class CameraHealthMerge(TimeProvider clock, TimeSpan offlineAfter)
         ArgumentNullException.ThrowIfNull(report);
         ArgumentException.ThrowIfNullOrWhiteSpace(report.HostId);
         var now = clock.GetUtcNow();
-        _hostSeenAt[report.HostId] = now;
         var touched = new HashSet<string>(StringComparer.Ordinal);
+        if (_hostSeenAt.TryGetValue(report.HostId, out var seenAt) && now - seenAt > Lease)
+        {
+            // A host heard from again after a silence (a partition that healed): its word counts again.
+            foreach (var (key, claim) in _claims.Where(c => c.Key.Host == report.HostId))
+            {
+                touched.UnionWith(claim.Cameras.Keys);
+            }
+        }
+
+        _hostSeenAt[report.HostId] = now;
         if (report.Full)
         {
             foreach (var key in _claims.Keys.Where(k => k.Host == report.HostId).ToList())
