@@ -271,7 +271,7 @@ public sealed partial class CameraHealthBoard(TimeProvider clock, CameraHealthOp
             : _cameras.Select(c => new CameraView(c.Key, c.Value.GatewayId, IsOnline(c.Value, now), c.Value.LastOnlineAt, StatusName(c.Value),
                 c.Value.Detail, c.Value.Name, c.Value.Location));
 
-    private sealed record CameraView(
+    private readonly record struct CameraView(
         string CameraId, string GatewayId, bool Online, DateTimeOffset? LastOnlineAt, string Status, string Detail, string? Name, GeoPoint? Location);
 
     private static CameraHealthChange Show(string cameraId, Entry entry, bool online, DateTimeOffset now)
