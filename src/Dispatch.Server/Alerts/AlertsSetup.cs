@@ -57,6 +57,7 @@ public static class AlertsSetup
             () => sp.GetRequiredService<CityModel>().Cameras.Count));
         services.AddSingleton<CameraHealthFeed>();
         services.AddHostedService<CameraHealthSweep>();
+        services.AddClusterCameraHealth(configuration);
 
         // A 1 MiB snapshot plus the rest of the alert; larger messages never get here (OversizedMessageGuard).
         services.AddGrpc(o => o.MaxReceiveMessageSize = AlertLimits.MaxMessageBytes);

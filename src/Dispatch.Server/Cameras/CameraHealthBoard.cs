@@ -75,7 +75,7 @@ public sealed record CameraHealthChange(string CameraId, string GatewayId, bool 
 /// <see cref="Record"/> and <see cref="Sweep"/> return exactly the changes to pass on: a return is told at once,
 /// an outage once the debounce time has passed (found by the periodic sweep).
 /// </summary>
-public sealed class CameraHealthBoard(TimeProvider clock, CameraHealthOptions options, Func<int> registeredCameras)
+public sealed partial class CameraHealthBoard(TimeProvider clock, CameraHealthOptions options, Func<int> registeredCameras)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _cameras = new(StringComparer.Ordinal);
@@ -92,9 +92,11 @@ public sealed class CameraHealthBoard(TimeProvider clock, CameraHealthOptions op
         var changes = new List<CameraHealthChange>();
         lock (_lock)
         {
+            _connectedAt[gatewayId] = now;
             foreach (var camera in cameras)
             {
                 var previous = _cameras.GetValueOrDefault(camera.CameraId);
+                Touch(camera.CameraId);
                 var entry = new Entry(gatewayId, now, CameraStatus.Online, "")
                 {
                     Name = camera.Name ?? previous?.Name,
@@ -147,8 +149,14 @@ public sealed class CameraHealthBoard(TimeProvider clock, CameraHealthOptions op
                     Shown = previous?.Shown,
                 };
                 _cameras[camera.CameraId] = entry;
+                if (previous?.LastStatus != entry.LastStatus || previous?.PictureFault != entry.PictureFault || previous?.Detail != entry.Detail)
+                {
+                    Touch(camera.CameraId);
+                }
+
                 if (up && entry.Shown != true)
                 {
+                    Touch(camera.CameraId);
                     changes.Add(Show(camera.CameraId, entry, online: true, now));
                 }
             }
@@ -169,6 +177,7 @@ public sealed class CameraHealthBoard(TimeProvider clock, CameraHealthOptions op
                 var online = IsOnline(entry, now);
                 if (entry.Shown != online)
                 {
+                    Touch(cameraId);
                     changes.Add(Show(cameraId, entry, online, now));
                 }
             }
@@ -179,20 +188,28 @@ public sealed class CameraHealthBoard(TimeProvider clock, CameraHealthOptions op
 
     public bool IsOnline(string cameraId)
     {
+        var now = clock.GetUtcNow();
         lock (_lock)
         {
-            return _cameras.TryGetValue(cameraId, out var entry) && IsOnline(entry, clock.GetUtcNow());
+            if (MergedViewLocked(now) is { } merged)
+            {
+                return merged.TryGetValue(cameraId, out var camera) && camera.Online;
+            }
+
+            return _cameras.TryGetValue(cameraId, out var entry) && IsOnline(entry, now);
         }
     }
 
-    /// <summary>The cameras gateways announced on this host, with their last known name, place and health.</summary>
+    /// <summary>
+    /// The cameras gateways announced, with their last known name, place and health: on this host, or in a cluster the
+    /// whole cluster's (<see cref="CameraHealthMerge"/>) while this host's view of it is fresh.
+    /// </summary>
     public IReadOnlyList<AnnouncedCameraState> Announced()
     {
         var now = clock.GetUtcNow();
         lock (_lock)
         {
-            return [.. _cameras.Select(c => new AnnouncedCameraState(c.Key, c.Value.GatewayId, c.Value.Name, c.Value.Location,
-                IsOnline(c.Value, now), StatusName(c.Value), c.Value.Detail))];
+            return [.. ViewsLocked(now).Select(c => new AnnouncedCameraState(c.CameraId, c.GatewayId, c.Name, c.Location, c.Online, c.Status, c.Detail))];
         }
     }
 
@@ -203,9 +220,9 @@ public sealed class CameraHealthBoard(TimeProvider clock, CameraHealthOptions op
         var offline = new List<string>();
         lock (_lock)
         {
-            foreach (var (cameraId, entry) in _cameras)
+            foreach (var camera in ViewsLocked(now))
             {
-                (IsOnline(entry, now) ? online : offline).Add(cameraId);
+                (camera.Online ? online : offline).Add(camera.CameraId);
             }
         }
 
@@ -219,19 +236,19 @@ public sealed class CameraHealthBoard(TimeProvider clock, CameraHealthOptions op
         var now = clock.GetUtcNow();
         var offline = new List<OfflineCamera>();
         var online = 0;
-        int reported;
+        var reported = 0;
         lock (_lock)
         {
-            reported = _cameras.Count;
-            foreach (var (cameraId, entry) in _cameras)
+            foreach (var camera in ViewsLocked(now))
             {
-                if (IsOnline(entry, now))
+                reported++;
+                if (camera.Online)
                 {
                     online++;
                 }
                 else
                 {
-                    offline.Add(new OfflineCamera(cameraId, entry.GatewayId, entry.LastOnlineAt, StatusName(entry), entry.Detail));
+                    offline.Add(new OfflineCamera(camera.CameraId, camera.GatewayId, camera.LastOnlineAt, camera.Status, camera.Detail));
                 }
             }
         }
@@ -245,6 +262,17 @@ public sealed class CameraHealthBoard(TimeProvider clock, CameraHealthOptions op
             registered == 0 ? 0 : (double)online / registered,
             [.. offline.OrderBy(c => c.CameraId, StringComparer.Ordinal)]);
     }
+
+    /// <summary>Every camera as the reads show it: the cluster's merged view while fresh, else this host's own.</summary>
+    private IEnumerable<CameraView> ViewsLocked(DateTimeOffset now) =>
+        MergedViewLocked(now) is { } merged
+            ? merged.Values.Select(m => new CameraView(m.CameraId, m.GatewayId, m.Online, m.LastOnlineAt, m.Status, m.Detail, m.Name,
+                m.Latitude is { } lat && m.Longitude is { } lon ? new GeoPoint(lat, lon) : (GeoPoint?)null))
+            : _cameras.Select(c => new CameraView(c.Key, c.Value.GatewayId, IsOnline(c.Value, now), c.Value.LastOnlineAt, StatusName(c.Value),
+                c.Value.Detail, c.Value.Name, c.Value.Location));
+
+    private readonly record struct CameraView(
+        string CameraId, string GatewayId, bool Online, DateTimeOffset? LastOnlineAt, string Status, string Detail, string? Name, GeoPoint? Location);
 
     private static CameraHealthChange Show(string cameraId, Entry entry, bool online, DateTimeOffset now)
     {

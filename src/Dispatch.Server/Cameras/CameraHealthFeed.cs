@@ -8,8 +8,10 @@ namespace Dispatch.Server.Cameras;
 /// Passes the camera health board's changes on: to the camera gauges of <see cref="DispatchMetrics"/> and, through the
 /// live notifier, to every host's operators as <see cref="CameraUpdate"/>s. The gateway service hands over what
 /// Hello and heartbeats changed; <see cref="CameraHealthSweep"/> hands over outages once their debounce time has passed.
+/// In a cluster (<see cref="CameraHealthScope"/>) a host's own changes are not what pages are told: the merged view is,
+/// and <see cref="CameraHealthSync"/> hands its changes to each host's own pages (<see cref="PublishHereAsync"/>).
 /// </summary>
-public sealed class CameraHealthFeed(IGrainFactory grains, DispatchMetrics metrics, CityModel city)
+public sealed class CameraHealthFeed(IGrainFactory grains, DispatchMetrics metrics, CityModel city, CameraHealthScope scope, IServiceProvider services)
 {
     private readonly Dictionary<string, CameraSpec> _cityCameras = city.Cameras.ToDictionary(c => c.Id, StringComparer.Ordinal);
 
@@ -19,7 +21,28 @@ public sealed class CameraHealthFeed(IGrainFactory grains, DispatchMetrics metri
         foreach (var change in changes)
         {
             metrics.CameraHealthChanged(change.CameraId, change.Online);
+            if (scope.ClusterWide)
+            {
+                continue;
+            }
+
             await grains.GetGrain<ILiveNotifierGrain>(0).PublishAsync(new CameraUpdate(LiveVersions.Next("camera:" + change.CameraId), ToLive(change)));
+        }
+    }
+
+    /// <summary>The cluster's merged changes, to this host's pages only (every host gets them from the board itself).</summary>
+    public async Task PublishHereAsync(IReadOnlyList<CameraHealthChange> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        var observer = services.GetRequiredService<LiveHostObserver>();
+        foreach (var batch in changes.Chunk(LiveNotifierGrain.MaxBatch))
+        {
+            await observer.ReceiveAsync([.. batch.Select(c => new CameraUpdate(LiveVersions.Next("camera:" + c.CameraId), ToLive(c)))]);
         }
     }
 

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Dispatch.Abstractions.GridEvents;
 using Dispatch.Domain.GridEvents;
+using Dispatch.Server.Live;
 using Dispatch.Server.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
@@ -48,12 +50,17 @@ public sealed class GridEventsHub(GridEventDesk desk, GridEventFeed feed) : Hub
 /// on the host's <see cref="TimeProvider"/> that fires when its time limit passes: the event is escalated to its
 /// district then (or, in a state that cannot be escalated, pushed again marked overdue), so a breach shows the moment
 /// it happens. The periodic sweep (<see cref="GridEventSlaWatch"/>) stays as the backstop for events another host
-/// reported.
+/// reported. Each change also goes to the other hosts of a cluster through the live notifier (<see cref="LiveRelay"/>,
+/// as <see cref="GridEventRelayed"/>), which push it to their own clients in the same groups: a page on any host sees
+/// a change made on any other live, and only what its user may read.
 /// </summary>
 public sealed partial class GridEventFeed(
-    GridEventDesk desk, IGridEventStore store, IHubContext<GridEventsHub> hub, TimeProvider timeProvider, ILogger<GridEventFeed> logger)
+    GridEventDesk desk, IGridEventStore store, IHubContext<GridEventsHub> hub, TimeProvider timeProvider,
+    IGrainFactory grains, LiveRelay relay, ILogger<GridEventFeed> logger)
     : IHostedService, IDisposable
 {
+    private static readonly JsonSerializerOptions RelayJson = new(JsonSerializerDefaults.Web);
+
     public const string AllGroup = "grid-events:all";
 
     private readonly ConcurrentDictionary<string, ITimer> _timers = new(StringComparer.Ordinal);
@@ -97,6 +104,7 @@ public sealed partial class GridEventFeed(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         desk.Committed += OnCommitted;
+        relay.Received += OnRelayed;
         try
         {
             foreach (var e in await store.FindAsync(new GridEventFilter { States = GridEventDesk.OpenStates, Limit = 100_000 }, cancellationToken))
@@ -115,6 +123,7 @@ public sealed partial class GridEventFeed(
     {
         _stopped = true;
         desk.Committed -= OnCommitted;
+        relay.Received -= OnRelayed;
         foreach (var id in _timers.Keys)
         {
             if (_timers.TryRemove(id, out var timer))
@@ -216,6 +225,33 @@ public sealed partial class GridEventFeed(
         }
 
         _ = SendAsync(groups, delta);
+        _ = RelayAsync(new GridEventRelayed(relay.HostId, change, groups, JsonSerializer.Serialize(delta.Item, RelayJson)));
+    }
+
+    /// <summary>Another host's change: pushed here in the groups it named, under this host's sequence.</summary>
+    private void OnRelayed(RelayedMessage message)
+    {
+        if (_stopped || message is not GridEventRelayed relayed)
+        {
+            return;
+        }
+
+        var item = JsonSerializer.Deserialize<GridEventView>(relayed.ViewJson, RelayJson)
+            ?? throw new InvalidOperationException("a relayed grid event without its view");
+        _ = SendAsync(relayed.Groups, new GridEventDelta(Interlocked.Increment(ref _seq), relayed.Change, item));
+    }
+
+    private async Task RelayAsync(GridEventRelayed message)
+    {
+        try
+        {
+            await grains.GetGrain<ILiveNotifierGrain>(0).PublishAsync(message);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Pages on the other hosts catch up at their next snapshot.
+            LogRelayFailed(logger, message.Change, ex);
+        }
     }
 
     private async Task SendAsync(IReadOnlyList<string> groups, GridEventDelta delta)
@@ -240,6 +276,18 @@ public sealed partial class GridEventFeed(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Open grid events could not be read at start; their time limits are left to the sweep")]
     private static partial void LogLoadFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A grid event change ({Change}) could not be sent to the other hosts")]
+    private static partial void LogRelayFailed(ILogger logger, string change, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Pushing grid event {EventId} failed")]
     private static partial void LogSendFailed(ILogger logger, string eventId, Exception exception);
 }
+
+/// <summary>A grid event change for the other hosts' clients: the groups that may read it and its public view (JSON, as pushed).</summary>
+[GenerateSerializer]
+[Alias("grid-events.relayed")]
+public sealed record GridEventRelayed(
+    string OriginHostId,
+    [property: Id(0)] string Change,
+    [property: Id(1)] IReadOnlyList<string> Groups,
+    [property: Id(2)] string ViewJson) : RelayedMessage(OriginHostId);

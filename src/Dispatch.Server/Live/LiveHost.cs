@@ -104,6 +104,7 @@ public sealed class LiveHostObserver(
     IHubContext<OperationsHub> operations,
     IHubContext<TerminalHub> terminals,
     DispatchMetrics metrics,
+    LiveRelay relay,
     ILogger<LiveHostObserver> logger) : ILiveHostObserver
 {
     // One sender, in sequence order: a page must never get a unit's older status after its newer one.
@@ -131,7 +132,8 @@ public sealed class LiveHostObserver(
                 }
             }
 
-            var changes = batch.Where(m => m is not UnitsMoved).Select(board.Apply).OfType<BoardChange>().ToList();
+            relay.Deliver(batch.OfType<RelayedMessage>());
+            var changes = batch.Where(m => m is not (UnitsMoved or RelayedMessage)).Select(board.Apply).OfType<BoardChange>().ToList();
             if (changes.Count > 0)
             {
                 _outbox.Writer.TryWrite(changes);

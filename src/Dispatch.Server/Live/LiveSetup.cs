@@ -30,6 +30,7 @@ public static class LiveSetup
         services.AddSingleton<TerminalSignOns>();
         services.AddSingleton<LiveBoard>();
         services.AddSingleton<OperationsAudience>();
+        services.AddSingleton<LiveRelay>();
         services.AddSingleton<LiveHostObserver>();
         services.AddSingleton<LiveHostService>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveHostService>());

@@ -226,11 +226,14 @@ public sealed class ClusterFailoverTests
 
     private static Alert NewAlert(CameraSpec camera) => AlertTestHost.NewAlert(camera.Id, AlertKind.Intrusion);
 
-    private sealed record ClusterHost(HostChild Host, Uri Grpc)
+    internal sealed record ClusterHost(HostChild Host, Uri Grpc)
     {
+        public const string GatewayCredential = Credential;
+
         /// <summary>A cluster member on fresh ports with its own folder for host-local files: every alert its own Low incident taking one unit.</summary>
         public static async Task<ClusterHost> StartAsync(
-            TempDirectory directory, string name, CityModel city, string cityPath, string clusterId, RedisServer redis, string database)
+            TempDirectory directory, string name, CityModel city, string cityPath, string clusterId, RedisServer redis, string database,
+            IReadOnlyDictionary<string, string>? more = null)
         {
             int web = TestPorts.GetFreeTcpPort(), grpc = TestPorts.GetFreeTcpPort();
             var own = Directory.CreateDirectory(directory.File(name)).FullName;
@@ -253,6 +256,11 @@ public sealed class ClusterFailoverTests
             settings["Dispatch:ResponsePlan:Tiers:1:RespondersByPriority:Low"] = "1";
             settings["Dispatch:ResponsePlan:Tiers:2:RespondersByPriority:Low"] = "0";
             settings["Dispatch:ResponsePlan:AckDeadlineSeconds"] = "600";
+            foreach (var (key, value) in more ?? new Dictionary<string, string>())
+            {
+                settings[key] = value;
+            }
+
             var host = await HostChild.StartAsync(own, settings, ReadyWithin, Token);
             return new ClusterHost(host, new Uri($"http://127.0.0.1:{LoopbackHostSettings.Text(grpc)}"));
         }
