@@ -44,11 +44,18 @@ public static class GridEventsApi
         }
 
         var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
-        var databasePath = Path.GetFullPath(storage.SqlitePath, builder.Environment.ContentRootPath);
+        // In a cluster the events live on the cluster's PostgreSQL, so any host lists and steps an event reported
+        // through another; embedded, beside the host's other SQLite tables.
+        var storeOptions = storage.Dialect == RelationalDialect.PostgreSql
+            ? new RelationalGridEventStoreOptions { Dialect = RelationalDialect.PostgreSql, ConnectionString = storage.PostgreSqlConnectionString! }
+            : new RelationalGridEventStoreOptions
+            {
+                Dialect = RelationalDialect.Sqlite,
+                ConnectionString = $"Data Source={Path.GetFullPath(storage.SqlitePath, builder.Environment.ContentRootPath)}",
+            };
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton(Options.Create(index));
-        builder.Services.AddSingleton<IGridEventStore>(sp => new RelationalGridEventStore(
-            new RelationalGridEventStoreOptions { Dialect = RelationalDialect.Sqlite, ConnectionString = $"Data Source={databasePath}" }, sp.GetService<TimeProvider>()));
+        builder.Services.AddSingleton<IGridEventStore>(sp => new RelationalGridEventStore(storeOptions, sp.GetService<TimeProvider>()));
         builder.Services.AddSingleton<GridEventDesk>();
         builder.Services.AddSingleton<SafetyIndexDesk>();
         builder.Services.AddSingleton<CameraShareSampler>();

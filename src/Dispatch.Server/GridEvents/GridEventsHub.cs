@@ -63,7 +63,11 @@ public sealed partial class GridEventFeed(
 
     public const string AllGroup = "grid-events:all";
 
+    /// <summary>Most events whose last pushed version is remembered; past it the memory starts again.</summary>
+    internal const int MaxRememberedVersions = 50_000;
+
     private readonly ConcurrentDictionary<string, ITimer> _timers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _pushedVersions = new(StringComparer.Ordinal);
     private long _seq;
     private volatile bool _stopped;
 
@@ -212,7 +216,14 @@ public sealed partial class GridEventFeed(
 
     private void Publish(GridEventRecord e, string change, string? previousDepartment)
     {
-        var delta = new GridEventDelta(Interlocked.Increment(ref _seq), change, Public(desk.View(e, null)));
+        var view = Public(desk.View(e, null));
+        if (!IsLatest(view))
+        {
+            // Another host's newer step of this event was pushed here already.
+            return;
+        }
+
+        var delta = new GridEventDelta(Interlocked.Increment(ref _seq), change, view);
         var groups = new List<string> { AllGroup, DepartmentGroup(e.Department) };
         if (previousDepartment is not null && previousDepartment != e.Department)
         {
@@ -238,7 +249,42 @@ public sealed partial class GridEventFeed(
 
         var item = JsonSerializer.Deserialize<GridEventView>(relayed.ViewJson, RelayJson)
             ?? throw new InvalidOperationException("a relayed grid event without its view");
+        if (!IsLatest(item))
+        {
+            // Changes from another host may overtake each other on the way (batches are sent concurrently): a step
+            // older than one already pushed would turn the event back on the pages.
+            return;
+        }
+
         _ = SendAsync(relayed.Groups, new GridEventDelta(Interlocked.Increment(ref _seq), relayed.Change, item));
+    }
+
+    /// <summary>True, and remembered, when no later version of the event was pushed from this host (the same version may be pushed again, e.g. overdue).</summary>
+    private bool IsLatest(GridEventView item)
+    {
+        if (_pushedVersions.Count >= MaxRememberedVersions)
+        {
+            _pushedVersions.Clear();
+        }
+
+        while (true)
+        {
+            if (!_pushedVersions.TryGetValue(item.EventId, out var pushed))
+            {
+                if (_pushedVersions.TryAdd(item.EventId, item.Version))
+                {
+                    return true;
+                }
+            }
+            else if (item.Version < pushed)
+            {
+                return false;
+            }
+            else if (_pushedVersions.TryUpdate(item.EventId, item.Version, pushed))
+            {
+                return true;
+            }
+        }
     }
 
     private async Task RelayAsync(GridEventRelayed message)
