@@ -21,7 +21,8 @@ public static partial class ArchiveOutage
             LogUnavailable(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ArchiveOutage)), http.Request.Path, ex);
             http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Results.Json(
-                new { error = $"the alert archive's database is unreachable now ({ex.Message}); retry in {RetryAfterSeconds} s" },
+                // The database's own error (its address, its port) goes to the host's log, not to the client.
+                new { error = $"the alert archive's database is unreachable now; retry in {RetryAfterSeconds} s" },
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     });

@@ -215,6 +215,7 @@ public sealed class ClusterFailoverTests
             var body = await refused.Content.ReadAsStringAsync(Token);
             Assert.True(refused.StatusCode == HttpStatusCode.ServiceUnavailable, $"{path}: {(int)refused.StatusCode} {body}");
             Assert.Contains("unreachable", body, StringComparison.Ordinal);
+            Assert.DoesNotContain("127.0.0.1", body, StringComparison.Ordinal);
             Assert.NotNull(refused.Headers.RetryAfter);
         }
     }
