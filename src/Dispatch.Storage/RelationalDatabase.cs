@@ -148,14 +148,6 @@ internal sealed class RelationalDatabase
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public static DbCommand Command(DbConnection connection, string sql, DbTransaction? transaction = null)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
-        return command;
-    }
-
     /// <summary>Turn of one writer; the default value (no queue) releases nothing.</summary>
     public readonly struct WriteTurn(SemaphoreSlim? gate) : IAsyncDisposable
     {
@@ -187,8 +179,18 @@ public sealed class StorageStatistics
     internal void UnitCommitted(string kind) => _units.AddOrUpdate(kind, 1, static (_, n) => n + 1);
 }
 
-internal static class DbCommandExtensions
+/// <summary>Commands on an open connection, the same for every dialect; the host's archives use them too.</summary>
+public static class DbCommands
 {
+    public static DbCommand Command(DbConnection connection, string sql, DbTransaction? transaction = null)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        return command;
+    }
+
     /// <summary>Adds a named parameter; <see cref="DbType"/> maps to each provider's column type (BLOB/BYTEA, INTEGER/BIGINT...).</summary>
     public static DbCommand With(this DbCommand command, string name, object? value, DbType type)
     {

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using System.Data;
 using System.Data.Common;
 using Dispatch.Server.Archive;
+using Dispatch.Storage;
 
 namespace Dispatch.Server.Alerts;
 
@@ -161,7 +162,7 @@ public sealed class AlertArchive : IAsyncDisposable
         await using var transaction = await connection.BeginTransactionAsync();
         foreach (var (alert, snapshots, _) in batch)
         {
-            await using (var insert = ArchiveDatabase.Command(connection, """
+            await using (var insert = DbCommands.Command(connection, """
                 INSERT INTO camera_alert (gateway_id, alert_id, camera_id, kind, confidence, observed_at, received_at,
                     incident_id, latitude, longitude, boxes_json, attributes_json, has_snapshot)
                 VALUES (@gateway, @alert, @camera, @kind, @confidence, @observed, @received, @incident, @lat, @lon, @boxes, @attributes, @snapshot)
@@ -189,7 +190,7 @@ public sealed class AlertArchive : IAsyncDisposable
 
             foreach (var (variant, jpeg) in snapshots)
             {
-                await using var blob = ArchiveDatabase.Command(connection, """
+                await using var blob = DbCommands.Command(connection, """
                     INSERT INTO camera_alert_snapshot (gateway_id, alert_id, variant, jpeg) VALUES (@gateway, @alert, @variant, @jpeg)
                     ON CONFLICT (gateway_id, alert_id, variant) DO UPDATE SET jpeg = excluded.jpeg
                     """, transaction);
@@ -208,7 +209,7 @@ public sealed class AlertArchive : IAsyncDisposable
     public async Task<IReadOnlyList<ArchivedAlert>> ForIncidentAsync(string incidentId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var query = ArchiveDatabase.Command(connection, $"{SelectAlert} WHERE incident_id = @incident ORDER BY observed_at, alert_id");
+        await using var query = DbCommands.Command(connection, $"{SelectAlert} WHERE incident_id = @incident ORDER BY observed_at, alert_id");
         query.With("@incident", incidentId, DbType.String);
         return await ReadAlertsAsync(query, cancellationToken);
     }
@@ -217,7 +218,7 @@ public sealed class AlertArchive : IAsyncDisposable
     public async Task<ArchivedAlert?> FindAsync(string alertId, string? gatewayId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var query = ArchiveDatabase.Command(connection,
+        await using var query = DbCommands.Command(connection,
             $"{SelectAlert} WHERE alert_id = @alert AND (@gateway IS NULL OR gateway_id = @gateway) ORDER BY received_at LIMIT 1");
         query.With("@alert", alertId, DbType.String).With("@gateway", gatewayId, DbType.String);
         return (await ReadAlertsAsync(query, cancellationToken)).FirstOrDefault();
@@ -226,7 +227,7 @@ public sealed class AlertArchive : IAsyncDisposable
     public async Task<byte[]?> SnapshotAsync(string gatewayId, string alertId, SnapshotVariant variant, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var query = ArchiveDatabase.Command(connection,
+        await using var query = DbCommands.Command(connection,
             "SELECT jpeg FROM camera_alert_snapshot WHERE gateway_id = @gateway AND alert_id = @alert AND variant = @variant");
         query.With("@gateway", gatewayId, DbType.String).With("@alert", alertId, DbType.String).With("@variant", (int)variant, DbType.Int32);
         return await query.ExecuteScalarAsync(cancellationToken) as byte[];
@@ -241,7 +242,7 @@ public sealed class AlertArchive : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(clip);
         ArgumentNullException.ThrowIfNull(bytes);
         await using var connection = await OpenAsync(cancellationToken);
-        await using var insert = ArchiveDatabase.Command(connection, """
+        await using var insert = DbCommands.Command(connection, """
             INSERT INTO camera_alert_clip (gateway_id, alert_id, camera_id, media_type, starts_at, ends_at, width_px, height_px,
                 frame_count, byte_count, received_at, bytes)
             VALUES (@gateway, @alert, @camera, @media, @starts, @ends, @width, @height, @frames, @count, @received, @bytes)
@@ -266,7 +267,7 @@ public sealed class AlertArchive : IAsyncDisposable
     public async Task<ArchivedClip?> ClipInfoAsync(string gatewayId, string alertId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var query = ArchiveDatabase.Command(connection, """
+        await using var query = DbCommands.Command(connection, """
             SELECT gateway_id, alert_id, camera_id, media_type, starts_at, ends_at, width_px, height_px, frame_count, byte_count, received_at
             FROM camera_alert_clip WHERE gateway_id = @gateway AND alert_id = @alert
             """);
@@ -283,7 +284,7 @@ public sealed class AlertArchive : IAsyncDisposable
     public async Task<byte[]?> ClipBytesAsync(string gatewayId, string alertId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var query = ArchiveDatabase.Command(connection, "SELECT bytes FROM camera_alert_clip WHERE gateway_id = @gateway AND alert_id = @alert");
+        await using var query = DbCommands.Command(connection, "SELECT bytes FROM camera_alert_clip WHERE gateway_id = @gateway AND alert_id = @alert");
         query.With("@gateway", gatewayId, DbType.String).With("@alert", alertId, DbType.String);
         return await query.ExecuteScalarAsync(cancellationToken) as byte[];
     }
@@ -293,7 +294,7 @@ public sealed class AlertArchive : IAsyncDisposable
     {
         await using var connection = await OpenAsync(cancellationToken);
         IReadOnlyList<ArchivedAlert> alerts;
-        await using (var query = ArchiveDatabase.Command(connection, $"{SelectAlert} ORDER BY received_at DESC, alert_id LIMIT @limit"))
+        await using (var query = DbCommands.Command(connection, $"{SelectAlert} ORDER BY received_at DESC, alert_id LIMIT @limit"))
         {
             query.With("@limit", limit, DbType.Int32);
             alerts = await ReadAlertsAsync(query, cancellationToken);
@@ -318,7 +319,7 @@ public sealed class AlertArchive : IAsyncDisposable
     public async Task DecideAsync(string gatewayId, string alertId, Live.AlertState state, string? incidentId, string? reason, string actor)
     {
         await using var connection = await OpenAsync(CancellationToken.None);
-        await using var command = ArchiveDatabase.Command(connection, $"""
+        await using var command = DbCommands.Command(connection, $"""
             {_database.FullSyncPrefix}
             INSERT INTO camera_alert_decision (gateway_id, alert_id, state, incident_id, reason, actor, decided_at)
             VALUES (@gateway, @alert, @state, @incident, @reason, @actor, @at)
@@ -337,7 +338,7 @@ public sealed class AlertArchive : IAsyncDisposable
 
     private static async Task<AlertDecision?> DecisionAsync(DbConnection connection, string gatewayId, string alertId, CancellationToken cancellationToken)
     {
-        await using var query = ArchiveDatabase.Command(connection,
+        await using var query = DbCommands.Command(connection,
             "SELECT state, incident_id, reason, actor, decided_at FROM camera_alert_decision WHERE gateway_id = @gateway AND alert_id = @alert");
         query.With("@gateway", gatewayId, DbType.String).With("@alert", alertId, DbType.String);
         await using var reader = await query.ExecuteReaderAsync(cancellationToken);

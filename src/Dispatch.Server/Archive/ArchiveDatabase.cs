@@ -102,7 +102,7 @@ public sealed class ArchiveDatabase
             await connection.OpenAsync(cancellationToken);
             if (_connectionSetupSql is not null)
             {
-                await using var setup = Command(connection, _connectionSetupSql);
+                await using var setup = DbCommands.Command(connection, _connectionSetupSql);
                 await setup.ExecuteNonQueryAsync(cancellationToken);
             }
 
@@ -113,14 +113,6 @@ public sealed class ArchiveDatabase
             await connection.DisposeAsync();
             throw;
         }
-    }
-
-    public static DbCommand Command(DbConnection connection, string sql, DbTransaction? transaction = null)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
-        return command;
     }
 
     /// <summary>
@@ -147,27 +139,13 @@ public sealed class ArchiveDatabase
         if (!IsPostgreSql)
         {
             // WAL lets readers run beside the writer; the mode is stored in the file.
-            await using var wal = Command(connection, "PRAGMA journal_mode = WAL;");
+            await using var wal = DbCommands.Command(connection, "PRAGMA journal_mode = WAL;");
             await wal.ExecuteNonQueryAsync();
         }
 
         await using var transaction = await connection.BeginTransactionAsync();
-        await using var create = Command(connection, IsPostgreSql ? $"SELECT pg_advisory_xact_lock({SchemaLockKey});\n{schemaSql}" : schemaSql, transaction);
+        await using var create = DbCommands.Command(connection, IsPostgreSql ? $"SELECT pg_advisory_xact_lock({SchemaLockKey});\n{schemaSql}" : schemaSql, transaction);
         await create.ExecuteNonQueryAsync();
         await transaction.CommitAsync();
-    }
-}
-
-internal static class ArchiveCommandExtensions
-{
-    /// <summary>Adds a named parameter of an explicit type (BLOB/BYTEA, INTEGER/BIGINT...; typed so PostgreSQL can place a null).</summary>
-    public static DbCommand With(this DbCommand command, string name, object? value, DbType type)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.DbType = type;
-        parameter.Value = value ?? DBNull.Value;
-        command.Parameters.Add(parameter);
-        return command;
     }
 }

@@ -1,6 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using Dispatch.Server.Archive;
+using Dispatch.Storage;
 
 namespace Dispatch.Server.Video;
 
@@ -60,7 +61,7 @@ public sealed class VideoAudit
     public async Task<long> StartAsync(string kind, string actor, string? unitId, string cameraId, string? alertId, DateTimeOffset startedAt, string? remote)
     {
         await using var connection = await OpenAsync(CancellationToken.None);
-        await using var insert = ArchiveDatabase.Command(connection, """
+        await using var insert = DbCommands.Command(connection, """
             INSERT INTO video_audit (kind, actor, unit_id, camera_id, alert_id, started_at, remote)
             VALUES (@kind, @actor, @unit, @camera, @alert, @started, @remote)
             RETURNING id
@@ -79,7 +80,7 @@ public sealed class VideoAudit
     public async Task<bool> EndAsync(long id, DateTimeOffset endedAt, double seconds, long? frames = null, long? framesDropped = null)
     {
         await using var connection = await OpenAsync(CancellationToken.None);
-        await using var update = ArchiveDatabase.Command(connection, """
+        await using var update = DbCommands.Command(connection, """
             UPDATE video_audit SET ended_at = @ended, seconds = @seconds, frames = @frames, frames_dropped = @dropped
             WHERE id = @id AND ended_at IS NULL
             """);
@@ -94,7 +95,7 @@ public sealed class VideoAudit
     public async Task<VideoAuditEntry?> FindAsync(long id, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var query = ArchiveDatabase.Command(connection, $"{Select} WHERE id = @id");
+        await using var query = DbCommands.Command(connection, $"{Select} WHERE id = @id");
         query.With("@id", id, DbType.Int64);
         return (await ReadAsync(query, cancellationToken)).FirstOrDefault();
     }
@@ -103,7 +104,7 @@ public sealed class VideoAudit
     {
         ArgumentNullException.ThrowIfNull(filter);
         await using var connection = await OpenAsync(cancellationToken);
-        await using var query = ArchiveDatabase.Command(connection, $"""
+        await using var query = DbCommands.Command(connection, $"""
             {Select}
             WHERE (@from IS NULL OR started_at >= @from) AND (@to IS NULL OR started_at < @to)
               AND (@camera IS NULL OR camera_id = @camera) AND (@actor IS NULL OR actor = @actor) AND (@kind IS NULL OR kind = @kind)

@@ -150,7 +150,7 @@ public sealed class RelationalGrainStorage : IGrainStorage, ILifecycleParticipan
             _groupCommit,
             async (connection, transaction, token) =>
             {
-                await using var command = RelationalDatabase.Command(connection, sql, transaction);
+                await using var command = DbCommands.Command(connection, sql, transaction);
                 bind(command);
                 return await command.ExecuteScalarAsync(token).ConfigureAwait(false);
             },
@@ -159,7 +159,7 @@ public sealed class RelationalGrainStorage : IGrainStorage, ILifecycleParticipan
     private static async Task<(long Version, byte[]? Payload)?> ReadRowAsync(
         DbConnection connection, string stateName, GrainId grainId, CancellationToken cancellationToken)
     {
-        await using var command = RelationalDatabase.Command(connection, RelationalSql.SelectState)
+        await using var command = DbCommands.Command(connection, RelationalSql.SelectState)
             .With("@state_name", stateName, DbType.String)
             .With("@grain_id", grainId.ToString(), DbType.String);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -104,7 +104,7 @@ public sealed class RelationalGridEventStore : IGridEventStore
         return await _database.WriteAsync("grid-event", grouped: false, async (connection, transaction, token) =>
         {
             long number;
-            await using (var counter = RelationalDatabase.Command(connection, """
+            await using (var counter = DbCommands.Command(connection, """
                 INSERT INTO grid_event_counter (name, next) VALUES ('grid_event', 1)
                 ON CONFLICT (name) DO UPDATE SET next = grid_event_counter.next + 1
                 RETURNING next
@@ -120,7 +120,7 @@ public sealed class RelationalGridEventStore : IGridEventStore
                 PhotoCount = photos.Count,
                 UpdatedAt = now,
             };
-            await using (var insert = Bind(RelationalDatabase.Command(connection, $"INSERT INTO grid_event ({Columns}) VALUES ({Values})", transaction), created))
+            await using (var insert = Bind(DbCommands.Command(connection, $"INSERT INTO grid_event ({Columns}) VALUES ({Values})", transaction), created))
             {
                 await insert.ExecuteNonQueryAsync(token).ConfigureAwait(false);
             }
@@ -129,7 +129,7 @@ public sealed class RelationalGridEventStore : IGridEventStore
                 .ConfigureAwait(false);
             foreach (var photo in photos)
             {
-                await using var insert = RelationalDatabase.Command(connection,
+                await using var insert = DbCommands.Command(connection,
                         "INSERT INTO grid_event_photo (event_id, number, content_type, bytes) VALUES (@event_id, @number, @content_type, @bytes)", transaction)
                     .With("@event_id", created.EventId, DbType.String)
                     .With("@number", photo.Number, DbType.Int32)
@@ -147,7 +147,7 @@ public sealed class RelationalGridEventStore : IGridEventStore
         ArgumentException.ThrowIfNullOrEmpty(eventId);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         GridEventRecord? record;
-        await using (var select = RelationalDatabase.Command(connection, $"SELECT {Columns} FROM grid_event WHERE event_id = @event_id")
+        await using (var select = DbCommands.Command(connection, $"SELECT {Columns} FROM grid_event WHERE event_id = @event_id")
             .With("@event_id", eventId, DbType.String))
         {
             record = (await ReadRecordsAsync(select, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
@@ -159,7 +159,7 @@ public sealed class RelationalGridEventStore : IGridEventStore
         }
 
         var journal = new List<GridEventJournalEntry>();
-        await using (var select = RelationalDatabase.Command(connection,
+        await using (var select = DbCommands.Command(connection,
             "SELECT sequence_number, at, kind, actor, note FROM grid_event_journal WHERE event_id = @event_id ORDER BY sequence_number")
             .With("@event_id", eventId, DbType.String))
         {
@@ -188,7 +188,7 @@ public sealed class RelationalGridEventStore : IGridEventStore
                 "contact = @contact, follow_code_hash = @follow_code_hash, reported_at = @reported_at, due_at = @due_at, resolved_at = @resolved_at, " +
                 "rated_at = @rated_at, rating = @rating, rating_comment = @rating_comment, escalated_at = @escalated_at, incident_id = @incident_id, " +
                 "photo_count = @photo_count, updated_at = @updated_at";
-            await using (var update = Bind(RelationalDatabase.Command(connection,
+            await using (var update = Bind(DbCommands.Command(connection,
                 $"UPDATE grid_event SET {Assignments} WHERE event_id = @event_id AND version = @expected", transaction), next)
                 .With("@expected", expectedVersion, DbType.Int64))
             {
@@ -208,7 +208,7 @@ public sealed class RelationalGridEventStore : IGridEventStore
     {
         ArgumentNullException.ThrowIfNull(filter);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var select = RelationalDatabase.Command(connection, "");
+        await using var select = DbCommands.Command(connection, "");
         var conditions = new List<string>();
         if (filter.States is { Count: > 0 } states)
         {
@@ -279,7 +279,7 @@ public sealed class RelationalGridEventStore : IGridEventStore
     {
         ArgumentException.ThrowIfNullOrEmpty(followCodeHash);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var select = RelationalDatabase.Command(connection, $"SELECT {Columns} FROM grid_event WHERE follow_code_hash = @hash")
+        await using var select = DbCommands.Command(connection, $"SELECT {Columns} FROM grid_event WHERE follow_code_hash = @hash")
             .With("@hash", followCodeHash, DbType.String);
         return (await ReadRecordsAsync(select, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
     }
@@ -287,7 +287,7 @@ public sealed class RelationalGridEventStore : IGridEventStore
     public async Task<GridEventPhoto?> ReadPhotoAsync(string eventId, int number, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var select = RelationalDatabase.Command(connection,
+        await using var select = DbCommands.Command(connection,
                 "SELECT content_type, bytes FROM grid_event_photo WHERE event_id = @event_id AND number = @number")
             .With("@event_id", eventId, DbType.String)
             .With("@number", number, DbType.Int32);
@@ -327,7 +327,7 @@ public sealed class RelationalGridEventStore : IGridEventStore
         await using var connection = await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
         await using var turn = await _database.EnterWriteAsync(CancellationToken.None).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-        await using (var create = RelationalDatabase.Command(connection, _database.Dialect is PostgreSqlDialect ? PostgreSqlSchema : SqliteSchema, transaction))
+        await using (var create = DbCommands.Command(connection, _database.Dialect is PostgreSqlDialect ? PostgreSqlSchema : SqliteSchema, transaction))
         {
             await create.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
@@ -338,7 +338,7 @@ public sealed class RelationalGridEventStore : IGridEventStore
     private static async Task InsertJournalAsync(
         DbConnection connection, DbTransaction transaction, string eventId, long sequence, DateTimeOffset at, string kind, string actor, string note, CancellationToken token)
     {
-        await using var insert = RelationalDatabase.Command(connection,
+        await using var insert = DbCommands.Command(connection,
                 "INSERT INTO grid_event_journal (event_id, sequence_number, at, kind, actor, note) VALUES (@event_id, @sequence, @at, @kind, @actor, @note)", transaction)
             .With("@event_id", eventId, DbType.String)
             .With("@sequence", sequence, DbType.Int64)

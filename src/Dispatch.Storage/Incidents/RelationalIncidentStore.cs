@@ -50,7 +50,7 @@ public sealed class RelationalIncidentStore : IIncidentStore, IUnitPositionStore
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         long version;
         byte[] snapshot;
-        await using (var command = RelationalDatabase.Command(connection, IncidentSql.SelectIncident).With("@incident_id", incidentId, DbType.String))
+        await using (var command = DbCommands.Command(connection, IncidentSql.SelectIncident).With("@incident_id", incidentId, DbType.String))
         {
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -63,7 +63,7 @@ public sealed class RelationalIncidentStore : IIncidentStore, IUnitPositionStore
         }
 
         var journal = new List<JournalEntry>();
-        await using (var command = RelationalDatabase.Command(connection, RelationalSql.SelectJournalOfIncident).With("@incident_id", incidentId, DbType.String))
+        await using (var command = DbCommands.Command(connection, RelationalSql.SelectJournalOfIncident).With("@incident_id", incidentId, DbType.String))
         {
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -125,7 +125,7 @@ public sealed class RelationalIncidentStore : IIncidentStore, IUnitPositionStore
         var sql = new StringBuilder(IncidentSql.SelectSummaries);
         var conditions = new List<string>();
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = RelationalDatabase.Command(connection, "");
+        await using var command = DbCommands.Command(connection, "");
         if (filter.Status is { } status)
         {
             conditions.Add("status = @status");
@@ -232,7 +232,7 @@ public sealed class RelationalIncidentStore : IIncidentStore, IUnitPositionStore
         ArgumentException.ThrowIfNullOrEmpty(unitId);
         ArgumentOutOfRangeException.ThrowIfLessThan(latest, 1);
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = RelationalDatabase.Command(connection, IncidentSql.SelectUnitAssignments)
+        await using var command = DbCommands.Command(connection, IncidentSql.SelectUnitAssignments)
             .With("@unit_id", unitId, DbType.String)
             .With("@limit", latest, DbType.Int32);
         var rows = new List<UnitAssignmentRow>();
@@ -261,7 +261,7 @@ public sealed class RelationalIncidentStore : IIncidentStore, IUnitPositionStore
     public async Task<AlertLedgerEntry?> FindAlertAsync(string gatewayId, string alertId, CancellationToken cancellationToken = default)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = RelationalDatabase.Command(connection, IncidentSql.SelectAlert)
+        await using var command = DbCommands.Command(connection, IncidentSql.SelectAlert)
             .With("@gateway_id", gatewayId, DbType.String)
             .With("@alert_id", alertId, DbType.String);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -285,7 +285,7 @@ public sealed class RelationalIncidentStore : IIncidentStore, IUnitPositionStore
     public async Task<StoredPosition?> ReadPositionAsync(string unitId, CancellationToken cancellationToken = default)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = RelationalDatabase.Command(connection, PositionSql.Select).With("@unit_id", unitId, DbType.String);
+        await using var command = DbCommands.Command(connection, PositionSql.Select).With("@unit_id", unitId, DbType.String);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
             ? new StoredPosition(new GeoPoint(reader.GetDouble(0), reader.GetDouble(1)), ParseTime(reader.GetString(2)))
@@ -303,7 +303,7 @@ public sealed class RelationalIncidentStore : IIncidentStore, IUnitPositionStore
         // One unit of work for the whole batch: a single commit, however many units moved.
         return _database.WriteAsync("positions", _groupCommit, async (connection, transaction, token) =>
         {
-            await using var command = RelationalDatabase.Command(connection, PositionSql.Upsert, transaction)
+            await using var command = DbCommands.Command(connection, PositionSql.Upsert, transaction)
                 .With("@unit_id", "", DbType.String)
                 .With("@latitude", 0.0, DbType.Double)
                 .With("@longitude", 0.0, DbType.Double)
@@ -325,7 +325,7 @@ public sealed class RelationalIncidentStore : IIncidentStore, IUnitPositionStore
     public async Task<IReadOnlyList<UnitPositionReport>> FindPositionsAsync(double south, double west, double north, double east, CancellationToken cancellationToken = default)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = RelationalDatabase.Command(connection, PositionSql.SelectInBox)
+        await using var command = DbCommands.Command(connection, PositionSql.SelectInBox)
             .With("@south", south, DbType.Double).With("@north", north, DbType.Double)
             .With("@west", west, DbType.Double).With("@east", east, DbType.Double);
         var found = new List<UnitPositionReport>();
@@ -342,7 +342,7 @@ public sealed class RelationalIncidentStore : IIncidentStore, IUnitPositionStore
     {
         var s = commit.Summary;
         var isNew = commit.ExpectedVersion == 0;
-        await using var command = RelationalDatabase.Command(connection, isNew ? IncidentSql.InsertIncident : IncidentSql.UpdateIncident, transaction)
+        await using var command = DbCommands.Command(connection, isNew ? IncidentSql.InsertIncident : IncidentSql.UpdateIncident, transaction)
             .With("@incident_id", s.IncidentId, DbType.String)
             .With("@snapshot", commit.Snapshot, DbType.Binary)
             .With("@type", s.Type, DbType.String)
@@ -374,7 +374,7 @@ public sealed class RelationalIncidentStore : IIncidentStore, IUnitPositionStore
 
     private async Task WriteAssignmentAsync(DbConnection connection, DbTransaction transaction, UnitAssignmentRow a, CancellationToken token)
     {
-        await using var command = RelationalDatabase.Command(connection, IncidentSql.UpsertAssignment, transaction)
+        await using var command = DbCommands.Command(connection, IncidentSql.UpsertAssignment, transaction)
             .With("@unit_id", a.UnitId, DbType.String)
             .With("@assignment_number", a.AssignmentNumber, DbType.Int64)
             .With("@incident_id", a.IncidentId, DbType.String)
@@ -405,7 +405,7 @@ public sealed class RelationalIncidentStore : IIncidentStore, IUnitPositionStore
 
     private static async Task<int> InsertAlertAsync(DbConnection connection, DbTransaction transaction, AlertLedgerEntry alert, DateTimeOffset now, CancellationToken token)
     {
-        await using var command = RelationalDatabase.Command(connection, IncidentSql.InsertAlert, transaction)
+        await using var command = DbCommands.Command(connection, IncidentSql.InsertAlert, transaction)
             .With("@gateway_id", alert.GatewayId, DbType.String)
             .With("@alert_id", alert.AlertId, DbType.String)
             .With("@camera_id", alert.CameraId, DbType.String)

@@ -74,7 +74,7 @@ public sealed class RelationalIncidentJournal : IIncidentJournal
     {
         ArgumentException.ThrowIfNullOrEmpty(incidentId);
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = RelationalDatabase.Command(connection, RelationalSql.SelectJournalOfIncident)
+        await using var command = DbCommands.Command(connection, RelationalSql.SelectJournalOfIncident)
             .With("@incident_id", incidentId, DbType.String);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var entries = new List<JournalEntry>();
@@ -89,7 +89,7 @@ public sealed class RelationalIncidentJournal : IIncidentJournal
     public async IAsyncEnumerable<JournalEntry> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = RelationalDatabase.Command(connection, RelationalSql.SelectWholeJournal);
+        await using var command = DbCommands.Command(connection, RelationalSql.SelectWholeJournal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -100,7 +100,7 @@ public sealed class RelationalIncidentJournal : IIncidentJournal
     private static async Task<JournalEntry?> ReadEntryAsync(
         DbConnection connection, DbTransaction transaction, string incidentId, long sequence, CancellationToken cancellationToken)
     {
-        await using var command = RelationalDatabase.Command(connection, RelationalSql.SelectJournalEntry, transaction)
+        await using var command = DbCommands.Command(connection, RelationalSql.SelectJournalEntry, transaction)
             .With("@incident_id", incidentId, DbType.String)
             .With("@sequence_number", sequence, DbType.Int64);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -112,7 +112,7 @@ public sealed class RelationalIncidentJournal : IIncidentJournal
 internal static class JournalRows
 {
     public static DbCommand Insert(DbConnection connection, DbTransaction transaction, JournalEntry entry, DateTimeOffset recordedAt) =>
-        RelationalDatabase.Command(connection, RelationalSql.InsertJournalEntry, transaction)
+        DbCommands.Command(connection, RelationalSql.InsertJournalEntry, transaction)
             .With("@incident_id", entry.IncidentId, DbType.String)
             .With("@sequence_number", entry.Sequence, DbType.Int64)
             .With("@occurred_at", entry.At.ToString("O", CultureInfo.InvariantCulture), DbType.String)
