@@ -29,26 +29,17 @@ public sealed class ClusterFailoverTests
     [Fact]
     public async Task A_silo_killed_under_alerts_loses_nothing_acknowledged_doubles_nothing_and_the_survivors_dispatch_within_15_s()
     {
-        using var directory = new TempDirectory("dispatch-cluster");
-        await using var postgres = await PostgresServer.StartAsync(Token);
-        await using var redis = await RedisServer.StartAsync(Token);
-        var database = await postgres.CreateDatabaseAsync("dispatch", Token);
-        var city = LiveCluster.SmallCity(grids: 24);
-        var cityPath = directory.File("city.geojson");
-        await File.WriteAllTextAsync(cityPath, CityGeoJson.Write(city), Token);
-        var gateway = city.Cameras.GroupBy(c => c.GatewayId).OrderByDescending(g => g.Count()).First().Key;
+        await using var rig = await ClusterRig.StartAsync("failover", grids: 24, Token);
+        var (city, gateway) = (rig.City, rig.BusiestGateway);
         var cameras = city.Cameras.Where(c => c.GatewayId == gateway).ToList();
-        var clusterId = LoopbackHostSettings.NewClusterId("failover");
 
         // The first host creates the tables and the cluster; the other two join it together.
-        var hosts = new List<ClusterHost> { await ClusterHost.StartAsync(directory, "a", city, cityPath, clusterId, redis, database) };
-        hosts.AddRange(await Task.WhenAll(
-            ClusterHost.StartAsync(directory, "b", city, cityPath, clusterId, redis, database),
-            ClusterHost.StartAsync(directory, "c", city, cityPath, clusterId, redis, database)));
+        var victim = await rig.StartHostAsync("a");
+        var joined = await Task.WhenAll(rig.StartHostAsync("b"), rig.StartHostAsync("c"));
+        var (survivor, third) = (joined[0], joined[1]);
         try
         {
-            var (victim, survivor) = (hosts[0], hosts[1]);
-            await using var operatorHub = TestAccounts.Hub(hosts[2].Host.Web, OperationsHub.Path);
+            await using var operatorHub = TestAccounts.Hub(third.Host.Web, OperationsHub.Path);
             await operatorHub.StartAsync(Token);
 
             // Alerts to the victim at a few a second; it is killed while the last burst is in flight.
@@ -156,18 +147,11 @@ public sealed class ClusterFailoverTests
 
             Assert.True(dispatchedAgainSeconds < DispatchAgainWithin.TotalSeconds, $"dispatched again only {dispatchedAgainSeconds:F1} s after the kill");
 
-            await TheArchiveIsTheClustersAsync(sent[0], survivor, hosts[2], city, gateway, postgres);
+            await TheArchiveIsTheClustersAsync(sent[0], survivor, third, city, gateway, rig.Postgres);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new InvalidOperationException($"{ex.Message}{Environment.NewLine}{string.Join(Environment.NewLine, hosts.Select(h => $"--- {h.Host.Web}:{Environment.NewLine}{h.Host.Output()}"))}", ex);
-        }
-        finally
-        {
-            foreach (var host in hosts)
-            {
-                await host.Host.DisposeAsync();
-            }
+            throw rig.WithHostOutput(ex);
         }
     }
 

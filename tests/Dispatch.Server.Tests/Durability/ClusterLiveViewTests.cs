@@ -33,20 +33,13 @@ public sealed class ClusterLiveViewTests
     [Fact]
     public async Task Camera_health_is_one_view_on_both_hosts_a_moved_gateway_stays_online_and_grid_events_reach_the_other_hosts_pages()
     {
-        using var directory = new TempDirectory("dispatch-cluster-live");
-        await using var postgres = await PostgresServer.StartAsync(Token);
-        await using var redis = await RedisServer.StartAsync(Token);
-        var database = await postgres.CreateDatabaseAsync("dispatch", Token);
-        var city = LiveCluster.SmallCity(grids: 4);
-        var cityPath = directory.File("city.geojson");
-        await File.WriteAllTextAsync(cityPath, Domain.City.CityGeoJson.Write(city), Token);
-        var gateway = city.Cameras.GroupBy(c => c.GatewayId).OrderByDescending(g => g.Count()).First().Key;
+        await using var rig = await ClusterRig.StartAsync("live-view", grids: 4, Token);
+        var city = rig.City;
+        var gateway = rig.BusiestGateway;
         var cameras = city.Cameras.Where(c => c.GatewayId == gateway).Select(c => c.Id).ToList();
-        var clusterId = LoopbackHostSettings.NewClusterId("live-view");
 
-        var hosts = new List<ClusterHost> { await ClusterHost.StartAsync(directory, "a", city, cityPath, clusterId, redis, database, Fast) };
-        hosts.Add(await ClusterHost.StartAsync(directory, "b", city, cityPath, clusterId, redis, database, Fast));
-        var (one, two) = (hosts[0], hosts[1]);
+        var one = await rig.StartHostAsync("a", Fast);
+        var two = await rig.StartHostAsync("b", Fast);
         try
         {
             using var onOne = TestAccounts.Http(one.Host.Web, TestAccounts.Operator);
@@ -167,14 +160,7 @@ public sealed class ClusterLiveViewTests
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new InvalidOperationException($"{ex.Message}{Environment.NewLine}{string.Join(Environment.NewLine, hosts.Select(h => $"--- {h.Host.Web}:{Environment.NewLine}{h.Host.Output()}"))}", ex);
-        }
-        finally
-        {
-            foreach (var host in hosts)
-            {
-                await host.Host.DisposeAsync();
-            }
+            throw rig.WithHostOutput(ex);
         }
     }
 
